@@ -1,0 +1,200 @@
+//! The fully resolved network configuration. TypeScript fills in defaults and validates with
+//! user-facing messages; [`Config::validate`] re-checks every rule so that no input can make
+//! the core panic.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Connectivity {
+    /// Each synapse exists with probability k / neurons: in-degree Binomial(neurons − 1, k / neurons).
+    ErdosRenyi,
+    /// Exactly k partners per neuron.
+    FixedIndegree,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Dynamics {
+    /// h_t = φ(W h_{t−1} + W_in x_t + b)
+    Discrete,
+    /// Euler step of τ dx/dt = −x + W φ(x) + W_in u + b, with α = dt / τ.
+    Rate,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Activation {
+    Tanh,
+    Relu,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Loss {
+    /// One label per sequence, read out from the mean logits of the last `readout_steps` steps.
+    CrossEntropy,
+    /// Per-step targets with an optional per-step mask.
+    Mse,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Growth {
+    /// Learned partners drawn at random once and never changed: the baseline.
+    Random,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Config {
+    pub inputs: usize,
+    pub neurons: usize,
+    pub outputs: usize,
+    pub k: usize,
+    /// Learned synapses per neuron (M).
+    pub learned: usize,
+    pub connectivity: Connectivity,
+    pub dynamics: Dynamics,
+    pub tau: f32,
+    pub dt: f32,
+    pub activation: Activation,
+    /// Initial recurrent weights are gain · N(0, 1) / √k.
+    pub gain: f32,
+    pub train_backbone: bool,
+    pub growth: Growth,
+    pub loss: Loss,
+    pub readout_steps: usize,
+    pub seed: u64,
+}
+
+impl Config {
+    /// Euler factor α = dt / τ (1 for discrete dynamics).
+    pub fn alpha(&self) -> f32 {
+        match self.dynamics {
+            Dynamics::Discrete => 1.0,
+            Dynamics::Rate => self.dt / self.tau,
+        }
+    }
+
+    pub fn validate(&self) -> Result<(), Error> {
+        let positive = |name: &str, v: usize| {
+            if v == 0 {
+                Err(Error::option(
+                    name,
+                    v,
+                    "must be at least 1",
+                    &format!("set {name} to a positive integer"),
+                ))
+            } else {
+                Ok(())
+            }
+        };
+        positive("inputs", self.inputs)?;
+        positive("outputs", self.outputs)?;
+        positive("k", self.k)?;
+        positive("readoutSteps", self.readout_steps)?;
+        if self.neurons < 2 {
+            return Err(Error::option(
+                "neurons",
+                self.neurons,
+                "must be at least 2",
+                "raise neurons",
+            ));
+        }
+        if self.neurons > u32::MAX as usize / 2 {
+            return Err(Error::option(
+                "neurons",
+                self.neurons,
+                "must be below 2^31",
+                "lower neurons",
+            ));
+        }
+        if self.k >= self.neurons {
+            let rule = format!("must be less than neurons (={})", self.neurons);
+            return Err(Error::option(
+                "k",
+                self.k,
+                &rule,
+                "lower k or raise neurons",
+            ));
+        }
+        if self.dynamics == Dynamics::Rate {
+            if !(self.tau.is_finite() && self.tau > 0.0) {
+                return Err(Error::option(
+                    "tau",
+                    self.tau,
+                    "must be a positive number",
+                    "use e.g. tau: 10",
+                ));
+            }
+            if !(self.dt.is_finite() && self.dt > 0.0 && self.dt <= self.tau) {
+                let rule = format!("must be positive and at most tau (={})", self.tau);
+                return Err(Error::option("dt", self.dt, &rule, "use e.g. dt: 1"));
+            }
+        }
+        if !(self.gain.is_finite() && self.gain >= 0.0) {
+            return Err(Error::option(
+                "gain",
+                self.gain,
+                "must be a finite number ≥ 0",
+                "use e.g. gain: 1",
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+pub(crate) fn small_config() -> Config {
+    Config {
+        inputs: 3,
+        neurons: 40,
+        outputs: 4,
+        k: 6,
+        learned: 2,
+        connectivity: Connectivity::ErdosRenyi,
+        dynamics: Dynamics::Discrete,
+        tau: 10.0,
+        dt: 1.0,
+        activation: Activation::Tanh,
+        gain: 1.0,
+        train_backbone: true,
+        growth: Growth::Random,
+        loss: Loss::CrossEntropy,
+        readout_steps: 1,
+        seed: 1,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_camel_case_json_and_rejects_unknown_fields() {
+        let json = serde_json::to_string(&small_config()).unwrap();
+        assert!(json.contains("\"trainBackbone\":true") && json.contains("\"erdos_renyi\""));
+        let back: Config = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, small_config());
+        let bad = json.replace("\"seed\":1", "\"seed\":1,\"sede\":2");
+        assert!(serde_json::from_str::<Config>(&bad).is_err());
+    }
+
+    #[test]
+    fn validation_names_the_option() {
+        let mut c = small_config();
+        c.k = 40;
+        let e = c.validate().unwrap_err();
+        assert_eq!(
+            e.message,
+            "k (=40) must be less than neurons (=40); lower k or raise neurons"
+        );
+        let mut c = small_config();
+        c.dynamics = Dynamics::Rate;
+        c.dt = 20.0;
+        assert!(c.validate().unwrap_err().message.starts_with("dt (=20)"));
+    }
+}

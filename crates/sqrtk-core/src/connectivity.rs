@@ -1,0 +1,177 @@
+//! Random backbone graphs, generated row by row in O(nnz) time and memory (never N×N).
+//! Row `i` draws from its own random substream, so the graph does not depend on the order or
+//! the thread that generates it.
+
+use crate::csr::{check_nnz, Csr};
+use crate::error::Error;
+use crate::rng::{Rng, Stream};
+
+/// Erdős–Rényi: each synapse j → i (j ≠ i) exists with probability p = k / n, independently.
+/// The in-degree of a neuron is Binomial(n − 1, k / n).
+///
+/// Exact Bernoulli sampling by geometric skips: the gap to the next present synapse is
+/// Geometric(p), drawn as floor(ln U / ln(1 − p)).
+pub fn erdos_renyi(n: usize, k: f64, seed: u64) -> Result<Csr, Error> {
+    let p = k / n as f64;
+    let expected = (n as f64 * (n as f64 - 1.0) * p) as usize;
+    check_nnz(expected + expected / 8)?;
+    let log_q = libm::log1p(-p);
+    let mut indptr = Vec::with_capacity(n + 1);
+    let mut indices = Vec::with_capacity(expected + 4 * (expected as f64).sqrt() as usize);
+    indptr.push(0u32);
+    for i in 0..n {
+        let mut rng = Rng::new(seed, Stream::Connectivity, i as u64);
+        // Candidates are the n − 1 other neurons, numbered 0..n−1 with `i` skipped.
+        let mut candidate: u64 = 0;
+        loop {
+            let gap = if p >= 1.0 {
+                0.0
+            } else {
+                (libm::log(rng.uniform_open()) / log_q).floor()
+            };
+            if gap >= (n - 1) as f64 {
+                break;
+            }
+            candidate += gap as u64;
+            if candidate >= (n - 1) as u64 {
+                break;
+            }
+            let j = candidate as u32 + (candidate >= i as u64) as u32;
+            indices.push(j);
+            candidate += 1;
+        }
+        check_nnz(indices.len())?;
+        indptr.push(indices.len() as u32);
+    }
+    Ok(Csr {
+        n_rows: n,
+        n_cols: n,
+        indptr,
+        indices,
+    })
+}
+
+/// Exactly `k` distinct random partners per neuron, none of them itself (Floyd's sampling).
+pub fn fixed_indegree(n: usize, k: usize, seed: u64) -> Result<Csr, Error> {
+    if k > n - 1 {
+        return Err(Error::option(
+            "k",
+            k,
+            &format!("must be at most neurons − 1 (={})", n - 1),
+            "lower k",
+        ));
+    }
+    check_nnz(n * k)?;
+    let rows = (0..n)
+        .map(|i| {
+            let mut rng = Rng::new(seed, Stream::Connectivity, i as u64);
+            let mut row = sample_distinct(&mut rng, (n - 1) as u32, k, &[]);
+            for j in row.iter_mut() {
+                *j += (*j >= i as u32) as u32;
+            }
+            row
+        })
+        .collect();
+    Csr::from_rows(n, rows)
+}
+
+/// `count` distinct values from `0..n` that are not in `exclude` (sorted), returned sorted.
+/// Floyd's algorithm over the `n − exclude.len()` allowed values: O(count · log count).
+pub fn sample_distinct(rng: &mut Rng, n: u32, count: usize, exclude: &[u32]) -> Vec<u32> {
+    let allowed = n as usize - exclude.len();
+    debug_assert!(count <= allowed);
+    let mut chosen: Vec<u32> = Vec::with_capacity(count);
+    for top in (allowed - count)..allowed {
+        let t = rng.below(top as u64 + 1) as u32;
+        let pick = match chosen.binary_search(&t) {
+            Ok(_) => top as u32,
+            Err(_) => t,
+        };
+        let at = chosen.binary_search(&pick).unwrap_or_else(|at| at);
+        chosen.insert(at, pick);
+    }
+    // Map ranks among the allowed values back to values, skipping the excluded ones.
+    let mut skipped = 0;
+    for value in chosen.iter_mut() {
+        while skipped < exclude.len() && exclude[skipped] <= *value + skipped as u32 {
+            skipped += 1;
+        }
+        *value += skipped as u32;
+    }
+    chosen
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn degree_stats(csr: &Csr) -> (f64, f64) {
+        let d: Vec<f64> = (0..csr.n_rows).map(|i| csr.row(i).len() as f64).collect();
+        let mean = d.iter().sum::<f64>() / d.len() as f64;
+        let var = d.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (d.len() as f64 - 1.0);
+        (mean, var)
+    }
+
+    fn assert_simple_graph(csr: &Csr) {
+        for i in 0..csr.n_rows {
+            let row = csr.row(i);
+            assert!(
+                row.windows(2).all(|w| w[0] < w[1]),
+                "row {i} not sorted/unique"
+            );
+            assert!(!row.contains(&(i as u32)), "self-loop at {i}");
+            assert!(row.iter().all(|&j| (j as usize) < csr.n_cols));
+        }
+    }
+
+    #[test]
+    fn erdos_renyi_statistics() {
+        let (n, k) = (4000, 100.0);
+        let csr = erdos_renyi(n, k, 11).unwrap();
+        assert_simple_graph(&csr);
+        let p = k / n as f64;
+        let (mean, var) = degree_stats(&csr);
+        let expected_mean = (n as f64 - 1.0) * p;
+        let expected_var = (n as f64 - 1.0) * p * (1.0 - p);
+        // Standard error of the mean ≈ sqrt(var / n) ≈ 0.16; of the variance ≈ var·sqrt(2/n) ≈ 2.2.
+        assert!(
+            (mean - expected_mean).abs() < 0.8,
+            "mean {mean} vs {expected_mean}"
+        );
+        assert!(
+            (var - expected_var).abs() < 11.0,
+            "var {var} vs {expected_var}"
+        );
+        assert_eq!(csr, erdos_renyi(n, k, 11).unwrap(), "same seed, same graph");
+        assert_ne!(csr, erdos_renyi(n, k, 12).unwrap());
+    }
+
+    #[test]
+    fn erdos_renyi_edge_cases() {
+        let full = erdos_renyi(5, 5.0, 1).unwrap();
+        assert_eq!(full.nnz(), 20);
+        assert_simple_graph(&full);
+        assert_eq!(erdos_renyi(5, 0.0, 1).unwrap().nnz(), 0);
+    }
+
+    #[test]
+    fn fixed_indegree_is_exact() {
+        let csr = fixed_indegree(500, 40, 3).unwrap();
+        assert_simple_graph(&csr);
+        assert!((0..500).all(|i| csr.row(i).len() == 40));
+        assert!(fixed_indegree(10, 10, 3).is_err());
+    }
+
+    #[test]
+    fn sample_distinct_avoids_excluded_values() {
+        let mut rng = Rng::new(5, Stream::Growth, 0);
+        for _ in 0..200 {
+            let exclude = [0u32, 3, 4, 9];
+            let s = sample_distinct(&mut rng, 10, 6, &exclude);
+            assert_eq!(s, vec![1, 2, 5, 6, 7, 8]);
+            let s = sample_distinct(&mut rng, 10, 3, &exclude);
+            assert!(s.windows(2).all(|w| w[0] < w[1]));
+            assert!(s.iter().all(|v| !exclude.contains(v) && *v < 10));
+        }
+    }
+}

@@ -1,0 +1,421 @@
+//! Sparse kernels. Activity is stored neuron-major with the batch contiguous: neuron `j`'s
+//! values for the batch are `x[j * stride .. j * stride + batch]`. One synapse then multiplies
+//! a contiguous batch vector, which is what SIMD wants.
+//!
+//! Each fast kernel has a scalar reference beside it. The fast kernels keep a fixed order of
+//! floating-point operations that does not depend on the platform: the explicit simd128 path
+//! (wasm32) and the portable path (native) give the same bits.
+
+use core::ops::Range;
+
+/// A sparse matrix in CSR form borrowed from its owner, with values in entry order.
+#[derive(Clone, Copy)]
+pub struct SparseView<'a> {
+    pub indptr: &'a [u32],
+    pub indices: &'a [u32],
+    pub values: &'a [f32],
+}
+
+/// A batch-contiguous activity buffer: row `j` starts at `j * stride` and has `batch` values.
+#[derive(Clone, Copy)]
+pub struct Rows<'a> {
+    pub data: &'a [f32],
+    pub stride: usize,
+}
+
+/// Reference for [`spmm`]: y[i] = Σ_e w_e · x[col_e] for every row i, batch-wise.
+pub fn spmm_scalar(a: SparseView, x: Rows, y: &mut [f32], y_stride: usize, batch: usize) {
+    for i in 0..a.indptr.len() - 1 {
+        for b in 0..batch {
+            let mut sum = 0.0f32;
+            for e in a.indptr[i] as usize..a.indptr[i + 1] as usize {
+                sum += a.values[e] * x.data[a.indices[e] as usize * x.stride + b];
+            }
+            y[i * y_stride + b] = sum;
+        }
+    }
+}
+
+/// y[i] = Σ_e w_e · x[col_e] for the rows `rows` of `a`, writing row `rows.start + r` at
+/// `y[r * y_stride..]`. Same bits as [`spmm_scalar`]: each output lane sums its terms in
+/// entry order, starting from zero.
+pub fn spmm(
+    a: SparseView,
+    x: Rows,
+    y: &mut [f32],
+    y_stride: usize,
+    batch: usize,
+    rows: Range<usize>,
+) {
+    for (r, i) in rows.enumerate() {
+        let entries = a.indptr[i] as usize..a.indptr[i + 1] as usize;
+        let out = &mut y[r * y_stride..r * y_stride + batch];
+        spmm_row(&a.indices[entries.clone()], &a.values[entries], x, out);
+    }
+}
+
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+fn spmm_row(cols: &[u32], weights: &[f32], x: Rows, out: &mut [f32]) {
+    const CHUNK: usize = 16;
+    let batch = out.len();
+    let mut start = 0;
+    while start < batch {
+        let width = CHUNK.min(batch - start);
+        let mut acc = [0.0f32; CHUNK];
+        for (&j, &w) in cols.iter().zip(weights) {
+            let src = &x.data[j as usize * x.stride + start..j as usize * x.stride + start + width];
+            for (a, &v) in acc.iter_mut().zip(src) {
+                *a += w * v;
+            }
+        }
+        out[start..start + width].copy_from_slice(&acc[..width]);
+        start += width;
+    }
+}
+
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+fn spmm_row(cols: &[u32], weights: &[f32], x: Rows, out: &mut [f32]) {
+    use core::arch::wasm32::*;
+    let batch = out.len();
+    let mut start = 0;
+    // Four f32x4 accumulators (16 lanes) stay in registers across the row's synapses.
+    while start + 16 <= batch {
+        let (mut a0, mut a1, mut a2, mut a3) = (
+            f32x4_splat(0.0),
+            f32x4_splat(0.0),
+            f32x4_splat(0.0),
+            f32x4_splat(0.0),
+        );
+        for (&j, &w) in cols.iter().zip(weights) {
+            let base = j as usize * x.stride + start;
+            let src = &x.data[base..base + 16];
+            let w = f32x4_splat(w);
+            // SAFETY: `src` has 16 elements; v128_load has no alignment requirement.
+            unsafe {
+                let p = src.as_ptr() as *const v128;
+                a0 = f32x4_add(a0, f32x4_mul(w, v128_load(p)));
+                a1 = f32x4_add(a1, f32x4_mul(w, v128_load(p.add(1))));
+                a2 = f32x4_add(a2, f32x4_mul(w, v128_load(p.add(2))));
+                a3 = f32x4_add(a3, f32x4_mul(w, v128_load(p.add(3))));
+            }
+        }
+        let dst = &mut out[start..start + 16];
+        // SAFETY: `dst` has 16 elements.
+        unsafe {
+            let p = dst.as_mut_ptr() as *mut v128;
+            v128_store(p, a0);
+            v128_store(p.add(1), a1);
+            v128_store(p.add(2), a2);
+            v128_store(p.add(3), a3);
+        }
+        start += 16;
+    }
+    while start + 4 <= batch {
+        let mut a0 = f32x4_splat(0.0);
+        for (&j, &w) in cols.iter().zip(weights) {
+            let base = j as usize * x.stride + start;
+            let src = &x.data[base..base + 4];
+            // SAFETY: `src` has 4 elements.
+            a0 = f32x4_add(
+                a0,
+                f32x4_mul(f32x4_splat(w), unsafe {
+                    v128_load(src.as_ptr() as *const v128)
+                }),
+            );
+        }
+        // SAFETY: the destination has 4 elements.
+        unsafe { v128_store(out[start..start + 4].as_mut_ptr() as *mut v128, a0) };
+        start += 4;
+    }
+    for b in start..batch {
+        let mut sum = 0.0f32;
+        for (&j, &w) in cols.iter().zip(weights) {
+            sum += w * x.data[j as usize * x.stride + b];
+        }
+        out[b] = sum;
+    }
+}
+
+/// Reference for [`dot`]: a plain sequential sum.
+pub fn dot_scalar(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).fold(0.0, |s, (x, y)| s + x * y)
+}
+
+/// Dot product with a fixed association on every platform: eight lane sums (lane l takes
+/// elements ≡ l mod 8), folded as (l + l+4), then (0+2)+(1+3), then the tail added in order.
+pub fn dot(a: &[f32], b: &[f32]) -> f32 {
+    debug_assert_eq!(a.len(), b.len());
+    dot_lanes(a, b)
+}
+
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+fn dot_lanes(a: &[f32], b: &[f32]) -> f32 {
+    let full = a.len() / 8 * 8;
+    let mut acc = [0.0f32; 8];
+    for (ca, cb) in a[..full].chunks_exact(8).zip(b[..full].chunks_exact(8)) {
+        for l in 0..8 {
+            acc[l] += ca[l] * cb[l];
+        }
+    }
+    let v = [
+        acc[0] + acc[4],
+        acc[1] + acc[5],
+        acc[2] + acc[6],
+        acc[3] + acc[7],
+    ];
+    let mut sum = (v[0] + v[2]) + (v[1] + v[3]);
+    for (x, y) in a[full..].iter().zip(&b[full..]) {
+        sum += x * y;
+    }
+    sum
+}
+
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+fn dot_lanes(a: &[f32], b: &[f32]) -> f32 {
+    use core::arch::wasm32::*;
+    let full = a.len() / 8 * 8;
+    let (mut lo, mut hi) = (f32x4_splat(0.0), f32x4_splat(0.0));
+    let mut c = 0;
+    while c < full {
+        // SAFETY: c + 8 <= full <= len of both slices.
+        unsafe {
+            let pa = a.as_ptr().add(c) as *const v128;
+            let pb = b.as_ptr().add(c) as *const v128;
+            lo = f32x4_add(lo, f32x4_mul(v128_load(pa), v128_load(pb)));
+            hi = f32x4_add(hi, f32x4_mul(v128_load(pa.add(1)), v128_load(pb.add(1))));
+        }
+        c += 8;
+    }
+    let v = f32x4_add(lo, hi);
+    let mut sum = (f32x4_extract_lane::<0>(v) + f32x4_extract_lane::<2>(v))
+        + (f32x4_extract_lane::<1>(v) + f32x4_extract_lane::<3>(v));
+    for (x, y) in a[full..].iter().zip(&b[full..]) {
+        sum += x * y;
+    }
+    sum
+}
+
+/// Weight gradient at the sparsity pattern (SDDMM): grad_e += ⟨d[i], x[col_e]⟩ for each
+/// synapse e of row i, where rows of `d` and `x` are `len` contiguous values (all time steps
+/// and batch entries of one neuron, so one pass over the synapses serves the whole sequence).
+pub fn sddmm(indptr: &[u32], indices: &[u32], d: Rows, x: Rows, len: usize, grad: &mut [f32]) {
+    for i in 0..indptr.len() - 1 {
+        let di = &d.data[i * d.stride..i * d.stride + len];
+        for e in indptr[i] as usize..indptr[i + 1] as usize {
+            let j = indices[e] as usize;
+            grad[e] += dot(di, &x.data[j * x.stride..j * x.stride + len]);
+        }
+    }
+}
+
+/// Reference for [`sddmm`] with sequential dot products.
+pub fn sddmm_scalar(
+    indptr: &[u32],
+    indices: &[u32],
+    d: Rows,
+    x: Rows,
+    len: usize,
+    grad: &mut [f32],
+) {
+    for i in 0..indptr.len() - 1 {
+        for e in indptr[i] as usize..indptr[i + 1] as usize {
+            let j = indices[e] as usize;
+            grad[e] += dot_scalar(
+                &d.data[i * d.stride..i * d.stride + len],
+                &x.data[j * x.stride..j * x.stride + len],
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connectivity::erdos_renyi;
+    use crate::csr::Transpose;
+    use crate::rng::{Rng, Stream};
+    use ndarray::Array2;
+
+    fn random(n: usize, seed: u64) -> Vec<f32> {
+        let mut rng = Rng::new(seed, Stream::Init, 0);
+        (0..n).map(|_| rng.normal() as f32).collect()
+    }
+
+    fn dense(csr: &crate::csr::Csr, values: &[f32]) -> Array2<f64> {
+        let mut w = Array2::zeros((csr.n_rows, csr.n_cols));
+        for i in 0..csr.n_rows {
+            for e in csr.row_range(i) {
+                w[[i, csr.indices[e] as usize]] += values[e] as f64;
+            }
+        }
+        w
+    }
+
+    fn to_array(v: &[f32], rows: usize, stride: usize, batch: usize) -> Array2<f64> {
+        Array2::from_shape_fn((rows, batch), |(r, b)| v[r * stride + b] as f64)
+    }
+
+    fn assert_close(a: &Array2<f64>, b: &Array2<f64>, tol: f64) {
+        assert_eq!(a.dim(), b.dim());
+        for (x, y) in a.iter().zip(b.iter()) {
+            assert!((x - y).abs() <= tol * (1.0 + y.abs()), "{x} vs {y}");
+        }
+    }
+
+    #[test]
+    fn spmm_matches_dense_and_scalar_bit_for_bit() {
+        // Batch sizes cover the 16-, 4- and 1-lane paths; stride > batch covers the time layout.
+        for &(batch, stride) in &[
+            (1usize, 1usize),
+            (3, 5),
+            (4, 4),
+            (19, 23),
+            (32, 32),
+            (37, 40),
+        ] {
+            let n = 300;
+            let csr = erdos_renyi(n, 20.0, batch as u64).unwrap();
+            let values = random(csr.nnz(), 1);
+            let x = random(n * stride, 2);
+            let a = SparseView {
+                indptr: &csr.indptr,
+                indices: &csr.indices,
+                values: &values,
+            };
+            let mut fast = vec![0.0; n * stride];
+            let mut slow = vec![0.0; n * stride];
+            spmm(a, Rows { data: &x, stride }, &mut fast, stride, batch, 0..n);
+            spmm_scalar(a, Rows { data: &x, stride }, &mut slow, stride, batch);
+            assert_eq!(fast, slow, "batch {batch}: fast and scalar kernels differ");
+            let expected = dense(&csr, &values).dot(&to_array(&x, n, stride, batch));
+            assert_close(&to_array(&fast, n, stride, batch), &expected, 1e-5);
+        }
+    }
+
+    #[test]
+    fn spmm_on_a_row_block_equals_the_full_product() {
+        let csr = erdos_renyi(200, 15.0, 4).unwrap();
+        let values = random(csr.nnz(), 5);
+        let x = random(200 * 8, 6);
+        let a = SparseView {
+            indptr: &csr.indptr,
+            indices: &csr.indices,
+            values: &values,
+        };
+        let mut full = vec![0.0; 200 * 8];
+        spmm(
+            a,
+            Rows {
+                data: &x,
+                stride: 8,
+            },
+            &mut full,
+            8,
+            8,
+            0..200,
+        );
+        let mut block = vec![0.0; 50 * 8];
+        spmm(
+            a,
+            Rows {
+                data: &x,
+                stride: 8,
+            },
+            &mut block,
+            8,
+            8,
+            100..150,
+        );
+        assert_eq!(block[..], full[100 * 8..150 * 8]);
+    }
+
+    #[test]
+    fn transposed_product_matches_dense_transpose() {
+        let (n, batch) = (250, 12);
+        let csr = erdos_renyi(n, 18.0, 7).unwrap();
+        let values = random(csr.nnz(), 8);
+        let t = Transpose::of(&csr);
+        let values_t: Vec<f32> = t.perm.iter().map(|&e| values[e as usize]).collect();
+        let dy = random(n * batch, 9);
+        let at = SparseView {
+            indptr: &t.indptr,
+            indices: &t.rows,
+            values: &values_t,
+        };
+        let mut dx = vec![0.0; n * batch];
+        spmm(
+            at,
+            Rows {
+                data: &dy,
+                stride: batch,
+            },
+            &mut dx,
+            batch,
+            batch,
+            0..n,
+        );
+        let expected = dense(&csr, &values)
+            .t()
+            .dot(&to_array(&dy, n, batch, batch));
+        assert_close(&to_array(&dx, n, batch, batch), &expected, 1e-5);
+    }
+
+    #[test]
+    fn sddmm_matches_dense_outer_product_at_the_pattern() {
+        let (n, len) = (150, 45);
+        let csr = erdos_renyi(n, 12.0, 10).unwrap();
+        let d = random(n * len, 11);
+        let x = random(n * len, 12);
+        let rows = |v| Rows {
+            data: v,
+            stride: len,
+        };
+        let mut fast = vec![0.5; csr.nnz()];
+        let mut slow = vec![0.5; csr.nnz()];
+        sddmm(
+            &csr.indptr,
+            &csr.indices,
+            rows(&d),
+            rows(&x),
+            len,
+            &mut fast,
+        );
+        sddmm_scalar(
+            &csr.indptr,
+            &csr.indices,
+            rows(&d),
+            rows(&x),
+            len,
+            &mut slow,
+        );
+        let full = to_array(&d, n, len, len).dot(&to_array(&x, n, len, len).t());
+        for i in 0..n {
+            for e in csr.row_range(i) {
+                let expected = 0.5 + full[[i, csr.indices[e] as usize]];
+                assert!((fast[e] as f64 - expected).abs() < 1e-4 * (1.0 + expected.abs()));
+                assert!((slow[e] as f64 - expected).abs() < 1e-4 * (1.0 + expected.abs()));
+            }
+        }
+    }
+
+    #[test]
+    fn dot_has_the_documented_association() {
+        for len in [0usize, 1, 7, 8, 9, 16, 31, 64] {
+            let a = random(len, 13);
+            let b = random(len, 14);
+            let full = len / 8 * 8;
+            let mut acc = [0.0f32; 8];
+            for c in (0..full).step_by(8) {
+                for l in 0..8 {
+                    acc[l] += a[c + l] * b[c + l];
+                }
+            }
+            let mut expected =
+                ((acc[0] + acc[4]) + (acc[2] + acc[6])) + ((acc[1] + acc[5]) + (acc[3] + acc[7]));
+            for k in full..len {
+                expected += a[k] * b[k];
+            }
+            assert_eq!(dot(&a, &b).to_bits(), expected.to_bits(), "len {len}");
+        }
+    }
+}

@@ -1,0 +1,24 @@
+//! sqrtk-core: sparse recurrent networks whose neurons learn which √K synapses to add.
+//!
+//! Data flows one way: `rng` → `connectivity` → `csr` → `kernels` → `rnn` (forward / BPTT) →
+//! `optim` → `growth`. Nothing here knows about JavaScript; `sqrtk-wasm` wraps [`Network`].
+
+pub mod config;
+pub mod connectivity;
+pub mod csr;
+pub mod error;
+pub mod growth;
+pub mod hash;
+pub mod kernels;
+pub mod network;
+pub mod optim;
+pub mod params;
+pub mod rng;
+pub mod rnn;
+pub mod structure;
+
+pub use config::Config;
+pub use error::Error;
+pub use network::{Network, StepStats};
+pub use optim::AdamConfig;
+pub use rnn::{Batch, Target};

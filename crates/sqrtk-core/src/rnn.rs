@@ -1,0 +1,357 @@
+//! Dynamics, loss and backpropagation through time.
+//!
+//! State layout: neuron-major, then time, then batch. Neuron i's whole sequence is the
+//! contiguous block `[i * (T + 1) * B ..]` (slot 0 is the initial state), so one recurrent
+//! step reads a batch vector per synapse, and the recurrent weight gradient is one dot product
+//! of length T·B per synapse for the whole sequence.
+//!
+//!   x_t = (1 − α) x_{t−1} + α (W r_{t−1} + W_in u_t + b),   r_t = φ(x_t),   y_t = W_out r_t + b_out
+//!
+//! `discrete` dynamics is α = 1; `rate` dynamics is α = dt / τ.
+
+use crate::config::{Activation, Config, Loss};
+use crate::kernels::{dot, sddmm, spmm, Rows, SparseView};
+use crate::params::Tensors;
+use crate::structure::Recurrent;
+
+/// One mini-batch. `x` is laid out [batch][step][input], as users hold it.
+pub struct Batch<'a> {
+    pub x: &'a [f32],
+    pub size: usize,
+    pub steps: usize,
+    pub target: Target<'a>,
+}
+
+pub enum Target<'a> {
+    /// No target (prediction only).
+    None,
+    /// One class per sequence.
+    Labels(&'a [i32]),
+    /// Targets [batch][step][output] and an optional mask [batch][step].
+    Values {
+        y: &'a [f32],
+        mask: Option<&'a [f32]>,
+    },
+}
+
+/// Buffers reused from one batch to the next; they are only reallocated when the batch shape
+/// changes, never inside the time loop.
+#[derive(Default, Clone, Debug)]
+pub struct Workspace {
+    pub batch: usize,
+    pub steps: usize,
+    /// Inputs, [input][step][batch].
+    pub u: Vec<f32>,
+    /// States x and rates r, [neuron][step 0..=T][batch].
+    pub x: Vec<f32>,
+    pub r: Vec<f32>,
+    /// Outputs and their gradients, [output][step 1..=T][batch].
+    pub y: Vec<f32>,
+    pub dy: Vec<f32>,
+    /// dLoss/dx_t, [neuron][step 1..=T][batch].
+    pub g: Vec<f32>,
+    /// One step of recurrent input (forward) or W^T g (backward), [neuron][batch].
+    pub tmp: Vec<f32>,
+    /// Recurrent weights in transposed (column) order.
+    pub w_rec_t: Vec<f32>,
+}
+
+impl Workspace {
+    fn prepare(&mut self, cfg: &Config, batch: usize, steps: usize) {
+        let (n, tb, sb) = (cfg.neurons, steps * batch, (steps + 1) * batch);
+        self.batch = batch;
+        self.steps = steps;
+        self.u.resize(cfg.inputs * tb, 0.0);
+        self.x.resize(n * sb, 0.0);
+        self.r.resize(n * sb, 0.0);
+        self.y.resize(cfg.outputs * tb, 0.0);
+        self.dy.resize(cfg.outputs * tb, 0.0);
+        self.g.resize(n * tb, 0.0);
+        self.tmp.resize(n * batch, 0.0);
+    }
+}
+
+fn phi(activation: Activation, x: f32) -> f32 {
+    match activation {
+        Activation::Tanh => libm::tanhf(x),
+        Activation::Relu => x.max(0.0),
+    }
+}
+
+/// φ'(x), using r = φ(x) where that is cheaper.
+fn phi_prime(activation: Activation, x: f32, r: f32) -> f32 {
+    match activation {
+        Activation::Tanh => 1.0 - r * r,
+        Activation::Relu => (x > 0.0) as u32 as f32,
+    }
+}
+
+/// Runs the network over the batch, filling states and outputs in `ws`.
+pub fn forward(cfg: &Config, rec: &Recurrent, p: &Tensors, batch: &Batch, ws: &mut Workspace) {
+    let (n, d, o) = (cfg.neurons, cfg.inputs, cfg.outputs);
+    let (b, t_max) = (batch.size, batch.steps);
+    ws.prepare(cfg, b, t_max);
+    let (tb, sb) = (t_max * b, (t_max + 1) * b);
+    let Workspace {
+        u, x, r, y, tmp, ..
+    } = ws;
+
+    for s in 0..b {
+        for t in 0..t_max {
+            for k in 0..d {
+                u[k * tb + t * b + s] = batch.x[(s * t_max + t) * d + k];
+            }
+        }
+    }
+    for i in 0..n {
+        x[i * sb..i * sb + b].fill(0.0);
+        r[i * sb..i * sb + b].fill(phi(cfg.activation, 0.0));
+    }
+
+    let alpha = cfg.alpha();
+    let w = SparseView {
+        indptr: &rec.csr.indptr,
+        indices: &rec.csr.indices,
+        values: &p.w_rec,
+    };
+    for t in 1..=t_max {
+        spmm(
+            w,
+            Rows {
+                data: &r[(t - 1) * b..],
+                stride: sb,
+            },
+            tmp,
+            b,
+            b,
+            0..n,
+        );
+        for i in 0..n {
+            let w_in = &p.w_in[i * d..(i + 1) * d];
+            for s in 0..b {
+                let mut input = 0.0f32;
+                for (k, &wk) in w_in.iter().enumerate() {
+                    input += wk * u[k * tb + (t - 1) * b + s];
+                }
+                let drive = tmp[i * b + s] + input + p.bias[i];
+                let at = i * sb + t * b + s;
+                let state = if alpha == 1.0 {
+                    drive
+                } else {
+                    (1.0 - alpha) * x[at - b] + alpha * drive
+                };
+                x[at] = state;
+                r[at] = phi(cfg.activation, state);
+            }
+        }
+    }
+
+    for k in 0..o {
+        let yk = &mut y[k * tb..(k + 1) * tb];
+        yk.fill(p.b_out[k]);
+        for i in 0..n {
+            let w = p.w_out[k * n + i];
+            for (yv, &rv) in yk.iter_mut().zip(&r[i * sb + b..(i + 1) * sb]) {
+                *yv += w * rv;
+            }
+        }
+    }
+}
+
+/// Loss of the last forward pass, the number of correctly classified sequences, and (into
+/// `ws.dy`) the gradient of the loss with respect to the outputs.
+pub fn loss(cfg: &Config, target: &Target, ws: &mut Workspace) -> (f64, u32) {
+    let (o, b, t_max) = (cfg.outputs, ws.batch, ws.steps);
+    let tb = t_max * b;
+    ws.dy.fill(0.0);
+    match *target {
+        Target::None => (0.0, 0),
+        Target::Labels(labels) => {
+            let window = cfg.readout_steps;
+            let mut total = 0.0f64;
+            let mut correct = 0;
+            let mut logits = vec![0.0f32; o];
+            for s in 0..b {
+                window_logits(cfg, ws, s, &mut logits);
+                let label = labels[s] as usize;
+                let max = logits.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
+                let sum_exp: f32 = logits.iter().map(|&l| libm::expf(l - max)).sum();
+                let log_z = max + libm::logf(sum_exp);
+                total += (log_z - logits[label]) as f64;
+                let best =
+                    (0..o).fold(0, |best, k| if logits[k] > logits[best] { k } else { best });
+                correct += (best == label) as u32;
+                for k in 0..o {
+                    let p = libm::expf(logits[k] - log_z);
+                    let d = (p - (k == label) as u32 as f32) / (b as f32) / (window as f32);
+                    for t in t_max - window..t_max {
+                        ws.dy[k * tb + t * b + s] = d;
+                    }
+                }
+            }
+            (total / b as f64, correct)
+        }
+        Target::Values { y: targets, mask } => {
+            let weight = |s: usize, t: usize| mask.map_or(1.0, |m| m[s * t_max + t]);
+            let mut count = 0.0f64;
+            for s in 0..b {
+                for t in 0..t_max {
+                    count += weight(s, t) as f64;
+                }
+            }
+            let denom = count * o as f64;
+            if denom == 0.0 {
+                return (0.0, 0);
+            }
+            let mut total = 0.0f64;
+            for s in 0..b {
+                for t in 0..t_max {
+                    let m = weight(s, t);
+                    for k in 0..o {
+                        let diff = ws.y[k * tb + t * b + s] - targets[(s * t_max + t) * o + k];
+                        total += (m * diff * diff) as f64;
+                        ws.dy[k * tb + t * b + s] = (2.0 * (m * diff) as f64 / denom) as f32;
+                    }
+                }
+            }
+            (total / denom, 0)
+        }
+    }
+}
+
+/// Class scores of sequence `s`: outputs averaged over the last `readout_steps` steps.
+pub fn window_logits(cfg: &Config, ws: &Workspace, s: usize, logits: &mut [f32]) {
+    let (b, t_max, window) = (ws.batch, ws.steps, cfg.readout_steps);
+    for (k, logit) in logits.iter_mut().enumerate() {
+        let mut sum = 0.0f32;
+        for t in t_max - window..t_max {
+            sum += ws.y[k * t_max * b + t * b + s];
+        }
+        *logit = sum / window as f32;
+    }
+}
+
+/// Backpropagation through the whole sequence (after [`forward`] and [`loss`]): writes the
+/// gradient of every parameter into `grads`. No parameter changes here.
+pub fn backward(
+    cfg: &Config,
+    rec: &Recurrent,
+    p: &Tensors,
+    ws: &mut Workspace,
+    grads: &mut Tensors,
+) {
+    let (n, d, o) = (cfg.neurons, cfg.inputs, cfg.outputs);
+    let (b, t_max) = (ws.batch, ws.steps);
+    let (tb, sb) = (t_max * b, (t_max + 1) * b);
+    let alpha = cfg.alpha();
+    let Workspace {
+        u,
+        x,
+        r,
+        dy,
+        g,
+        tmp,
+        w_rec_t,
+        ..
+    } = ws;
+
+    // Readout: dW_out = Σ_t dy_t r_tᵀ, db_out = Σ_t dy_t.
+    for k in 0..o {
+        let dyk = &dy[k * tb..(k + 1) * tb];
+        grads.b_out[k] = dyk.iter().sum();
+        for i in 0..n {
+            grads.w_out[k * n + i] = dot(dyk, &r[i * sb + b..(i + 1) * sb]);
+        }
+    }
+
+    w_rec_t.clear();
+    w_rec_t.extend(rec.transpose.perm.iter().map(|&e| p.w_rec[e as usize]));
+    let w_t = SparseView {
+        indptr: &rec.transpose.indptr,
+        indices: &rec.transpose.rows,
+        values: w_rec_t,
+    };
+
+    // Backward through time: g_t = dL/dx_t.
+    //   dL/dr_t = W_outᵀ dy_t + α Wᵀ g_{t+1},   g_t = dL/dr_t ⊙ φ'(x_t) + (1 − α) g_{t+1}
+    for t in (1..=t_max).rev() {
+        let has_next = t < t_max;
+        if has_next {
+            spmm(
+                w_t,
+                Rows {
+                    data: &g[t * b..],
+                    stride: tb,
+                },
+                tmp,
+                b,
+                b,
+                0..n,
+            );
+        }
+        for i in 0..n {
+            for s in 0..b {
+                let mut dr = 0.0f32;
+                for k in 0..o {
+                    dr += p.w_out[k * n + i] * dy[k * tb + (t - 1) * b + s];
+                }
+                let at = i * sb + t * b + s;
+                let here = i * tb + (t - 1) * b + s;
+                let mut gv = if has_next {
+                    (dr + alpha * tmp[i * b + s]) * phi_prime(cfg.activation, x[at], r[at])
+                } else {
+                    dr * phi_prime(cfg.activation, x[at], r[at])
+                };
+                if has_next && alpha != 1.0 {
+                    gv += (1.0 - alpha) * g[here + b];
+                }
+                g[here] = gv;
+            }
+        }
+    }
+
+    // dW = α Σ_t g_t r_{t−1}ᵀ at the synapses, dW_in = α Σ_t g_t u_tᵀ, db = α Σ_t g_t.
+    grads.w_rec.fill(0.0);
+    sddmm(
+        &rec.csr.indptr,
+        &rec.csr.indices,
+        Rows {
+            data: g,
+            stride: tb,
+        },
+        Rows {
+            data: r,
+            stride: sb,
+        },
+        tb,
+        &mut grads.w_rec,
+    );
+    for i in 0..n {
+        let gi = &g[i * tb..(i + 1) * tb];
+        grads.bias[i] = gi.iter().sum();
+        for k in 0..d {
+            grads.w_in[i * d + k] = dot(gi, &u[k * tb..(k + 1) * tb]);
+        }
+    }
+    if alpha != 1.0 {
+        for v in grads
+            .w_rec
+            .iter_mut()
+            .chain(grads.w_in.iter_mut())
+            .chain(grads.bias.iter_mut())
+        {
+            *v *= alpha;
+        }
+    }
+    if !cfg.train_backbone {
+        for i in 0..n {
+            let start = rec.csr.indptr[i] as usize;
+            grads.w_rec[start..start + rec.backbone_len[i] as usize].fill(0.0);
+        }
+    }
+}
+
+/// Selects `Loss`-appropriate validation of a target in [`crate::network::Network`].
+pub fn expects_labels(cfg: &Config) -> bool {
+    cfg.loss == Loss::CrossEntropy
+}

@@ -1,0 +1,280 @@
+//! BPTT against an independent float64 dense reference: the f32 loss must match the reference
+//! loss, and every f32 gradient must match a central finite difference of the reference loss.
+//!
+//! Tolerance: |analytic − numeric| ≤ 2e-3 · max(|numeric|, 1e-2) + 2e-5. The reference is
+//! f64 with h = 1e-5, so its own error is ~1e-9; the slack covers the f32 forward/backward.
+
+use ndarray::{Array1, Array2, Array3};
+use sqrtk_core::config::{Activation, Dynamics, Loss};
+use sqrtk_core::params::Tensors;
+use sqrtk_core::rng::{Rng, Stream};
+use sqrtk_core::{Batch, Config, Network, Target};
+
+fn config(dynamics: Dynamics, activation: Activation, loss: Loss, train_backbone: bool) -> Config {
+    Config {
+        inputs: 3,
+        neurons: 24,
+        outputs: 4,
+        k: 5,
+        learned: 2,
+        connectivity: sqrtk_core::config::Connectivity::ErdosRenyi,
+        dynamics,
+        tau: 5.0,
+        dt: 1.0,
+        activation,
+        gain: 1.3,
+        train_backbone,
+        growth: sqrtk_core::config::Growth::Random,
+        loss,
+        readout_steps: 2,
+        seed: 17,
+    }
+}
+
+struct Data {
+    x: Vec<f32>,
+    labels: Vec<i32>,
+    targets: Vec<f32>,
+    mask: Vec<f32>,
+    size: usize,
+    steps: usize,
+}
+
+fn data(c: &Config) -> Data {
+    let (size, steps) = (5, 6);
+    let mut rng = Rng::new(99, Stream::DataOrder, 0);
+    let mut normals = |n: usize| (0..n).map(|_| rng.normal() as f32).collect::<Vec<f32>>();
+    let x = normals(size * steps * c.inputs);
+    let targets = normals(size * steps * c.outputs);
+    let labels = (0..size as i32).map(|s| s % c.outputs as i32).collect();
+    let mask = (0..size * steps)
+        .map(|k| if k % 3 == 0 { 0.0 } else { 1.0 })
+        .collect();
+    Data {
+        x,
+        labels,
+        targets,
+        mask,
+        size,
+        steps,
+    }
+}
+
+fn batch<'a>(c: &Config, d: &'a Data) -> Batch<'a> {
+    let target = match c.loss {
+        Loss::CrossEntropy => Target::Labels(&d.labels),
+        Loss::Mse => Target::Values {
+            y: &d.targets,
+            mask: Some(&d.mask),
+        },
+    };
+    Batch {
+        x: &d.x,
+        size: d.size,
+        steps: d.steps,
+        target,
+    }
+}
+
+/// Float64 parameters in dense form.
+#[derive(Clone)]
+struct Dense {
+    w_in: Array2<f64>,
+    bias: Array1<f64>,
+    w: Array2<f64>,
+    w_out: Array2<f64>,
+    b_out: Array1<f64>,
+}
+
+fn dense(net: &Network) -> Dense {
+    let c = &net.config;
+    let p = &net.params;
+    let csr = &net.structure.csr;
+    let mut w = Array2::zeros((c.neurons, c.neurons));
+    for i in 0..c.neurons {
+        for e in csr.row_range(i) {
+            w[[i, csr.indices[e] as usize]] = p.w_rec[e] as f64;
+        }
+    }
+    let to64 = |v: &Vec<f32>| v.iter().map(|&x| x as f64).collect::<Vec<f64>>();
+    Dense {
+        w_in: Array2::from_shape_vec((c.neurons, c.inputs), to64(&p.w_in)).unwrap(),
+        bias: Array1::from(to64(&p.bias)),
+        w,
+        w_out: Array2::from_shape_vec((c.outputs, c.neurons), to64(&p.w_out)).unwrap(),
+        b_out: Array1::from(to64(&p.b_out)),
+    }
+}
+
+/// The loss written directly from the equations, one sequence at a time, in float64.
+fn reference_loss(c: &Config, p: &Dense, d: &Data) -> f64 {
+    let alpha = match c.dynamics {
+        Dynamics::Discrete => 1.0,
+        Dynamics::Rate => (c.dt / c.tau) as f64,
+    };
+    let phi = |v: f64| match c.activation {
+        Activation::Tanh => v.tanh(),
+        Activation::Relu => v.max(0.0),
+    };
+    let x = Array3::from_shape_vec(
+        (d.size, d.steps, c.inputs),
+        d.x.iter().map(|&v| v as f64).collect(),
+    )
+    .unwrap();
+    let (mut total, mut mask_sum) = (0.0, 0.0);
+    for s in 0..d.size {
+        let mut state = Array1::<f64>::zeros(c.neurons);
+        let mut outputs = Vec::new();
+        for t in 0..d.steps {
+            let rate = state.mapv(phi);
+            let drive = p.w.dot(&rate) + p.w_in.dot(&x.slice(ndarray::s![s, t, ..])) + &p.bias;
+            state = &state * (1.0 - alpha) + drive * alpha;
+            outputs.push(p.w_out.dot(&state.mapv(phi)) + &p.b_out);
+        }
+        match c.loss {
+            Loss::CrossEntropy => {
+                let window = &outputs[d.steps - c.readout_steps..];
+                let logits = window.iter().fold(Array1::zeros(c.outputs), |a, y| a + y)
+                    / c.readout_steps as f64;
+                let max = logits.fold(f64::NEG_INFINITY, |m: f64, &v| m.max(v));
+                let log_z = max + logits.mapv(|v| (v - max).exp()).sum().ln();
+                total += log_z - logits[d.labels[s] as usize];
+            }
+            Loss::Mse => {
+                for (t, y) in outputs.iter().enumerate() {
+                    let m = d.mask[s * d.steps + t] as f64;
+                    mask_sum += m;
+                    for k in 0..c.outputs {
+                        let diff = y[k] - d.targets[(s * d.steps + t) * c.outputs + k] as f64;
+                        total += m * diff * diff;
+                    }
+                }
+            }
+        }
+    }
+    match c.loss {
+        Loss::CrossEntropy => total / d.size as f64,
+        Loss::Mse => total / (mask_sum * c.outputs as f64),
+    }
+}
+
+/// Checks every 3rd parameter of every tensor (all of them for small tensors).
+fn check_gradients(c: Config) {
+    let d = data(&c);
+    let mut net = Network::new(c.clone()).unwrap();
+    // Give learned synapses non-zero weights so their gradients are exercised off zero too.
+    for i in 0..c.neurons {
+        for e in net.structure.csr.row_range(i) {
+            if net.structure.is_learned(i, e) {
+                net.params.w_rec[e] = 0.1 * ((e % 7) as f32 - 3.0);
+            }
+        }
+    }
+    let (loss, _) = net.loss_and_gradient(&batch(&c, &d)).unwrap();
+    let base = dense(&net);
+    let reference = reference_loss(&c, &base, &d);
+    assert!(
+        (loss - reference).abs() < 1e-5 * (1.0 + reference.abs()),
+        "loss {loss} vs reference {reference}"
+    );
+
+    let h = 1e-5;
+    let numeric = |perturb: &dyn Fn(&mut Dense, f64)| {
+        let (mut plus, mut minus) = (base.clone(), base.clone());
+        perturb(&mut plus, h);
+        perturb(&mut minus, -h);
+        (reference_loss(&c, &plus, &d) - reference_loss(&c, &minus, &d)) / (2.0 * h)
+    };
+    let check = |what: String, analytic: f32, numeric: f64| {
+        let tol = 2e-3 * numeric.abs().max(1e-2) + 2e-5;
+        assert!(
+            (analytic as f64 - numeric).abs() <= tol,
+            "{what}: analytic {analytic} vs numeric {numeric}"
+        );
+    };
+    let g: &Tensors = &net.grads;
+    let mut checked_learned = 0;
+    for i in 0..c.neurons {
+        for e in net.structure.csr.row_range(i) {
+            let j = net.structure.csr.indices[e] as usize;
+            let learned = net.structure.is_learned(i, e);
+            if !c.train_backbone && !learned {
+                assert_eq!(
+                    g.w_rec[e], 0.0,
+                    "frozen backbone synapse {i}<-{j} has a gradient"
+                );
+                continue;
+            }
+            checked_learned += learned as usize;
+            check(
+                format!("w_rec {i}<-{j} (learned {learned})"),
+                g.w_rec[e],
+                numeric(&|p, dv| p.w[[i, j]] += dv),
+            );
+        }
+    }
+    assert!(checked_learned > 0);
+    for i in (0..c.neurons).step_by(3) {
+        check(
+            format!("bias {i}"),
+            g.bias[i],
+            numeric(&|p, dv| p.bias[i] += dv),
+        );
+        for k in 0..c.inputs {
+            check(
+                format!("w_in {i},{k}"),
+                g.w_in[i * c.inputs + k],
+                numeric(&|p, dv| p.w_in[[i, k]] += dv),
+            );
+        }
+        for k in 0..c.outputs {
+            check(
+                format!("w_out {k},{i}"),
+                g.w_out[k * c.neurons + i],
+                numeric(&|p, dv| p.w_out[[k, i]] += dv),
+            );
+        }
+    }
+    for k in 0..c.outputs {
+        check(
+            format!("b_out {k}"),
+            g.b_out[k],
+            numeric(&|p, dv| p.b_out[k] += dv),
+        );
+    }
+}
+
+#[test]
+fn gradient_discrete_tanh_cross_entropy() {
+    check_gradients(config(
+        Dynamics::Discrete,
+        Activation::Tanh,
+        Loss::CrossEntropy,
+        true,
+    ));
+}
+
+#[test]
+fn gradient_rate_tanh_mse_with_mask() {
+    check_gradients(config(Dynamics::Rate, Activation::Tanh, Loss::Mse, true));
+}
+
+#[test]
+fn gradient_rate_relu_cross_entropy() {
+    check_gradients(config(
+        Dynamics::Rate,
+        Activation::Relu,
+        Loss::CrossEntropy,
+        true,
+    ));
+}
+
+#[test]
+fn gradient_discrete_relu_mse_frozen_backbone() {
+    check_gradients(config(
+        Dynamics::Discrete,
+        Activation::Relu,
+        Loss::Mse,
+        false,
+    ));
+}

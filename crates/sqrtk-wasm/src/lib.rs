@@ -1,0 +1,159 @@
+//! wasm-bindgen layer: converts typed arrays, options and errors; all logic is in sqrtk-core.
+//! A network is one handle; JavaScript never touches individual synapses across the boundary.
+
+use sqrtk_core::rng::{Rng, Stream};
+use sqrtk_core::{AdamConfig, Batch, Config, Error, Target};
+use wasm_bindgen::prelude::*;
+
+/// Errors cross the boundary as `CODE: message`; the TypeScript layer turns them into typed
+/// `SqrtkError`s with that code.
+fn js_error(e: Error) -> JsError {
+    JsError::new(&e.to_string())
+}
+
+fn batch<'a>(
+    x: &'a [f32],
+    size: usize,
+    steps: usize,
+    labels: &'a Option<Vec<i32>>,
+    targets: &'a Option<Vec<f32>>,
+    mask: &'a Option<Vec<f32>>,
+) -> Batch<'a> {
+    let target = match (labels, targets) {
+        (Some(l), _) => Target::Labels(l),
+        (None, Some(y)) => Target::Values {
+            y,
+            mask: mask.as_deref(),
+        },
+        (None, None) => Target::None,
+    };
+    Batch {
+        x,
+        size,
+        steps,
+        target,
+    }
+}
+
+#[wasm_bindgen]
+pub struct Network {
+    inner: sqrtk_core::Network,
+}
+
+#[wasm_bindgen]
+impl Network {
+    /// Builds a network from the fully resolved configuration (JSON, camelCase keys).
+    #[wasm_bindgen(constructor)]
+    pub fn new(config_json: &str) -> Result<Network, JsError> {
+        let config: Config = serde_json::from_str(config_json).map_err(|e| {
+            js_error(Error {
+                code: "E_OPTION",
+                message: format!("invalid configuration: {e}"),
+            })
+        })?;
+        Ok(Network {
+            inner: sqrtk_core::Network::new(config).map_err(js_error)?,
+        })
+    }
+
+    /// One optimizer step on a batch. Returns [loss, correct, gradient norm].
+    #[allow(clippy::too_many_arguments)]
+    pub fn train_batch(
+        &mut self,
+        x: &[f32],
+        size: usize,
+        steps: usize,
+        labels: Option<Vec<i32>>,
+        targets: Option<Vec<f32>>,
+        mask: Option<Vec<f32>>,
+        lr: f32,
+        clip_norm: f32,
+    ) -> Result<Vec<f64>, JsError> {
+        let opt = AdamConfig {
+            lr,
+            clip_norm,
+            ..AdamConfig::default()
+        };
+        let s = self
+            .inner
+            .train_batch(&batch(x, size, steps, &labels, &targets, &mask), &opt)
+            .map_err(js_error)?;
+        Ok(vec![s.loss, s.correct as f64, s.grad_norm])
+    }
+
+    /// Loss and number of correct sequences on a batch: [loss, correct].
+    pub fn evaluate(
+        &mut self,
+        x: &[f32],
+        size: usize,
+        steps: usize,
+        labels: Option<Vec<i32>>,
+        targets: Option<Vec<f32>>,
+        mask: Option<Vec<f32>>,
+    ) -> Result<Vec<f64>, JsError> {
+        let s = self
+            .inner
+            .evaluate(&batch(x, size, steps, &labels, &targets, &mask))
+            .map_err(js_error)?;
+        Ok(vec![s.loss, s.correct as f64])
+    }
+
+    pub fn predict(&mut self, x: &[f32], size: usize, steps: usize) -> Result<Vec<f32>, JsError> {
+        self.inner
+            .predict(&batch(x, size, steps, &None, &None, &None))
+            .map_err(js_error)
+    }
+
+    /// The order in which to visit `n` training samples in epoch `epoch` (data-order stream).
+    pub fn data_order(&self, epoch: u32, n: usize) -> Vec<u32> {
+        Rng::new(self.inner.config.seed, Stream::DataOrder, epoch as u64).permutation(n)
+    }
+
+    pub fn state_hash(&self) -> String {
+        self.inner.state_hash()
+    }
+
+    pub fn optimizer_steps(&self) -> f64 {
+        self.inner.adam.steps as f64
+    }
+
+    pub fn config_json(&self) -> String {
+        serde_json::to_string(&self.inner.config).unwrap_or_default()
+    }
+
+    pub fn in_degree(&self) -> Vec<u32> {
+        self.inner.structure.in_degree()
+    }
+
+    pub fn backbone_degree(&self) -> Vec<u32> {
+        self.inner.structure.backbone_len.clone()
+    }
+
+    pub fn indptr(&self) -> Vec<u32> {
+        self.inner.structure.csr.indptr.clone()
+    }
+
+    pub fn indices(&self) -> Vec<u32> {
+        self.inner.structure.csr.indices.clone()
+    }
+
+    pub fn recurrent_weights(&self) -> Vec<f32> {
+        self.inner.params.w_rec.clone()
+    }
+
+    /// 1 for a learned synapse, 0 for a backbone synapse, in CSR entry order.
+    pub fn learned_flags(&self) -> Vec<u8> {
+        let s = &self.inner.structure;
+        (0..s.csr.n_rows)
+            .flat_map(|i| s.csr.row_range(i).map(move |e| s.is_learned(i, e) as u8))
+            .collect()
+    }
+
+    pub fn input_weights(&self) -> Vec<f32> {
+        self.inner.params.w_in.clone()
+    }
+
+    pub fn readout_weights(&self) -> Vec<f32> {
+        self.inner.params.w_out.clone()
+    }
+}

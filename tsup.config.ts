@@ -1,0 +1,36 @@
+import { defineConfig } from 'tsup';
+
+// Three bundles: the Node library (ESM + CJS), the browser library (ESM) and the CLI.
+// The build script empties dist/ first (no `clean` here: the three builds run in parallel).
+// `shims: true` makes `import.meta.url` work in the CJS build (used to locate the .wasm file).
+export default defineConfig([
+  {
+    entry: { node: 'ts/node.ts' },
+    format: ['esm', 'cjs'],
+    platform: 'node',
+    target: 'node20',
+    dts: true,
+    shims: true,
+    sourcemap: true,
+    outDir: 'dist',
+  },
+  {
+    entry: { browser: 'ts/browser.ts' },
+    format: ['esm'],
+    platform: 'browser',
+    target: 'es2022',
+    dts: true,
+    sourcemap: true,
+    outDir: 'dist',
+  },
+  {
+    entry: { cli: 'ts/cli.ts' },
+    format: ['esm'],
+    platform: 'node',
+    target: 'node20',
+    shims: true,
+    sourcemap: true,
+    outDir: 'dist',
+    banner: { js: '#!/usr/bin/env node' },
+  },
+]);
