@@ -1,0 +1,98 @@
+/**
+ * SparseRNN: a handle on one network living in WebAssembly memory. Create it with options,
+ * train it with `fit`, inspect its structure, and `free()` it (or use `using`) when done.
+ */
+import { Network } from '../pkg/sqrtk_wasm.js';
+import { SqrtkError } from './errors.js';
+import { core } from './init.js';
+import { resolveNetworkOptions, type NetworkOptions, type ResolvedNetworkOptions } from './options.js';
+
+/** The recurrent weight matrix in CSR form: row i lists the inputs of neuron i. */
+export interface RecurrentMatrix {
+  shape: [number, number];
+  indptr: Uint32Array;
+  indices: Uint32Array;
+  values: Float32Array;
+  /** 1 where the synapse is a learned one, 0 where it belongs to the backbone. */
+  learned: Uint8Array;
+}
+
+let live = 0;
+
+/** Number of networks created and not yet freed (for leak checks). */
+export function liveNetworks(): number {
+  return live;
+}
+
+export class SparseRNN {
+  /** The fully resolved options (defaults filled in). */
+  readonly config: ResolvedNetworkOptions;
+  #handle: Network | undefined;
+
+  constructor(options: NetworkOptions) {
+    this.config = resolveNetworkOptions(options);
+    this.#handle = core(() => new Network(JSON.stringify(this.config)));
+    live++;
+  }
+
+  /** The core handle; throws if the network was freed. @internal */
+  get handle(): Network {
+    if (!this.#handle) throw new SqrtkError('E_STATE', 'this SparseRNN was freed; create a new one');
+    return this.#handle;
+  }
+
+  /** In-degree (backbone + learned synapses) of every neuron. */
+  inDegree(): Uint32Array {
+    return core(() => this.handle.in_degree());
+  }
+
+  /** Backbone in-degree of every neuron (without the learned synapses). */
+  backboneDegree(): Uint32Array {
+    return core(() => this.handle.backbone_degree());
+  }
+
+  /** A copy of the recurrent matrix with a backbone/learned flag per synapse. */
+  recurrentMatrix(): RecurrentMatrix {
+    const h = this.handle;
+    const n = this.config.neurons;
+    return core(() => ({
+      shape: [n, n],
+      indptr: h.indptr(),
+      indices: h.indices(),
+      values: h.recurrent_weights(),
+      learned: h.learned_flags(),
+    }));
+  }
+
+  /** Input weights, neurons × inputs, row-major (a copy). */
+  inputWeights(): Float32Array {
+    return core(() => this.handle.input_weights());
+  }
+
+  /** Readout weights, outputs × neurons, row-major (a copy). */
+  readoutWeights(): Float32Array {
+    return core(() => this.handle.readout_weights());
+  }
+
+  /** A 16-hex-digit hash of structure, weights and optimizer state: equal hashes, equal networks. */
+  stateHash(): string {
+    return core(() => this.handle.state_hash());
+  }
+
+  /** Optimizer steps taken so far. */
+  get steps(): number {
+    return core(() => this.handle.optimizer_steps());
+  }
+
+  /** Releases the WebAssembly memory of this network. Safe to call twice. */
+  free(): void {
+    if (!this.#handle) return;
+    this.#handle.free();
+    this.#handle = undefined;
+    live--;
+  }
+
+  [Symbol.dispose](): void {
+    this.free();
+  }
+}
