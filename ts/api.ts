@@ -1,8 +1,19 @@
 /** Everything the Node and browser entry points share. */
 export { SparseRNN, liveNetworks, type RecurrentMatrix } from './model.js';
 export { fit, evaluate, predict, classify, resolveFitOptions } from './train.js';
-export type { FitOptions, ResolvedFitOptions, EpochRecord, ProgressEvent, History, Evaluation } from './train.js';
-export { resolveNetworkOptions, type NetworkOptions, type ResolvedNetworkOptions } from './options.js';
+export type {
+  FitOptions,
+  ResolvedFitOptions,
+  EpochRecord,
+  ProgressEvent,
+  History,
+  Evaluation,
+} from './train.js';
+export {
+  resolveNetworkOptions,
+  type NetworkOptions,
+  type ResolvedNetworkOptions,
+} from './options.js';
 export { datasets, validateDataset, takeBatch, type Dataset, type DigitsData } from './data.js';
 export { SqrtkError, type ErrorCode } from './errors.js';
 export { degreeStats, type DegreeStats } from './stats.js';

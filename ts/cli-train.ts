@@ -39,7 +39,11 @@ export async function trainRun(o: TrainCommandOptions, progress: Progress): Prom
   });
   const fitOptions = { epochs: o.epochs, batchSize: o.batchSize, lr: o.lr };
   const run = new RunDirectory(o.out);
-  run.writeJson('config.json', { task: { name: task.name, description: task.description }, network: net.config, fit: fitOptions });
+  run.writeJson('config.json', {
+    task: { name: task.name, description: task.description },
+    network: net.config,
+    fit: fitOptions,
+  });
 
   const batches = Math.ceil(task.train.shape[0] / o.batchSize);
   progress.start(batches * o.epochs, o.epochs);
@@ -51,7 +55,15 @@ export async function trainRun(o: TrainCommandOptions, progress: Progress): Prom
       onProgress: (e) => {
         if (e.type === 'batch') progress.batch((e.epoch - 1) * batches + e.batch, e.epoch, e.loss);
         else {
-          run.appendMetrics({ epoch: e.record.epoch, steps: e.record.steps, train_loss: e.record.loss, train_accuracy: e.record.accuracy, test_loss: e.record.valLoss, test_accuracy: e.record.valAccuracy, seconds: e.record.seconds });
+          run.appendMetrics({
+            epoch: e.record.epoch,
+            steps: e.record.steps,
+            train_loss: e.record.loss,
+            train_accuracy: e.record.accuracy,
+            test_loss: e.record.valLoss,
+            test_accuracy: e.record.valAccuracy,
+            seconds: e.record.seconds,
+          });
           progress.epoch(e.record.epoch, e.epochs, e.record.loss, e.record.valAccuracy);
         }
       },
@@ -81,6 +93,8 @@ export async function trainRun(o: TrainCommandOptions, progress: Progress): Prom
     state_hash: net.stateHash(),
   };
   run.writeJson('summary.json', summary);
-  console.log(`test accuracy ${test.accuracy?.toFixed(4)}  in-degree ${summary.in_degree.mean.toFixed(1)} ± ${summary.in_degree.sd.toFixed(1)}  state ${summary.state_hash}`);
+  console.log(
+    `test accuracy ${test.accuracy?.toFixed(4)}  in-degree ${summary.in_degree.mean.toFixed(1)} ± ${summary.in_degree.sd.toFixed(1)}  state ${summary.state_hash}`,
+  );
   console.log(`wrote ${run.path}/config.json, metrics.jsonl, summary.json`);
 }

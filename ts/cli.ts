@@ -10,13 +10,15 @@ import { SqrtkError } from './errors.js';
 
 function integer(value: string): number {
   const n = Number(value);
-  if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) throw new InvalidArgumentError('must be an integer');
+  if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n))
+    throw new InvalidArgumentError('must be an integer');
   return n;
 }
 
 function number(value: string): number {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError('must be a finite number');
+  if (value.trim() === '' || !Number.isFinite(n))
+    throw new InvalidArgumentError('must be a finite number');
   return n;
 }
 
@@ -35,7 +37,7 @@ program
   .option('--learned <M>', 'learned synapses per neuron (default round(√K))', integer)
   .option('--epochs <E>', 'passes over the training data', integer, 20)
   .option('--batch-size <B>', 'sequences per optimizer step', integer, 32)
-  .option('--lr <rate>', 'Adam learning rate', number, 0.005)
+  .option('--lr <rate>', 'Adam learning rate', number, 0.002)
   .option('--seed <S>', 'seed of every random stream', integer, 0)
   .option('--dynamics <kind>', 'discrete | rate', 'discrete')
   .option('--activation <phi>', 'tanh | relu', 'tanh')
@@ -51,7 +53,8 @@ program
 function progressReporter() {
   const tty = process.stderr.isTTY;
   const bar = new SingleBar({
-    format: 'epoch {epoch}/{epochs} [{bar}] {percentage}% | loss {loss} | test acc {acc} | ETA {eta}s',
+    format:
+      'epoch {epoch}/{epochs} [{bar}] {percentage}% | loss {loss} | test acc {acc} | ETA {eta}s',
     stream: process.stderr,
     hideCursor: true,
   });
@@ -83,7 +86,8 @@ async function main() {
     await program.parseAsync(process.argv);
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.exitCode !== 0) console.error(`(run 'sqrtk ${process.argv[2] ?? ''} --help' for usage)`.replace('  ', ' '));
+      if (e.exitCode !== 0)
+        console.error(`(run 'sqrtk ${process.argv[2] ?? ''} --help' for usage)`.replace('  ', ' '));
       process.exit(e.exitCode === 0 ? 0 : 2);
     }
     if (e instanceof SqrtkError && e.code !== 'E_INTERNAL') {

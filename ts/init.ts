@@ -16,12 +16,17 @@ export function initFrom(load: () => Promise<WasmSource> | WasmSource): Promise<
   loading ??= (async () => {
     try {
       const source = await load();
-      if (source instanceof URL || typeof source === 'string') await initWasm({ module_or_path: source });
+      if (source instanceof URL || typeof source === 'string')
+        await initWasm({ module_or_path: source });
       else initSync({ module: source });
       ready = true;
     } catch (cause) {
       loading = undefined;
-      throw new SqrtkError('E_INIT', `could not load the sqrtk WebAssembly core: ${String(cause)}`, { cause });
+      throw new SqrtkError(
+        'E_INIT',
+        `could not load the sqrtk WebAssembly core: ${String(cause)}`,
+        { cause },
+      );
     }
   })();
   return loading;
@@ -41,9 +46,14 @@ export function core<T>(call: () => T): T {
   try {
     return call();
   } catch (e) {
+    if (e instanceof SqrtkError) throw e;
     const message = e instanceof Error ? e.message : String(e);
     const coded = /^(E_[A-Z]+): ([\s\S]*)$/.exec(message);
     if (coded) throw new SqrtkError(coded[1], coded[2]);
-    throw new SqrtkError('E_INTERNAL', `internal error in the sqrtk core (please report it): ${message}`, { cause: e });
+    throw new SqrtkError(
+      'E_INTERNAL',
+      `internal error in the sqrtk core (please report it): ${message}`,
+      { cause: e },
+    );
   }
 }

@@ -5,7 +5,11 @@
 import { Network } from '../pkg/sqrtk_wasm.js';
 import { SqrtkError } from './errors.js';
 import { core } from './init.js';
-import { resolveNetworkOptions, type NetworkOptions, type ResolvedNetworkOptions } from './options.js';
+import {
+  resolveNetworkOptions,
+  type NetworkOptions,
+  type ResolvedNetworkOptions,
+} from './options.js';
 
 /** The recurrent weight matrix in CSR form: row i lists the inputs of neuron i. */
 export interface RecurrentMatrix {
@@ -37,7 +41,8 @@ export class SparseRNN {
 
   /** The core handle; throws if the network was freed. @internal */
   get handle(): Network {
-    if (!this.#handle) throw new SqrtkError('E_STATE', 'this SparseRNN was freed; create a new one');
+    if (!this.#handle)
+      throw new SqrtkError('E_STATE', 'this SparseRNN was freed; create a new one');
     return this.#handle;
   }
 

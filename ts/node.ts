@@ -17,7 +17,10 @@ export function init(options: { wasm?: WasmSource } = {}): Promise<void> {
 
 /** The .wasm sits next to the bundle (dist/) in the package, or in pkg/ in a source checkout. */
 function readPackagedWasm(): Uint8Array {
-  const candidates = [new URL(`./${WASM_FILE}`, import.meta.url), new URL(`../pkg/${WASM_FILE}`, import.meta.url)];
+  const candidates = [
+    new URL(`./${WASM_FILE}`, import.meta.url),
+    new URL(`../pkg/${WASM_FILE}`, import.meta.url),
+  ];
   for (const url of candidates) {
     try {
       return readFileSync(url);
@@ -25,5 +28,7 @@ function readPackagedWasm(): Uint8Array {
       // try the next location
     }
   }
-  throw new Error(`${WASM_FILE} not found next to the sqrtk module; rebuild with \`npm run build\``);
+  throw new Error(
+    `${WASM_FILE} not found next to the sqrtk module; rebuild with \`npm run build\``,
+  );
 }

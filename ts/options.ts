@@ -2,7 +2,13 @@
  * Network options: declared once here, filled with defaults and validated at the boundary.
  * The resolved object is exactly what the Rust core receives (as JSON) and what config.json holds.
  */
-import { optionError, rejectUnknownKeys, requireInt, requireNumber, requireOneOf } from './errors.js';
+import {
+  optionError,
+  rejectUnknownKeys,
+  requireInt,
+  requireNumber,
+  requireOneOf,
+} from './errors.js';
 
 export const CONNECTIVITIES = ['erdos_renyi', 'fixed_indegree'] as const;
 export const DYNAMICS = ['discrete', 'rate'] as const;
@@ -48,31 +54,74 @@ export interface NetworkOptions {
 export type ResolvedNetworkOptions = Required<NetworkOptions>;
 
 const NETWORK_KEYS = [
-  'inputs', 'neurons', 'outputs', 'k', 'learned', 'connectivity', 'dynamics', 'tau', 'dt',
-  'activation', 'gain', 'trainBackbone', 'growth', 'loss', 'readoutSteps', 'seed',
+  'inputs',
+  'neurons',
+  'outputs',
+  'k',
+  'learned',
+  'connectivity',
+  'dynamics',
+  'tau',
+  'dt',
+  'activation',
+  'gain',
+  'trainBackbone',
+  'growth',
+  'loss',
+  'readoutSteps',
+  'seed',
 ] as const;
 
 /** Fills in defaults and checks every rule; throws a SqrtkError naming the option otherwise. */
 export function resolveNetworkOptions(options: NetworkOptions): ResolvedNetworkOptions {
   rejectUnknownKeys('network options', options, NETWORK_KEYS);
   const o = options;
-  const inputs = requireInt('inputs', o.inputs, { min: 1, fix: 'set inputs to the features per step' });
-  const neurons = requireInt('neurons', o.neurons, { min: 2, max: 2 ** 31 - 1, fix: 'use e.g. neurons: 1000' });
+  const inputs = requireInt('inputs', o.inputs, {
+    min: 1,
+    fix: 'set inputs to the features per step',
+  });
+  const neurons = requireInt('neurons', o.neurons, {
+    min: 2,
+    max: 2 ** 31 - 1,
+    fix: 'use e.g. neurons: 1000',
+  });
   const loss = requireOneOf('loss', o.loss ?? 'cross_entropy', LOSSES);
   const minOutputs = loss === 'cross_entropy' ? 2 : 1;
-  const outputs = requireInt('outputs', o.outputs, { min: minOutputs, fix: 'set outputs to the number of classes (or target dimensions)' });
+  const outputs = requireInt('outputs', o.outputs, {
+    min: minOutputs,
+    fix: 'set outputs to the number of classes (or target dimensions)',
+  });
   const k = requireInt('k', o.k, { min: 1, fix: 'use e.g. k: 100' });
-  if (k >= neurons) throw optionError('k', k, `must be less than neurons (=${neurons})`, 'lower k or raise neurons');
-  const learned = requireInt('learned', o.learned ?? Math.round(Math.sqrt(k)), { min: 0, fix: 'use e.g. learned: round(√k)' });
+  if (k >= neurons)
+    throw optionError(
+      'k',
+      k,
+      `must be less than neurons (=${neurons})`,
+      'lower k or raise neurons',
+    );
+  const learned = requireInt('learned', o.learned ?? Math.round(Math.sqrt(k)), {
+    min: 0,
+    fix: 'use e.g. learned: round(√k)',
+  });
   const free = neurons - 1 - k;
   if (learned > free) {
-    throw optionError('learned', learned, `must be at most neurons − 1 − k (=${free}) so every neuron has free partners`, 'lower learned or k');
+    throw optionError(
+      'learned',
+      learned,
+      `must be at most neurons − 1 − k (=${free}) so every neuron has free partners`,
+      'lower learned or k',
+    );
   }
   const dynamics = requireOneOf('dynamics', o.dynamics ?? 'discrete', DYNAMICS);
   const tau = requireNumber('tau', o.tau ?? 10, { exclusiveMin: 0, fix: 'use e.g. tau: 10' });
-  const dt = requireNumber('dt', o.dt ?? 1, { exclusiveMin: 0, max: tau, fix: 'use a dt no larger than tau, e.g. dt: 1' });
+  const dt = requireNumber('dt', o.dt ?? 1, {
+    exclusiveMin: 0,
+    max: tau,
+    fix: 'use a dt no larger than tau, e.g. dt: 1',
+  });
   const trainBackbone = o.trainBackbone ?? true;
-  if (typeof trainBackbone !== 'boolean') throw optionError('trainBackbone', trainBackbone, 'must be true or false', 'pass a boolean');
+  if (typeof trainBackbone !== 'boolean')
+    throw optionError('trainBackbone', trainBackbone, 'must be true or false', 'pass a boolean');
   return {
     inputs,
     neurons,
@@ -88,7 +137,14 @@ export function resolveNetworkOptions(options: NetworkOptions): ResolvedNetworkO
     trainBackbone,
     growth: requireOneOf('growth', o.growth ?? 'random', GROWTH_STRATEGIES),
     loss,
-    readoutSteps: requireInt('readoutSteps', o.readoutSteps ?? 1, { min: 1, fix: 'use e.g. readoutSteps: 1' }),
-    seed: requireInt('seed', o.seed ?? 0, { min: 0, max: Number.MAX_SAFE_INTEGER, fix: 'use a non-negative integer seed' }),
+    readoutSteps: requireInt('readoutSteps', o.readoutSteps ?? 1, {
+      min: 1,
+      fix: 'use e.g. readoutSteps: 1',
+    }),
+    seed: requireInt('seed', o.seed ?? 0, {
+      min: 0,
+      max: Number.MAX_SAFE_INTEGER,
+      fix: 'use a non-negative integer seed',
+    }),
   };
 }

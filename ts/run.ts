@@ -30,7 +30,11 @@ export class RunDirectory {
       mkdirSync(path, { recursive: true });
       writeFileAtomic(join(path, '.write-test'), '');
     } catch (cause) {
-      throw new SqrtkError('E_IO', `out (=${JSON.stringify(path)}) cannot be written: ${(cause as Error).message}; choose another --out directory`, { cause });
+      throw new SqrtkError(
+        'E_IO',
+        `out (=${JSON.stringify(path)}) cannot be written: ${(cause as Error).message}; choose another --out directory`,
+        { cause },
+      );
     }
   }
 

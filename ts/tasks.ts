@@ -18,9 +18,22 @@ export function loadTask(name: string): Task {
   switch (name) {
     case 'digits': {
       const d = datasets.digits();
-      return { name, description: d.description, train: d.train, test: d.test, inputs: 8, outputs: d.classes, loss: 'cross_entropy' };
+      return {
+        name,
+        description: d.description,
+        train: d.train,
+        test: d.test,
+        inputs: 8,
+        outputs: d.classes,
+        loss: 'cross_entropy',
+      };
     }
     default:
-      throw optionError('task', name, `is not a built-in task; valid tasks: ${TASKS.join(', ')}`, 'pick one of those');
+      throw optionError(
+        'task',
+        name,
+        `is not a built-in task; valid tasks: ${TASKS.join(', ')}`,
+        'pick one of those',
+      );
   }
 }

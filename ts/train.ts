@@ -12,7 +12,7 @@ export interface FitOptions {
   epochs?: number;
   /** Sequences per optimizer step (default 32). */
   batchSize?: number;
-  /** Adam learning rate (default 0.005). */
+  /** Adam learning rate (default 0.002). */
   lr?: number;
   /** Gradients with a larger global norm are rescaled to this norm; 0 turns clipping off (default 1). */
   clipNorm?: number;
@@ -24,7 +24,9 @@ export interface FitOptions {
   signal?: AbortSignal;
 }
 
-export type ResolvedFitOptions = Required<Pick<FitOptions, 'epochs' | 'batchSize' | 'lr' | 'clipNorm'>>;
+export type ResolvedFitOptions = Required<
+  Pick<FitOptions, 'epochs' | 'batchSize' | 'lr' | 'clipNorm'>
+>;
 
 export interface EpochRecord {
   epoch: number;
@@ -48,18 +50,37 @@ export interface History {
   options: ResolvedFitOptions;
 }
 
-const FIT_KEYS = ['epochs', 'batchSize', 'lr', 'clipNorm', 'validation', 'onProgress', 'signal'] as const;
+const FIT_KEYS = [
+  'epochs',
+  'batchSize',
+  'lr',
+  'clipNorm',
+  'validation',
+  'onProgress',
+  'signal',
+] as const;
 
 export function resolveFitOptions(options: FitOptions): ResolvedFitOptions {
   rejectUnknownKeys('fit options', options, FIT_KEYS);
   if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
-    throw optionError('onProgress', options.onProgress, 'must be a function', 'pass (event) => { ... }');
+    throw optionError(
+      'onProgress',
+      options.onProgress,
+      'must be a function',
+      'pass (event) => { ... }',
+    );
   }
   return {
     epochs: requireInt('epochs', options.epochs ?? 10, { min: 1, fix: 'use e.g. epochs: 10' }),
-    batchSize: requireInt('batchSize', options.batchSize ?? 32, { min: 1, fix: 'use e.g. batchSize: 32' }),
-    lr: requireNumber('lr', options.lr ?? 0.005, { exclusiveMin: 0, fix: 'use e.g. lr: 0.005' }),
-    clipNorm: requireNumber('clipNorm', options.clipNorm ?? 1, { min: 0, fix: 'use e.g. clipNorm: 1 (0 turns clipping off)' }),
+    batchSize: requireInt('batchSize', options.batchSize ?? 32, {
+      min: 1,
+      fix: 'use e.g. batchSize: 32',
+    }),
+    lr: requireNumber('lr', options.lr ?? 0.002, { exclusiveMin: 0, fix: 'use e.g. lr: 0.002' }),
+    clipNorm: requireNumber('clipNorm', options.clipNorm ?? 1, {
+      min: 0,
+      fix: 'use e.g. clipNorm: 1 (0 turns clipping off)',
+    }),
   };
 }
 
@@ -70,13 +91,22 @@ function checkData(net: SparseRNN, name: string, data: Dataset): void {
 }
 
 /** Trains `net` on `data` and returns the per-epoch history. Yields to the event loop between batches. */
-export async function fit(net: SparseRNN, data: Dataset, options: FitOptions = {}): Promise<History> {
+export async function fit(
+  net: SparseRNN,
+  data: Dataset,
+  options: FitOptions = {},
+): Promise<History> {
   const opts = resolveFitOptions(options);
   checkData(net, 'training data', data);
   if (options.validation) checkData(net, 'validation data', options.validation);
   const size = data.shape[0];
   if (opts.batchSize > size) {
-    throw optionError('batchSize', opts.batchSize, `must be at most the number of training sequences (=${size})`, 'lower batchSize');
+    throw optionError(
+      'batchSize',
+      opts.batchSize,
+      `must be at most the number of training sequences (=${size})`,
+      'lower batchSize',
+    );
   }
   const history: History = { epochs: [], options: opts };
   const batches = Math.ceil(size / opts.batchSize);
@@ -94,7 +124,16 @@ export async function fit(net: SparseRNN, data: Dataset, options: FitOptions = {
       const indices = order.subarray(b * opts.batchSize, Math.min(size, (b + 1) * opts.batchSize));
       batch = takeBatch(data, indices, batch?.shape[0] === indices.length ? batch : undefined);
       const [loss, right] = core(() =>
-        net.handle.train_batch(batch!.x, indices.length, data.shape[1], batch!.labels, batch!.targets, batch!.mask, opts.lr, opts.clipNorm),
+        net.handle.train_batch(
+          batch!.x,
+          indices.length,
+          data.shape[1],
+          batch!.labels,
+          batch!.targets,
+          batch!.mask,
+          opts.lr,
+          opts.clipNorm,
+        ),
       );
       lossSum += loss * indices.length;
       correct += right;
@@ -124,7 +163,11 @@ export interface Evaluation {
 }
 
 /** Mean loss (and accuracy) of `net` on `data`, without changing it. */
-export function evaluate(net: SparseRNN, data: Dataset, { batchSize = 256 }: { batchSize?: number } = {}): Evaluation {
+export function evaluate(
+  net: SparseRNN,
+  data: Dataset,
+  { batchSize = 256 }: { batchSize?: number } = {},
+): Evaluation {
   checkData(net, 'evaluation data', data);
   requireInt('batchSize', batchSize, { min: 1, fix: 'use e.g. batchSize: 256' });
   const size = data.shape[0];
@@ -133,11 +176,16 @@ export function evaluate(net: SparseRNN, data: Dataset, { batchSize = 256 }: { b
   for (let start = 0; start < size; start += batchSize) {
     const indices = range(start, Math.min(size, start + batchSize));
     const b = takeBatch(data, indices);
-    const [loss, right] = core(() => net.handle.evaluate(b.x, indices.length, data.shape[1], b.labels, b.targets, b.mask));
+    const [loss, right] = core(() =>
+      net.handle.evaluate(b.x, indices.length, data.shape[1], b.labels, b.targets, b.mask),
+    );
     lossSum += loss * indices.length;
     correct += right;
   }
-  return { loss: lossSum / size, accuracy: net.config.loss === 'cross_entropy' ? correct / size : null };
+  return {
+    loss: lossSum / size,
+    accuracy: net.config.loss === 'cross_entropy' ? correct / size : null,
+  };
 }
 
 /**
@@ -145,7 +193,11 @@ export function evaluate(net: SparseRNN, data: Dataset, { batchSize = 256 }: { b
  * cross-entropy network, or outputs at every step [B, T, outputs] for an MSE network.
  */
 export function predict(net: SparseRNN, data: Pick<Dataset, 'x' | 'shape'>): Float32Array {
-  checkData(net, 'prediction data', { x: data.x, shape: data.shape, ...dummyTarget(net, data.shape) });
+  checkData(net, 'prediction data', {
+    x: data.x,
+    shape: data.shape,
+    ...dummyTarget(net, data.shape),
+  });
   return core(() => net.handle.predict(data.x, data.shape[0], data.shape[1]));
 }
 
@@ -162,7 +214,9 @@ export function classify(net: SparseRNN, data: Pick<Dataset, 'x' | 'shape'>): In
 
 function dummyTarget(net: SparseRNN, shape: Dataset['shape']): Partial<Dataset> {
   const [b, t] = shape;
-  return net.config.loss === 'cross_entropy' ? { labels: new Int32Array(b) } : { targets: new Float32Array(b * t * net.config.outputs) };
+  return net.config.loss === 'cross_entropy'
+    ? { labels: new Int32Array(b) }
+    : { targets: new Float32Array(b * t * net.config.outputs) };
 }
 
 function range(start: number, end: number): number[] {

@@ -1,0 +1,103 @@
+// The `sqrtk` command line, run as a user would (built bundle in dist/, a child process).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const cli = (...args: string[]) =>
+  spawnSync('node', ['dist/cli.js', ...args], { encoding: 'utf8' });
+
+describe('sqrtk CLI', () => {
+  it('trains on digits and writes config.json, metrics.jsonl and summary.json', () => {
+    const out = mkdtempSync(join(tmpdir(), 'sqrtk-cli-'));
+    const args = [
+      'train',
+      '--task',
+      'digits',
+      '--neurons',
+      '150',
+      '--k',
+      '15',
+      '--epochs',
+      '2',
+      '--seed',
+      '4',
+      '--out',
+      out,
+    ];
+    const r = cli(...args);
+    expect(r.stderr).toContain('epoch 2/2');
+    expect(r.status).toBe(0);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary.test_accuracy).toBeGreaterThan(0.5);
+    expect(summary.learned_per_neuron).toBe(4);
+    expect(summary.learned_per_neuron_check).toEqual({ min: 4, max: 4 });
+    expect(summary.in_degree.mean).toBeCloseTo(summary.backbone_in_degree.mean + 4, 10);
+    expect(summary.state_hash).toMatch(/^[0-9a-f]{16}$/);
+    expect(summary.seed).toBe(4);
+    const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
+    expect(config.network).toMatchObject({
+      neurons: 150,
+      k: 15,
+      learned: 4,
+      seed: 4,
+      growth: 'random',
+    });
+    const metrics = readFileSync(join(out, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(metrics.map((m) => m.epoch)).toEqual([1, 2]);
+    expect(metrics[1].test_accuracy).toBe(summary.test_accuracy);
+
+    const again = mkdtempSync(join(tmpdir(), 'sqrtk-cli-'));
+    cli(...args.slice(0, -1), again);
+    expect(JSON.parse(readFileSync(join(again, 'summary.json'), 'utf8')).state_hash).toBe(
+      summary.state_hash,
+    );
+  });
+
+  it('reports user errors in one line with a usage hint and exit code 2', () => {
+    const out = mkdtempSync(join(tmpdir(), 'sqrtk-cli-'));
+    const cases: [string[], RegExp][] = [
+      [
+        ['train', '--neurons', '100', '--k', '200', '--out', out],
+        /^error: k \(=200\) must be less than neurons \(=100\); lower k or raise neurons$/m,
+      ],
+      [
+        ['train', '--task', 'mnist', '--out', out],
+        /task \(="mnist"\) is not a built-in task; valid tasks: digits/,
+      ],
+      [['train', '--neurons', 'many', '--out', out], /--neurons.*must be an integer/],
+      [['train', '--neurons', '100'], /required option '--out <dir>' not specified/],
+      [['fly'], /unknown command 'fly'/],
+    ];
+    for (const [args, message] of cases) {
+      const r = cli(...args);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).toMatch(/--help' for usage/);
+      expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    }
+  });
+
+  it('fails clearly when the output directory cannot be written', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sqrtk-cli-'));
+    const file = join(dir, 'not-a-directory');
+    writeFileSync(file, '');
+    const r = cli(
+      'train',
+      '--neurons',
+      '100',
+      '--k',
+      '10',
+      '--epochs',
+      '1',
+      '--out',
+      join(file, 'run'),
+    );
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^error: out \(=".*not-a-directory\/run"\) cannot be written/m);
+  });
+});
