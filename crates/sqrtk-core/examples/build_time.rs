@@ -6,14 +6,10 @@
 
 use std::time::Instant;
 
-use sqrtk_core::config::{Activation, Connectivity, Dynamics, Growth, Loss};
 use sqrtk_core::{Config, Network};
 
 fn main() {
-    let args: Vec<usize> = std::env::args()
-        .skip(1)
-        .map(|a| a.parse().expect("integer argument"))
-        .collect();
+    let args: Vec<usize> = std::env::args().skip(1).map(|a| a.parse().expect("integer argument")).collect();
     let (n, k) = match args[..] {
         [n, k] => (n, k),
         _ => {
@@ -26,24 +22,7 @@ fn main() {
     let backbone_seconds = started.elapsed().as_secs_f64();
     let synapses = backbone.nnz();
     drop(backbone);
-    let config = Config {
-        inputs: 8,
-        neurons: n,
-        outputs: 10,
-        k,
-        learned: (k as f64).sqrt().round() as usize,
-        connectivity: Connectivity::ErdosRenyi,
-        dynamics: Dynamics::Discrete,
-        tau: 10.0,
-        dt: 1.0,
-        activation: Activation::Tanh,
-        gain: 1.0,
-        train_backbone: true,
-        growth: Growth::Random,
-        loss: Loss::CrossEntropy,
-        readout_steps: 1,
-        seed: 1,
-    };
+    let config = Config { seed: 1, ..Config::with_sizes(8, n, 10, k) };
     let started = Instant::now();
     let net = Network::new(config).expect("network");
     let network_seconds = started.elapsed().as_secs_f64();

@@ -45,6 +45,22 @@ pub enum Loss {
 pub enum Growth {
     /// Learned partners drawn at random once and never changed: the baseline.
     Random,
+    /// RigL-style: drop the weakest learned synapses, grow the absent ones with the largest gradient.
+    Gradient,
+    /// The gradient score on `candidates` × (slots to fill) random absent partners per neuron.
+    Sampled,
+    /// DEEP R: fixed-sign learned synapses die at zero and are regrown at random.
+    DeepR,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// In-degree = backbone in-degree + learned.
+    Add,
+    /// Each learned synapse replaces a pruned backbone synapse of the same neuron, so every
+    /// in-degree keeps its original Binomial(N − 1, K/N) value.
+    Hidden,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -65,12 +81,47 @@ pub struct Config {
     pub gain: f32,
     pub train_backbone: bool,
     pub growth: Growth,
+    pub mode: Mode,
+    /// `sampled`: candidates scored per slot to fill.
+    pub candidates: usize,
+    /// `deep_r`: L1 shrinkage of learned weights per step (in units of the learning rate).
+    pub deep_r_l1: f32,
+    /// `deep_r`: temperature of the exploration noise (0 = none).
+    pub deep_r_temperature: f32,
     pub loss: Loss,
     pub readout_steps: usize,
     pub seed: u64,
 }
 
 impl Config {
+    /// A configuration with the given sizes and every other option at its default (the same
+    /// defaults as the TypeScript API): learned = round(√k), discrete tanh dynamics,
+    /// Erdős–Rényi backbone, random growth in add mode, cross-entropy, seed 0.
+    pub fn with_sizes(inputs: usize, neurons: usize, outputs: usize, k: usize) -> Config {
+        Config {
+            inputs,
+            neurons,
+            outputs,
+            k,
+            learned: (k as f64).sqrt().round() as usize,
+            connectivity: Connectivity::ErdosRenyi,
+            dynamics: Dynamics::Discrete,
+            tau: 10.0,
+            dt: 1.0,
+            activation: Activation::Tanh,
+            gain: 1.0,
+            train_backbone: true,
+            growth: Growth::Random,
+            mode: Mode::Add,
+            candidates: 10,
+            deep_r_l1: 0.0,
+            deep_r_temperature: 0.0,
+            loss: Loss::CrossEntropy,
+            readout_steps: 1,
+            seed: 0,
+        }
+    }
+
     /// Euler factor α = dt / τ (1 for discrete dynamics).
     pub fn alpha(&self) -> f32 {
         match self.dynamics {
@@ -82,12 +133,7 @@ impl Config {
     pub fn validate(&self) -> Result<(), Error> {
         let positive = |name: &str, v: usize| {
             if v == 0 {
-                Err(Error::option(
-                    name,
-                    v,
-                    "must be at least 1",
-                    &format!("set {name} to a positive integer"),
-                ))
+                Err(Error::option(name, v, "must be at least 1", &format!("set {name} to a positive integer")))
             } else {
                 Ok(())
             }
@@ -97,51 +143,32 @@ impl Config {
         positive("k", self.k)?;
         positive("readoutSteps", self.readout_steps)?;
         if self.neurons < 2 {
-            return Err(Error::option(
-                "neurons",
-                self.neurons,
-                "must be at least 2",
-                "raise neurons",
-            ));
+            return Err(Error::option("neurons", self.neurons, "must be at least 2", "raise neurons"));
         }
         if self.neurons > u32::MAX as usize / 2 {
-            return Err(Error::option(
-                "neurons",
-                self.neurons,
-                "must be below 2^31",
-                "lower neurons",
-            ));
+            return Err(Error::option("neurons", self.neurons, "must be below 2^31", "lower neurons"));
         }
         if self.k >= self.neurons {
             let rule = format!("must be less than neurons (={})", self.neurons);
-            return Err(Error::option(
-                "k",
-                self.k,
-                &rule,
-                "lower k or raise neurons",
-            ));
+            return Err(Error::option("k", self.k, &rule, "lower k or raise neurons"));
         }
         if self.dynamics == Dynamics::Rate {
             if !(self.tau.is_finite() && self.tau > 0.0) {
-                return Err(Error::option(
-                    "tau",
-                    self.tau,
-                    "must be a positive number",
-                    "use e.g. tau: 10",
-                ));
+                return Err(Error::option("tau", self.tau, "must be a positive number", "use e.g. tau: 10"));
             }
             if !(self.dt.is_finite() && self.dt > 0.0 && self.dt <= self.tau) {
                 let rule = format!("must be positive and at most tau (={})", self.tau);
                 return Err(Error::option("dt", self.dt, &rule, "use e.g. dt: 1"));
             }
         }
+        positive("candidates", self.candidates)?;
+        for (name, v) in [("deepRL1", self.deep_r_l1), ("deepRTemperature", self.deep_r_temperature)] {
+            if !(v.is_finite() && v >= 0.0) {
+                return Err(Error::option(name, v, "must be a finite number ≥ 0", &format!("use e.g. {name}: 0")));
+            }
+        }
         if !(self.gain.is_finite() && self.gain >= 0.0) {
-            return Err(Error::option(
-                "gain",
-                self.gain,
-                "must be a finite number ≥ 0",
-                "use e.g. gain: 1",
-            ));
+            return Err(Error::option("gain", self.gain, "must be a finite number ≥ 0", "use e.g. gain: 1"));
         }
         Ok(())
     }
@@ -149,24 +176,7 @@ impl Config {
 
 #[cfg(test)]
 pub(crate) fn small_config() -> Config {
-    Config {
-        inputs: 3,
-        neurons: 40,
-        outputs: 4,
-        k: 6,
-        learned: 2,
-        connectivity: Connectivity::ErdosRenyi,
-        dynamics: Dynamics::Discrete,
-        tau: 10.0,
-        dt: 1.0,
-        activation: Activation::Tanh,
-        gain: 1.0,
-        train_backbone: true,
-        growth: Growth::Random,
-        loss: Loss::CrossEntropy,
-        readout_steps: 1,
-        seed: 1,
-    }
+    Config { learned: 2, seed: 1, ..Config::with_sizes(3, 40, 4, 6) }
 }
 
 #[cfg(test)]
@@ -188,10 +198,7 @@ mod tests {
         let mut c = small_config();
         c.k = 40;
         let e = c.validate().unwrap_err();
-        assert_eq!(
-            e.message,
-            "k (=40) must be less than neurons (=40); lower k or raise neurons"
-        );
+        assert_eq!(e.message, "k (=40) must be less than neurons (=40); lower k or raise neurons");
         let mut c = small_config();
         c.dynamics = Dynamics::Rate;
         c.dt = 20.0;

@@ -24,11 +24,7 @@ pub fn erdos_renyi(n: usize, k: f64, seed: u64) -> Result<Csr, Error> {
         // Candidates are the n − 1 other neurons, numbered 0..n−1 with `i` skipped.
         let mut candidate: u64 = 0;
         loop {
-            let gap = if p >= 1.0 {
-                0.0
-            } else {
-                (libm::log(rng.uniform_open()) / log_q).floor()
-            };
+            let gap = if p >= 1.0 { 0.0 } else { (libm::log(rng.uniform_open()) / log_q).floor() };
             if gap >= (n - 1) as f64 {
                 break;
             }
@@ -43,23 +39,13 @@ pub fn erdos_renyi(n: usize, k: f64, seed: u64) -> Result<Csr, Error> {
         check_nnz(indices.len())?;
         indptr.push(indices.len() as u32);
     }
-    Ok(Csr {
-        n_rows: n,
-        n_cols: n,
-        indptr,
-        indices,
-    })
+    Ok(Csr { n_rows: n, n_cols: n, indptr, indices })
 }
 
 /// Exactly `k` distinct random partners per neuron, none of them itself (Floyd's sampling).
 pub fn fixed_indegree(n: usize, k: usize, seed: u64) -> Result<Csr, Error> {
     if k > n - 1 {
-        return Err(Error::option(
-            "k",
-            k,
-            &format!("must be at most neurons − 1 (={})", n - 1),
-            "lower k",
-        ));
+        return Err(Error::option("k", k, &format!("must be at most neurons − 1 (={})", n - 1), "lower k"));
     }
     check_nnz(n * k)?;
     let rows = (0..n)
@@ -115,10 +101,7 @@ mod tests {
     fn assert_simple_graph(csr: &Csr) {
         for i in 0..csr.n_rows {
             let row = csr.row(i);
-            assert!(
-                row.windows(2).all(|w| w[0] < w[1]),
-                "row {i} not sorted/unique"
-            );
+            assert!(row.windows(2).all(|w| w[0] < w[1]), "row {i} not sorted/unique");
             assert!(!row.contains(&(i as u32)), "self-loop at {i}");
             assert!(row.iter().all(|&j| (j as usize) < csr.n_cols));
         }
@@ -134,14 +117,8 @@ mod tests {
         let expected_mean = (n as f64 - 1.0) * p;
         let expected_var = (n as f64 - 1.0) * p * (1.0 - p);
         // Standard error of the mean ≈ sqrt(var / n) ≈ 0.16; of the variance ≈ var·sqrt(2/n) ≈ 2.2.
-        assert!(
-            (mean - expected_mean).abs() < 0.8,
-            "mean {mean} vs {expected_mean}"
-        );
-        assert!(
-            (var - expected_var).abs() < 11.0,
-            "var {var} vs {expected_var}"
-        );
+        assert!((mean - expected_mean).abs() < 0.8, "mean {mean} vs {expected_mean}");
+        assert!((var - expected_var).abs() < 11.0, "var {var} vs {expected_var}");
         assert_eq!(csr, erdos_renyi(n, k, 11).unwrap(), "same seed, same graph");
         assert_ne!(csr, erdos_renyi(n, k, 12).unwrap());
     }

@@ -36,12 +36,7 @@ impl Csr {
             indices.extend_from_slice(row);
             indptr.push(indices.len() as u32);
         }
-        Ok(Csr {
-            n_rows: rows.len(),
-            n_cols,
-            indptr,
-            indices,
-        })
+        Ok(Csr { n_rows: rows.len(), n_cols, indptr, indices })
     }
 }
 

@@ -12,24 +12,15 @@ pub struct Error {
 impl Error {
     /// `option (=value) rule; fix` — the message format of every option error.
     pub fn option(option: &str, value: impl fmt::Display, rule: &str, fix: &str) -> Error {
-        Error {
-            code: "E_OPTION",
-            message: format!("{option} (={value}) {rule}; {fix}"),
-        }
+        Error { code: "E_OPTION", message: format!("{option} (={value}) {rule}; {fix}") }
     }
 
     pub fn data(message: impl Into<String>) -> Error {
-        Error {
-            code: "E_DATA",
-            message: message.into(),
-        }
+        Error { code: "E_DATA", message: message.into() }
     }
 
     pub fn state(message: impl Into<String>) -> Error {
-        Error {
-            code: "E_STATE",
-            message: message.into(),
-        }
+        Error { code: "E_STATE", message: message.into() }
     }
 }
 

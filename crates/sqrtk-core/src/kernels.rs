@@ -39,14 +39,7 @@ pub fn spmm_scalar(a: SparseView, x: Rows, y: &mut [f32], y_stride: usize, batch
 /// y[i] = Σ_e w_e · x[col_e] for the rows `rows` of `a`, writing row `rows.start + r` at
 /// `y[r * y_stride..]`. Same bits as [`spmm_scalar`]: each output lane sums its terms in
 /// entry order, starting from zero.
-pub fn spmm(
-    a: SparseView,
-    x: Rows,
-    y: &mut [f32],
-    y_stride: usize,
-    batch: usize,
-    rows: Range<usize>,
-) {
+pub fn spmm(a: SparseView, x: Rows, y: &mut [f32], y_stride: usize, batch: usize, rows: Range<usize>) {
     for (r, i) in rows.enumerate() {
         let entries = a.indptr[i] as usize..a.indptr[i + 1] as usize;
         let out = &mut y[r * y_stride..r * y_stride + batch];
@@ -80,12 +73,7 @@ fn spmm_row(cols: &[u32], weights: &[f32], x: Rows, out: &mut [f32]) {
     let mut start = 0;
     // Four f32x4 accumulators (16 lanes) stay in registers across the row's synapses.
     while start + 16 <= batch {
-        let (mut a0, mut a1, mut a2, mut a3) = (
-            f32x4_splat(0.0),
-            f32x4_splat(0.0),
-            f32x4_splat(0.0),
-            f32x4_splat(0.0),
-        );
+        let (mut a0, mut a1, mut a2, mut a3) = (f32x4_splat(0.0), f32x4_splat(0.0), f32x4_splat(0.0), f32x4_splat(0.0));
         for (&j, &w) in cols.iter().zip(weights) {
             let base = j as usize * x.stride + start;
             let src = &x.data[base..base + 16];
@@ -116,12 +104,7 @@ fn spmm_row(cols: &[u32], weights: &[f32], x: Rows, out: &mut [f32]) {
             let base = j as usize * x.stride + start;
             let src = &x.data[base..base + 4];
             // SAFETY: `src` has 4 elements.
-            a0 = f32x4_add(
-                a0,
-                f32x4_mul(f32x4_splat(w), unsafe {
-                    v128_load(src.as_ptr() as *const v128)
-                }),
-            );
+            a0 = f32x4_add(a0, f32x4_mul(f32x4_splat(w), unsafe { v128_load(src.as_ptr() as *const v128) }));
         }
         // SAFETY: the destination has 4 elements.
         unsafe { v128_store(out[start..start + 4].as_mut_ptr() as *mut v128, a0) };
@@ -157,12 +140,7 @@ fn dot_lanes(a: &[f32], b: &[f32]) -> f32 {
             acc[l] += ca[l] * cb[l];
         }
     }
-    let v = [
-        acc[0] + acc[4],
-        acc[1] + acc[5],
-        acc[2] + acc[6],
-        acc[3] + acc[7],
-    ];
+    let v = [acc[0] + acc[4], acc[1] + acc[5], acc[2] + acc[6], acc[3] + acc[7]];
     let mut sum = (v[0] + v[2]) + (v[1] + v[3]);
     for (x, y) in a[full..].iter().zip(&b[full..]) {
         sum += x * y;
@@ -209,21 +187,11 @@ pub fn sddmm(indptr: &[u32], indices: &[u32], d: Rows, x: Rows, len: usize, grad
 }
 
 /// Reference for [`sddmm`] with sequential dot products.
-pub fn sddmm_scalar(
-    indptr: &[u32],
-    indices: &[u32],
-    d: Rows,
-    x: Rows,
-    len: usize,
-    grad: &mut [f32],
-) {
+pub fn sddmm_scalar(indptr: &[u32], indices: &[u32], d: Rows, x: Rows, len: usize, grad: &mut [f32]) {
     for i in 0..indptr.len() - 1 {
         for e in indptr[i] as usize..indptr[i + 1] as usize {
             let j = indices[e] as usize;
-            grad[e] += dot_scalar(
-                &d.data[i * d.stride..i * d.stride + len],
-                &x.data[j * x.stride..j * x.stride + len],
-            );
+            grad[e] += dot_scalar(&d.data[i * d.stride..i * d.stride + len], &x.data[j * x.stride..j * x.stride + len]);
         }
     }
 }
@@ -265,23 +233,12 @@ mod tests {
     #[test]
     fn spmm_matches_dense_and_scalar_bit_for_bit() {
         // Batch sizes cover the 16-, 4- and 1-lane paths; stride > batch covers the time layout.
-        for &(batch, stride) in &[
-            (1usize, 1usize),
-            (3, 5),
-            (4, 4),
-            (19, 23),
-            (32, 32),
-            (37, 40),
-        ] {
+        for &(batch, stride) in &[(1usize, 1usize), (3, 5), (4, 4), (19, 23), (32, 32), (37, 40)] {
             let n = 300;
             let csr = erdos_renyi(n, 20.0, batch as u64).unwrap();
             let values = random(csr.nnz(), 1);
             let x = random(n * stride, 2);
-            let a = SparseView {
-                indptr: &csr.indptr,
-                indices: &csr.indices,
-                values: &values,
-            };
+            let a = SparseView { indptr: &csr.indptr, indices: &csr.indices, values: &values };
             let mut fast = vec![0.0; n * stride];
             let mut slow = vec![0.0; n * stride];
             spmm(a, Rows { data: &x, stride }, &mut fast, stride, batch, 0..n);
@@ -297,35 +254,11 @@ mod tests {
         let csr = erdos_renyi(200, 15.0, 4).unwrap();
         let values = random(csr.nnz(), 5);
         let x = random(200 * 8, 6);
-        let a = SparseView {
-            indptr: &csr.indptr,
-            indices: &csr.indices,
-            values: &values,
-        };
+        let a = SparseView { indptr: &csr.indptr, indices: &csr.indices, values: &values };
         let mut full = vec![0.0; 200 * 8];
-        spmm(
-            a,
-            Rows {
-                data: &x,
-                stride: 8,
-            },
-            &mut full,
-            8,
-            8,
-            0..200,
-        );
+        spmm(a, Rows { data: &x, stride: 8 }, &mut full, 8, 8, 0..200);
         let mut block = vec![0.0; 50 * 8];
-        spmm(
-            a,
-            Rows {
-                data: &x,
-                stride: 8,
-            },
-            &mut block,
-            8,
-            8,
-            100..150,
-        );
+        spmm(a, Rows { data: &x, stride: 8 }, &mut block, 8, 8, 100..150);
         assert_eq!(block[..], full[100 * 8..150 * 8]);
     }
 
@@ -337,26 +270,10 @@ mod tests {
         let t = Transpose::of(&csr);
         let values_t: Vec<f32> = t.perm.iter().map(|&e| values[e as usize]).collect();
         let dy = random(n * batch, 9);
-        let at = SparseView {
-            indptr: &t.indptr,
-            indices: &t.rows,
-            values: &values_t,
-        };
+        let at = SparseView { indptr: &t.indptr, indices: &t.rows, values: &values_t };
         let mut dx = vec![0.0; n * batch];
-        spmm(
-            at,
-            Rows {
-                data: &dy,
-                stride: batch,
-            },
-            &mut dx,
-            batch,
-            batch,
-            0..n,
-        );
-        let expected = dense(&csr, &values)
-            .t()
-            .dot(&to_array(&dy, n, batch, batch));
+        spmm(at, Rows { data: &dy, stride: batch }, &mut dx, batch, batch, 0..n);
+        let expected = dense(&csr, &values).t().dot(&to_array(&dy, n, batch, batch));
         assert_close(&to_array(&dx, n, batch, batch), &expected, 1e-5);
     }
 
@@ -366,28 +283,11 @@ mod tests {
         let csr = erdos_renyi(n, 12.0, 10).unwrap();
         let d = random(n * len, 11);
         let x = random(n * len, 12);
-        let rows = |v| Rows {
-            data: v,
-            stride: len,
-        };
+        let rows = |v| Rows { data: v, stride: len };
         let mut fast = vec![0.5; csr.nnz()];
         let mut slow = vec![0.5; csr.nnz()];
-        sddmm(
-            &csr.indptr,
-            &csr.indices,
-            rows(&d),
-            rows(&x),
-            len,
-            &mut fast,
-        );
-        sddmm_scalar(
-            &csr.indptr,
-            &csr.indices,
-            rows(&d),
-            rows(&x),
-            len,
-            &mut slow,
-        );
+        sddmm(&csr.indptr, &csr.indices, rows(&d), rows(&x), len, &mut fast);
+        sddmm_scalar(&csr.indptr, &csr.indices, rows(&d), rows(&x), len, &mut slow);
         let full = to_array(&d, n, len, len).dot(&to_array(&x, n, len, len).t());
         for i in 0..n {
             for e in csr.row_range(i) {
@@ -410,8 +310,7 @@ mod tests {
                     acc[l] += a[c + l] * b[c + l];
                 }
             }
-            let mut expected =
-                ((acc[0] + acc[4]) + (acc[2] + acc[6])) + ((acc[1] + acc[5]) + (acc[3] + acc[7]));
+            let mut expected = ((acc[0] + acc[4]) + (acc[2] + acc[6])) + ((acc[1] + acc[5]) + (acc[3] + acc[7]));
             for k in full..len {
                 expected += a[k] * b[k];
             }

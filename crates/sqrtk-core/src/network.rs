@@ -1,9 +1,11 @@
 //! A sparse recurrent network: structure, parameters, optimizer state and reusable buffers,
 //! held in one object (JavaScript addresses it through a single handle).
 
-use crate::config::Config;
+use crate::config::{Config, Growth};
 use crate::error::Error;
+use crate::growth::{self, Context};
 use crate::hash::StateHasher;
+use crate::kernels::{dot, Rows};
 use crate::optim::{Adam, AdamConfig};
 use crate::params::Tensors;
 use crate::rng::{Rng, Stream};
@@ -25,7 +27,14 @@ pub struct Network {
     pub params: Tensors,
     pub grads: Tensors,
     pub adam: Adam,
+    /// Fixed sign of each learned synapse, neurons × learned (`deep_r` only; empty otherwise).
+    pub signs: Vec<f32>,
+    /// Rewirings done so far, and synapses swapped by them.
+    pub rewires: u64,
+    pub turnover: u64,
     ws: Workspace,
+    /// Whether `ws` holds the activity and gradients of the last training batch.
+    ws_has_gradient: bool,
 }
 
 impl Network {
@@ -35,13 +44,24 @@ impl Network {
         let params = init_params(&config, &structure);
         let grads = Tensors::zeros_like(&params);
         let adam = Adam::new(&params);
+        let signs = match config.growth {
+            Growth::DeepR => {
+                let mut rng = Rng::new(config.seed, Stream::Growth, u64::MAX);
+                (0..config.neurons * config.learned).map(|_| growth::random_sign(&mut rng)).collect()
+            }
+            _ => Vec::new(),
+        };
         Ok(Network {
             config,
             structure,
             params,
             grads,
             adam,
+            signs,
+            rewires: 0,
+            turnover: 0,
             ws: Workspace::default(),
+            ws_has_gradient: false,
         })
     }
 
@@ -53,66 +73,43 @@ impl Network {
         if !loss.is_finite() || !grad_norm.is_finite() {
             return Err(Error {
                 code: "E_DIVERGED",
-                message: format!("training diverged at optimizer step {} (loss {loss}, gradient norm {grad_norm}); lower lr or gain", self.adam.steps + 1),
+                message: format!(
+                    "training diverged at optimizer step {} (loss {loss}, gradient norm {grad_norm}); lower lr or gain",
+                    self.adam.steps + 1
+                ),
             });
         }
         self.adam.step(&mut self.params, &mut self.grads, opt);
-        Ok(StepStats {
-            loss,
-            correct,
-            grad_norm,
-        })
+        if self.config.growth == Growth::DeepR {
+            self.deep_r_constraint(opt.lr);
+        }
+        Ok(StepStats { loss, correct, grad_norm })
     }
 
     /// Loss and gradient (into `self.grads`) without changing any weight.
     pub fn loss_and_gradient(&mut self, batch: &Batch) -> Result<(f64, u32), Error> {
         self.check_batch(batch, true)?;
-        rnn::forward(
-            &self.config,
-            &self.structure,
-            &self.params,
-            batch,
-            &mut self.ws,
-        );
+        rnn::forward(&self.config, &self.structure, &self.params, batch, &mut self.ws);
         let (loss, correct) = rnn::loss(&self.config, &batch.target, &mut self.ws);
-        rnn::backward(
-            &self.config,
-            &self.structure,
-            &self.params,
-            &mut self.ws,
-            &mut self.grads,
-        );
+        rnn::backward(&self.config, &self.structure, &self.params, &mut self.ws, &mut self.grads);
+        self.ws_has_gradient = true;
         Ok((loss, correct))
     }
 
     /// Loss and accuracy count on a batch, without gradients.
     pub fn evaluate(&mut self, batch: &Batch) -> Result<StepStats, Error> {
         self.check_batch(batch, true)?;
-        rnn::forward(
-            &self.config,
-            &self.structure,
-            &self.params,
-            batch,
-            &mut self.ws,
-        );
+        self.ws_has_gradient = false;
+        rnn::forward(&self.config, &self.structure, &self.params, batch, &mut self.ws);
         let (loss, correct) = rnn::loss(&self.config, &batch.target, &mut self.ws);
-        Ok(StepStats {
-            loss,
-            correct,
-            grad_norm: 0.0,
-        })
+        Ok(StepStats { loss, correct, grad_norm: 0.0 })
     }
 
     /// Class scores [batch][output] (cross-entropy networks) or outputs [batch][step][output].
     pub fn predict(&mut self, batch: &Batch) -> Result<Vec<f32>, Error> {
         self.check_batch(batch, false)?;
-        rnn::forward(
-            &self.config,
-            &self.structure,
-            &self.params,
-            batch,
-            &mut self.ws,
-        );
+        self.ws_has_gradient = false;
+        rnn::forward(&self.config, &self.structure, &self.params, batch, &mut self.ws);
         let (o, b, t_max) = (self.config.outputs, batch.size, batch.steps);
         if rnn::expects_labels(&self.config) {
             let mut out = vec![0.0; b * o];
@@ -133,6 +130,83 @@ impl Network {
         }
     }
 
+    /// One rewiring with the configured growth strategy, scored on the last training batch.
+    /// Scheduled strategies swap round(fraction · learned) synapses per neuron; `deep_r`
+    /// regrows its dead synapses whatever the fraction; `random` never changes. Returns the
+    /// number of synapses swapped.
+    pub fn rewire(&mut self, fraction: f32) -> Result<u64, Error> {
+        if !(fraction.is_finite() && (0.0..=1.0).contains(&fraction)) {
+            return Err(Error::option("rewireFraction", fraction, "must be between 0 and 1", "use e.g. 0.3"));
+        }
+        if self.config.growth == Growth::Random {
+            return Ok(0);
+        }
+        if !self.ws_has_gradient {
+            return Err(Error::state("rewire needs the gradients of a training batch: train a batch first"));
+        }
+        let per_neuron = (fraction * self.config.learned as f32).round() as usize;
+        let swaps = growth::plan(&self.growth_context(), per_neuron)?;
+        let state = growth::State {
+            structure: &mut self.structure,
+            params: &mut self.params,
+            adam: &mut self.adam,
+            signs: &mut self.signs,
+        };
+        let swapped = growth::apply(state, swaps, self.config.seed, self.rewires)?;
+        self.rewires += 1;
+        self.turnover += swapped;
+        Ok(swapped)
+    }
+
+    fn growth_context(&self) -> Context<'_> {
+        let (b, t) = (self.ws.batch, self.ws.steps);
+        Context {
+            config: &self.config,
+            structure: &self.structure,
+            params: &self.params,
+            signs: &self.signs,
+            g: Rows { data: &self.ws.g, stride: t * b },
+            r: Rows { data: &self.ws.r, stride: (t + 1) * b },
+            len: t * b,
+            round: self.rewires,
+        }
+    }
+
+    /// |dLoss/dW_ij| that a synapse j → i would have on the last training batch (the
+    /// `gradient` strategy's score, times α); `None` before any training batch.
+    pub fn candidate_score(&self, i: usize, j: usize) -> Option<f32> {
+        if !self.ws_has_gradient {
+            return None;
+        }
+        let ctx = self.growth_context();
+        let gi = &ctx.g.data[i * ctx.g.stride..i * ctx.g.stride + ctx.len];
+        let rj = &ctx.r.data[j * ctx.r.stride..j * ctx.r.stride + ctx.len];
+        Some(dot(gi, rj).abs() * self.config.alpha())
+    }
+
+    /// DEEP R after each optimizer step: optional L1 shrinkage and exploration noise on the
+    /// learned weights, then every weight that crossed its fixed sign is clamped to 0 (dead).
+    fn deep_r_constraint(&mut self, lr: f32) {
+        let c = &self.config;
+        let noise = (2.0 * lr * c.deep_r_temperature).sqrt();
+        let mut rng = Rng::new(c.seed, Stream::Growth, (1 << 50) + self.adam.steps);
+        let s = &self.structure;
+        for i in 0..c.neurons {
+            let first = s.csr.indptr[i] as usize + s.backbone_len[i] as usize;
+            for slot in 0..s.learned {
+                let sign = self.signs[i * s.learned + slot];
+                let w = &mut self.params.w_rec[first + slot];
+                *w -= lr * c.deep_r_l1 * sign;
+                if noise > 0.0 {
+                    *w += noise * rng.normal() as f32;
+                }
+                if *w * sign < 0.0 {
+                    *w = 0.0;
+                }
+            }
+        }
+    }
+
     /// Hash of the structure, every weight, the optimizer state and the step counter.
     pub fn state_hash(&self) -> String {
         let mut h = StateHasher::default();
@@ -144,14 +218,19 @@ impl Network {
                 h.f32s(t);
             }
         }
+        h.f32s(&self.signs);
         h.bytes(&self.adam.steps.to_le_bytes());
+        h.bytes(&self.rewires.to_le_bytes());
         h.hex()
     }
 
     fn check_batch(&self, batch: &Batch, needs_target: bool) -> Result<(), Error> {
         let c = &self.config;
         if batch.size == 0 || batch.steps == 0 {
-            return Err(Error::data(format!("batch shape [{}, {}, {}] is empty; pass at least one sequence of at least one step", batch.size, batch.steps, c.inputs)));
+            return Err(Error::data(format!(
+                "batch shape [{}, {}, {}] is empty; pass at least one sequence of at least one step",
+                batch.size, batch.steps, c.inputs
+            )));
         }
         if batch.x.len() != batch.size * batch.steps * c.inputs {
             return Err(Error::data(format!(
@@ -181,10 +260,7 @@ impl Network {
                         batch.size
                     )));
                 }
-                match labels
-                    .iter()
-                    .position(|&l| l < 0 || l as usize >= c.outputs)
-                {
+                match labels.iter().position(|&l| l < 0 || l as usize >= c.outputs) {
                     Some(at) => Err(Error::data(format!(
                         "labels[{at}] (={}) must be in 0..{} (outputs)",
                         labels[at], c.outputs
@@ -195,10 +271,7 @@ impl Network {
             (Target::Values { y, mask }, false) => {
                 let want = batch.size * batch.steps * c.outputs;
                 if y.len() != want {
-                    return Err(Error::data(format!(
-                        "targets has {} values, the shape needs {want}",
-                        y.len()
-                    )));
+                    return Err(Error::data(format!("targets has {} values, the shape needs {want}", y.len())));
                 }
                 match mask {
                     Some(m) if m.len() != batch.size * batch.steps => Err(Error::data(format!(
@@ -209,9 +282,7 @@ impl Network {
                     _ => Ok(()),
                 }
             }
-            (_, true) => Err(Error::data(
-                "this network uses the cross_entropy loss: pass labels",
-            )),
+            (_, true) => Err(Error::data("this network uses the cross_entropy loss: pass labels")),
             (_, false) => Err(Error::data("this network uses the mse loss: pass targets")),
         }
     }
@@ -222,9 +293,7 @@ impl Network {
 fn init_params(c: &Config, rec: &Recurrent) -> Tensors {
     let normals = |sub: u64, len: usize, scale: f64| {
         let mut rng = Rng::new(c.seed, Stream::Init, sub);
-        (0..len)
-            .map(|_| (rng.normal() * scale) as f32)
-            .collect::<Vec<f32>>()
+        (0..len).map(|_| (rng.normal() * scale) as f32).collect::<Vec<f32>>()
     };
     let mut w_rec = normals(1, rec.csr.nnz(), c.gain as f64 / (c.k as f64).sqrt());
     for i in 0..c.neurons {

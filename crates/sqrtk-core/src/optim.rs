@@ -14,13 +14,7 @@ pub struct AdamConfig {
 
 impl Default for AdamConfig {
     fn default() -> Self {
-        AdamConfig {
-            lr: 1e-3,
-            beta1: 0.9,
-            beta2: 0.999,
-            eps: 1e-8,
-            clip_norm: 1.0,
-        }
+        AdamConfig { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, clip_norm: 1.0 }
     }
 }
 
@@ -36,13 +30,7 @@ pub struct Adam {
 
 impl Adam {
     pub fn new(params: &Tensors) -> Adam {
-        Adam {
-            m: Tensors::zeros_like(params),
-            v: Tensors::zeros_like(params),
-            steps: 0,
-            beta1_t: 1.0,
-            beta2_t: 1.0,
-        }
+        Adam { m: Tensors::zeros_like(params), v: Tensors::zeros_like(params), steps: 0, beta1_t: 1.0, beta2_t: 1.0 }
     }
 
     /// Clips `grads` in place and applies one Adam update. Returns the norm before clipping.
@@ -60,12 +48,7 @@ impl Adam {
         let correct1 = (1.0 / (1.0 - self.beta1_t)) as f32;
         let correct2 = (1.0 / (1.0 - self.beta2_t)) as f32;
         let (b1, b2) = (cfg.beta1, cfg.beta2);
-        let tensors = params
-            .all_mut()
-            .into_iter()
-            .zip(grads.all())
-            .zip(self.m.all_mut())
-            .zip(self.v.all_mut());
+        let tensors = params.all_mut().into_iter().zip(grads.all()).zip(self.m.all_mut()).zip(self.v.all_mut());
         for (((p, g), m), v) in tensors {
             for k in 0..p.len() {
                 m[k] = b1 * m[k] + (1.0 - b1) * g[k];
@@ -85,49 +68,21 @@ mod tests {
 
     #[test]
     fn first_step_moves_each_weight_by_lr_against_its_gradient_sign() {
-        let mut p = Tensors {
-            w_in: vec![1.0, -1.0],
-            bias: vec![0.0],
-            ..Default::default()
-        };
-        let mut g = Tensors {
-            w_in: vec![0.3, -0.2],
-            bias: vec![0.0],
-            ..Default::default()
-        };
+        let mut p = Tensors { w_in: vec![1.0, -1.0], bias: vec![0.0], ..Default::default() };
+        let mut g = Tensors { w_in: vec![0.3, -0.2], bias: vec![0.0], ..Default::default() };
         let mut adam = Adam::new(&p);
-        let cfg = AdamConfig {
-            lr: 0.1,
-            clip_norm: 0.0,
-            ..Default::default()
-        };
+        let cfg = AdamConfig { lr: 0.1, clip_norm: 0.0, ..Default::default() };
         adam.step(&mut p, &mut g, &cfg);
         assert!((p.w_in[0] - 0.9).abs() < 1e-6 && (p.w_in[1] + 0.9).abs() < 1e-6);
-        assert_eq!(
-            p.bias[0], 0.0,
-            "a zero gradient leaves the weight unchanged"
-        );
+        assert_eq!(p.bias[0], 0.0, "a zero gradient leaves the weight unchanged");
     }
 
     #[test]
     fn clipping_bounds_the_gradient_norm() {
-        let mut p = Tensors {
-            w_in: vec![0.0; 2],
-            ..Default::default()
-        };
-        let mut g = Tensors {
-            w_in: vec![3.0, 4.0],
-            ..Default::default()
-        };
+        let mut p = Tensors { w_in: vec![0.0; 2], ..Default::default() };
+        let mut g = Tensors { w_in: vec![3.0, 4.0], ..Default::default() };
         let mut adam = Adam::new(&p);
-        let norm = adam.step(
-            &mut p,
-            &mut g,
-            &AdamConfig {
-                clip_norm: 1.0,
-                ..Default::default()
-            },
-        );
+        let norm = adam.step(&mut p, &mut g, &AdamConfig { clip_norm: 1.0, ..Default::default() });
         assert_eq!(norm, 5.0);
         assert!((g.norm() - 1.0).abs() < 1e-6);
     }

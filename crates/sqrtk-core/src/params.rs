@@ -25,23 +25,11 @@ impl Tensors {
 
     /// All tensors, in a fixed order (used for hashing, clipping, the optimizer, saving).
     pub fn all(&self) -> [&Vec<f32>; 5] {
-        [
-            &self.w_in,
-            &self.bias,
-            &self.w_rec,
-            &self.w_out,
-            &self.b_out,
-        ]
+        [&self.w_in, &self.bias, &self.w_rec, &self.w_out, &self.b_out]
     }
 
     pub fn all_mut(&mut self) -> [&mut Vec<f32>; 5] {
-        [
-            &mut self.w_in,
-            &mut self.bias,
-            &mut self.w_rec,
-            &mut self.w_out,
-            &mut self.b_out,
-        ]
+        [&mut self.w_in, &mut self.bias, &mut self.w_rec, &mut self.w_out, &mut self.b_out]
     }
 
     pub fn fill_zero(&mut self) {
@@ -52,12 +40,7 @@ impl Tensors {
 
     /// Euclidean norm over all tensors, summed in f64 in a fixed order.
     pub fn norm(&self) -> f64 {
-        let sum: f64 = self
-            .all()
-            .iter()
-            .flat_map(|t| t.iter())
-            .map(|&g| (g as f64) * (g as f64))
-            .sum();
+        let sum: f64 = self.all().iter().flat_map(|t| t.iter()).map(|&g| (g as f64) * (g as f64)).sum();
         sum.sqrt()
     }
 }

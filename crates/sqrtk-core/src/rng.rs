@@ -32,9 +32,7 @@ pub struct Rng {
 impl Rng {
     /// The generator for one substream (for example one row) of a named stream.
     pub fn new(seed: u64, stream: Stream, substream: u64) -> Rng {
-        let key =
-            mix(mix(seed ^ (stream as u64).wrapping_mul(GOLDEN))
-                ^ mix(substream.wrapping_add(GOLDEN)));
+        let key = mix(mix(seed ^ (stream as u64).wrapping_mul(GOLDEN)) ^ mix(substream.wrapping_add(GOLDEN)));
         Rng { key, counter: 0 }
     }
 
@@ -84,9 +82,7 @@ mod tests {
 
     #[test]
     fn streams_are_reproducible_and_distinct() {
-        let a: Vec<u64> = (0..4)
-            .map(|_| Rng::new(7, Stream::Init, 3).next_u64())
-            .collect();
+        let a: Vec<u64> = (0..4).map(|_| Rng::new(7, Stream::Init, 3).next_u64()).collect();
         assert!(a.iter().all(|&x| x == a[0]));
         let mut r1 = Rng::new(7, Stream::Init, 3);
         let mut r2 = Rng::new(7, Stream::Init, 4);

@@ -28,10 +28,7 @@ pub enum Target<'a> {
     /// One class per sequence.
     Labels(&'a [i32]),
     /// Targets [batch][step][output] and an optional mask [batch][step].
-    Values {
-        y: &'a [f32],
-        mask: Option<&'a [f32]>,
-    },
+    Values { y: &'a [f32], mask: Option<&'a [f32]> },
 }
 
 /// Buffers reused from one batch to the next; they are only reallocated when the batch shape
@@ -92,9 +89,7 @@ pub fn forward(cfg: &Config, rec: &Recurrent, p: &Tensors, batch: &Batch, ws: &m
     let (b, t_max) = (batch.size, batch.steps);
     ws.prepare(cfg, b, t_max);
     let (tb, sb) = (t_max * b, (t_max + 1) * b);
-    let Workspace {
-        u, x, r, y, tmp, ..
-    } = ws;
+    let Workspace { u, x, r, y, tmp, .. } = ws;
 
     for s in 0..b {
         for t in 0..t_max {
@@ -109,23 +104,9 @@ pub fn forward(cfg: &Config, rec: &Recurrent, p: &Tensors, batch: &Batch, ws: &m
     }
 
     let alpha = cfg.alpha();
-    let w = SparseView {
-        indptr: &rec.csr.indptr,
-        indices: &rec.csr.indices,
-        values: &p.w_rec,
-    };
+    let w = SparseView { indptr: &rec.csr.indptr, indices: &rec.csr.indices, values: &p.w_rec };
     for t in 1..=t_max {
-        spmm(
-            w,
-            Rows {
-                data: &r[(t - 1) * b..],
-                stride: sb,
-            },
-            tmp,
-            b,
-            b,
-            0..n,
-        );
+        spmm(w, Rows { data: &r[(t - 1) * b..], stride: sb }, tmp, b, b, 0..n);
         for i in 0..n {
             let w_in = &p.w_in[i * d..(i + 1) * d];
             for s in 0..b {
@@ -135,11 +116,7 @@ pub fn forward(cfg: &Config, rec: &Recurrent, p: &Tensors, batch: &Batch, ws: &m
                 }
                 let drive = tmp[i * b + s] + input + p.bias[i];
                 let at = i * sb + t * b + s;
-                let state = if alpha == 1.0 {
-                    drive
-                } else {
-                    (1.0 - alpha) * x[at - b] + alpha * drive
-                };
+                let state = if alpha == 1.0 { drive } else { (1.0 - alpha) * x[at - b] + alpha * drive };
                 x[at] = state;
                 r[at] = phi(cfg.activation, state);
             }
@@ -178,8 +155,7 @@ pub fn loss(cfg: &Config, target: &Target, ws: &mut Workspace) -> (f64, u32) {
                 let sum_exp: f32 = logits.iter().map(|&l| libm::expf(l - max)).sum();
                 let log_z = max + libm::logf(sum_exp);
                 total += (log_z - logits[label]) as f64;
-                let best =
-                    (0..o).fold(0, |best, k| if logits[k] > logits[best] { k } else { best });
+                let best = (0..o).fold(0, |best, k| if logits[k] > logits[best] { k } else { best });
                 correct += (best == label) as u32;
                 for k in 0..o {
                     let p = libm::expf(logits[k] - log_z);
@@ -233,27 +209,12 @@ pub fn window_logits(cfg: &Config, ws: &Workspace, s: usize, logits: &mut [f32])
 
 /// Backpropagation through the whole sequence (after [`forward`] and [`loss`]): writes the
 /// gradient of every parameter into `grads`. No parameter changes here.
-pub fn backward(
-    cfg: &Config,
-    rec: &Recurrent,
-    p: &Tensors,
-    ws: &mut Workspace,
-    grads: &mut Tensors,
-) {
+pub fn backward(cfg: &Config, rec: &Recurrent, p: &Tensors, ws: &mut Workspace, grads: &mut Tensors) {
     let (n, d, o) = (cfg.neurons, cfg.inputs, cfg.outputs);
     let (b, t_max) = (ws.batch, ws.steps);
     let (tb, sb) = (t_max * b, (t_max + 1) * b);
     let alpha = cfg.alpha();
-    let Workspace {
-        u,
-        x,
-        r,
-        dy,
-        g,
-        tmp,
-        w_rec_t,
-        ..
-    } = ws;
+    let Workspace { u, x, r, dy, g, tmp, w_rec_t, .. } = ws;
 
     // Readout: dW_out = Σ_t dy_t r_tᵀ, db_out = Σ_t dy_t.
     for k in 0..o {
@@ -266,28 +227,14 @@ pub fn backward(
 
     w_rec_t.clear();
     w_rec_t.extend(rec.transpose.perm.iter().map(|&e| p.w_rec[e as usize]));
-    let w_t = SparseView {
-        indptr: &rec.transpose.indptr,
-        indices: &rec.transpose.rows,
-        values: w_rec_t,
-    };
+    let w_t = SparseView { indptr: &rec.transpose.indptr, indices: &rec.transpose.rows, values: w_rec_t };
 
     // Backward through time: g_t = dL/dx_t.
     //   dL/dr_t = W_outᵀ dy_t + α Wᵀ g_{t+1},   g_t = dL/dr_t ⊙ φ'(x_t) + (1 − α) g_{t+1}
     for t in (1..=t_max).rev() {
         let has_next = t < t_max;
         if has_next {
-            spmm(
-                w_t,
-                Rows {
-                    data: &g[t * b..],
-                    stride: tb,
-                },
-                tmp,
-                b,
-                b,
-                0..n,
-            );
+            spmm(w_t, Rows { data: &g[t * b..], stride: tb }, tmp, b, b, 0..n);
         }
         for i in 0..n {
             for s in 0..b {
@@ -315,14 +262,8 @@ pub fn backward(
     sddmm(
         &rec.csr.indptr,
         &rec.csr.indices,
-        Rows {
-            data: g,
-            stride: tb,
-        },
-        Rows {
-            data: r,
-            stride: sb,
-        },
+        Rows { data: g, stride: tb },
+        Rows { data: r, stride: sb },
         tb,
         &mut grads.w_rec,
     );
@@ -334,12 +275,7 @@ pub fn backward(
         }
     }
     if alpha != 1.0 {
-        for v in grads
-            .w_rec
-            .iter_mut()
-            .chain(grads.w_in.iter_mut())
-            .chain(grads.bias.iter_mut())
-        {
+        for v in grads.w_rec.iter_mut().chain(grads.w_in.iter_mut()).chain(grads.bias.iter_mut()) {
             *v *= alpha;
         }
     }

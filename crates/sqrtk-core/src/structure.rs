@@ -2,11 +2,11 @@
 //! then its `learned` learned synapses. Every row ends in exactly `learned` slots, so the
 //! budget is part of the shape and cannot drift.
 
-use crate::config::{Config, Connectivity, Growth};
-use crate::connectivity::{erdos_renyi, fixed_indegree};
+use crate::config::{Config, Connectivity, Mode};
+use crate::connectivity::{erdos_renyi, fixed_indegree, sample_distinct};
 use crate::csr::{Csr, Transpose};
 use crate::error::Error;
-use crate::growth::random_partners;
+use crate::rng::{Rng, Stream};
 
 #[derive(Clone, Debug)]
 pub struct Recurrent {
@@ -32,33 +32,44 @@ impl Recurrent {
         let mut backbone_len = Vec::with_capacity(n);
         indptr.push(0u32);
         for i in 0..n {
-            let row = backbone.row(i);
-            let free = n - 1 - row.len();
+            // Neuron i draws its initial learned partners (and, in hidden mode, the backbone
+            // synapses they replace) from its own growth substream.
+            let mut rng = Rng::new(config.seed, Stream::Growth, i as u64);
+            let mut row = backbone.row(i).to_vec();
+            if config.mode == Mode::Hidden {
+                if m > row.len() {
+                    let rule = format!(
+                        "exceeds the backbone in-degree of neuron {i} (={}), which hidden mode replaces",
+                        row.len()
+                    );
+                    return Err(Error::option("learned", m, &rule, "lower learned, raise k, or use mode 'add'"));
+                }
+                let pruned = sample_distinct(&mut rng, row.len() as u32, m, &[]);
+                row = row
+                    .iter()
+                    .enumerate()
+                    .filter(|(e, _)| pruned.binary_search(&(*e as u32)).is_err())
+                    .map(|(_, &j)| j)
+                    .collect();
+            }
+            let forbidden = forbidden_partners(i as u32, &row);
+            let free = n - forbidden.len();
             if m > free {
-                let rule = format!("exceeds the free partners of neuron {i} (={free}: neurons − 1 − its {} backbone inputs)", row.len());
+                let rule = format!(
+                    "exceeds the free partners of neuron {i} (={free}: neurons − 1 − its {} backbone inputs)",
+                    row.len()
+                );
                 return Err(Error::option("learned", m, &rule, "lower learned or k"));
             }
-            indices.extend_from_slice(row);
-            match config.growth {
-                Growth::Random => indices.extend(random_partners(config.seed, n, i as u32, row, m)),
-            }
+            indices.extend_from_slice(&row);
+            indices.extend(sample_distinct(&mut rng, n as u32, m, &forbidden));
             backbone_len.push(row.len() as u32);
             crate::csr::check_nnz(indices.len())?;
             indptr.push(indices.len() as u32);
         }
-        let csr = Csr {
-            n_rows: n,
-            n_cols: n,
-            indptr,
-            indices,
-        };
+        let csr = Csr { n_rows: n, n_cols: n, indptr, indices };
         let transpose = Transpose::of(&csr);
-        Ok(Recurrent {
-            csr,
-            backbone_len,
-            learned: m,
-            transpose,
-        })
+        Ok(Recurrent { csr, backbone_len, learned: m, transpose })
     }
 
     /// Whether synapse `e` of row `i` is a learned one.
@@ -74,7 +85,8 @@ impl Recurrent {
         self.csr.indptr.windows(2).map(|w| w[1] - w[0]).collect()
     }
 
-    /// Checks the invariants of the learned slots; an `Err` here is a bug in the core.
+    /// Checks the invariants of the learned slots (exact budget, unique partners, none in the
+    /// backbone, no self-connection); an `Err` here is a bug in the core.
     pub fn check_invariants(&self) -> Result<(), Error> {
         for i in 0..self.csr.n_rows {
             let row = self.csr.row(i);
@@ -97,6 +109,15 @@ impl Recurrent {
         }
         Ok(())
     }
+}
+
+/// The sorted list of partners a neuron may not take: its backbone inputs and itself.
+pub fn forbidden_partners(neuron: u32, backbone: &[u32]) -> Vec<u32> {
+    let mut forbidden = backbone.to_vec();
+    forbidden.push(neuron);
+    forbidden.sort_unstable();
+    forbidden.dedup();
+    forbidden
 }
 
 #[cfg(test)]
@@ -124,11 +145,6 @@ mod tests {
         c.learned = 39;
         let e = Recurrent::build(&c).unwrap_err();
         assert_eq!(e.code, "E_OPTION");
-        assert!(
-            e.message
-                .starts_with("learned (=39) exceeds the free partners of neuron"),
-            "{}",
-            e.message
-        );
+        assert!(e.message.starts_with("learned (=39) exceeds the free partners of neuron"), "{}", e.message);
     }
 }

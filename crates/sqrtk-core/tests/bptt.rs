@@ -12,22 +12,16 @@ use sqrtk_core::{Batch, Config, Network, Target};
 
 fn config(dynamics: Dynamics, activation: Activation, loss: Loss, train_backbone: bool) -> Config {
     Config {
-        inputs: 3,
-        neurons: 24,
-        outputs: 4,
-        k: 5,
         learned: 2,
-        connectivity: sqrtk_core::config::Connectivity::ErdosRenyi,
         dynamics,
         tau: 5.0,
-        dt: 1.0,
         activation,
         gain: 1.3,
         train_backbone,
-        growth: sqrtk_core::config::Growth::Random,
         loss,
         readout_steps: 2,
         seed: 17,
+        ..Config::with_sizes(3, 24, 4, 5)
     }
 }
 
@@ -47,33 +41,16 @@ fn data(c: &Config) -> Data {
     let x = normals(size * steps * c.inputs);
     let targets = normals(size * steps * c.outputs);
     let labels = (0..size as i32).map(|s| s % c.outputs as i32).collect();
-    let mask = (0..size * steps)
-        .map(|k| if k % 3 == 0 { 0.0 } else { 1.0 })
-        .collect();
-    Data {
-        x,
-        labels,
-        targets,
-        mask,
-        size,
-        steps,
-    }
+    let mask = (0..size * steps).map(|k| if k % 3 == 0 { 0.0 } else { 1.0 }).collect();
+    Data { x, labels, targets, mask, size, steps }
 }
 
 fn batch<'a>(c: &Config, d: &'a Data) -> Batch<'a> {
     let target = match c.loss {
         Loss::CrossEntropy => Target::Labels(&d.labels),
-        Loss::Mse => Target::Values {
-            y: &d.targets,
-            mask: Some(&d.mask),
-        },
+        Loss::Mse => Target::Values { y: &d.targets, mask: Some(&d.mask) },
     };
-    Batch {
-        x: &d.x,
-        size: d.size,
-        steps: d.steps,
-        target,
-    }
+    Batch { x: &d.x, size: d.size, steps: d.steps, target }
 }
 
 /// Float64 parameters in dense form.
@@ -116,11 +93,7 @@ fn reference_loss(c: &Config, p: &Dense, d: &Data) -> f64 {
         Activation::Tanh => v.tanh(),
         Activation::Relu => v.max(0.0),
     };
-    let x = Array3::from_shape_vec(
-        (d.size, d.steps, c.inputs),
-        d.x.iter().map(|&v| v as f64).collect(),
-    )
-    .unwrap();
+    let x = Array3::from_shape_vec((d.size, d.steps, c.inputs), d.x.iter().map(|&v| v as f64).collect()).unwrap();
     let (mut total, mut mask_sum) = (0.0, 0.0);
     for s in 0..d.size {
         let mut state = Array1::<f64>::zeros(c.neurons);
@@ -134,8 +107,7 @@ fn reference_loss(c: &Config, p: &Dense, d: &Data) -> f64 {
         match c.loss {
             Loss::CrossEntropy => {
                 let window = &outputs[d.steps - c.readout_steps..];
-                let logits = window.iter().fold(Array1::zeros(c.outputs), |a, y| a + y)
-                    / c.readout_steps as f64;
+                let logits = window.iter().fold(Array1::zeros(c.outputs), |a, y| a + y) / c.readout_steps as f64;
                 let max = logits.fold(f64::NEG_INFINITY, |m: f64, &v| m.max(v));
                 let log_z = max + logits.mapv(|v| (v - max).exp()).sum().ln();
                 total += log_z - logits[d.labels[s] as usize];
@@ -173,10 +145,7 @@ fn check_gradients(c: Config) {
     let (loss, _) = net.loss_and_gradient(&batch(&c, &d)).unwrap();
     let base = dense(&net);
     let reference = reference_loss(&c, &base, &d);
-    assert!(
-        (loss - reference).abs() < 1e-5 * (1.0 + reference.abs()),
-        "loss {loss} vs reference {reference}"
-    );
+    assert!((loss - reference).abs() < 1e-5 * (1.0 + reference.abs()), "loss {loss} vs reference {reference}");
 
     let h = 1e-5;
     let numeric = |perturb: &dyn Fn(&mut Dense, f64)| {
@@ -187,10 +156,7 @@ fn check_gradients(c: Config) {
     };
     let check = |what: String, analytic: f32, numeric: f64| {
         let tol = 2e-3 * numeric.abs().max(1e-2) + 2e-5;
-        assert!(
-            (analytic as f64 - numeric).abs() <= tol,
-            "{what}: analytic {analytic} vs numeric {numeric}"
-        );
+        assert!((analytic as f64 - numeric).abs() <= tol, "{what}: analytic {analytic} vs numeric {numeric}");
     };
     let g: &Tensors = &net.grads;
     let mut checked_learned = 0;
@@ -199,59 +165,31 @@ fn check_gradients(c: Config) {
             let j = net.structure.csr.indices[e] as usize;
             let learned = net.structure.is_learned(i, e);
             if !c.train_backbone && !learned {
-                assert_eq!(
-                    g.w_rec[e], 0.0,
-                    "frozen backbone synapse {i}<-{j} has a gradient"
-                );
+                assert_eq!(g.w_rec[e], 0.0, "frozen backbone synapse {i}<-{j} has a gradient");
                 continue;
             }
             checked_learned += learned as usize;
-            check(
-                format!("w_rec {i}<-{j} (learned {learned})"),
-                g.w_rec[e],
-                numeric(&|p, dv| p.w[[i, j]] += dv),
-            );
+            check(format!("w_rec {i}<-{j} (learned {learned})"), g.w_rec[e], numeric(&|p, dv| p.w[[i, j]] += dv));
         }
     }
     assert!(checked_learned > 0);
     for i in (0..c.neurons).step_by(3) {
-        check(
-            format!("bias {i}"),
-            g.bias[i],
-            numeric(&|p, dv| p.bias[i] += dv),
-        );
+        check(format!("bias {i}"), g.bias[i], numeric(&|p, dv| p.bias[i] += dv));
         for k in 0..c.inputs {
-            check(
-                format!("w_in {i},{k}"),
-                g.w_in[i * c.inputs + k],
-                numeric(&|p, dv| p.w_in[[i, k]] += dv),
-            );
+            check(format!("w_in {i},{k}"), g.w_in[i * c.inputs + k], numeric(&|p, dv| p.w_in[[i, k]] += dv));
         }
         for k in 0..c.outputs {
-            check(
-                format!("w_out {k},{i}"),
-                g.w_out[k * c.neurons + i],
-                numeric(&|p, dv| p.w_out[[k, i]] += dv),
-            );
+            check(format!("w_out {k},{i}"), g.w_out[k * c.neurons + i], numeric(&|p, dv| p.w_out[[k, i]] += dv));
         }
     }
     for k in 0..c.outputs {
-        check(
-            format!("b_out {k}"),
-            g.b_out[k],
-            numeric(&|p, dv| p.b_out[k] += dv),
-        );
+        check(format!("b_out {k}"), g.b_out[k], numeric(&|p, dv| p.b_out[k] += dv));
     }
 }
 
 #[test]
 fn gradient_discrete_tanh_cross_entropy() {
-    check_gradients(config(
-        Dynamics::Discrete,
-        Activation::Tanh,
-        Loss::CrossEntropy,
-        true,
-    ));
+    check_gradients(config(Dynamics::Discrete, Activation::Tanh, Loss::CrossEntropy, true));
 }
 
 #[test]
@@ -261,20 +199,43 @@ fn gradient_rate_tanh_mse_with_mask() {
 
 #[test]
 fn gradient_rate_relu_cross_entropy() {
-    check_gradients(config(
-        Dynamics::Rate,
-        Activation::Relu,
-        Loss::CrossEntropy,
-        true,
-    ));
+    check_gradients(config(Dynamics::Rate, Activation::Relu, Loss::CrossEntropy, true));
 }
 
 #[test]
 fn gradient_discrete_relu_mse_frozen_backbone() {
-    check_gradients(config(
-        Dynamics::Discrete,
-        Activation::Relu,
-        Loss::Mse,
-        false,
-    ));
+    check_gradients(config(Dynamics::Discrete, Activation::Relu, Loss::Mse, false));
+}
+
+/// The `gradient` growth score of an absent synapse j → i is |dLoss/dW_ij| at W_ij = 0: the
+/// derivative of the float64 reference loss with respect to a synapse that does not exist yet.
+#[test]
+fn growth_score_equals_the_gradient_of_an_absent_synapse() {
+    for dynamics in [Dynamics::Discrete, Dynamics::Rate] {
+        let c = config(dynamics, Activation::Tanh, Loss::CrossEntropy, true);
+        let d = data(&c);
+        let mut net = Network::new(c.clone()).unwrap();
+        net.loss_and_gradient(&batch(&c, &d)).unwrap();
+        let base = dense(&net);
+        let h = 1e-5;
+        let mut checked = 0;
+        for i in 0..c.neurons {
+            for j in 0..c.neurons {
+                if i == j || net.structure.csr.row(i).contains(&(j as u32)) {
+                    continue;
+                }
+                let (mut plus, mut minus) = (base.clone(), base.clone());
+                plus.w[[i, j]] += h;
+                minus.w[[i, j]] -= h;
+                let numeric = ((reference_loss(&c, &plus, &d) - reference_loss(&c, &minus, &d)) / (2.0 * h)).abs();
+                let score = net.candidate_score(i, j).unwrap() as f64;
+                assert!(
+                    (score - numeric).abs() <= 2e-3 * numeric.max(1e-2) + 2e-5,
+                    "{i}<-{j}: score {score} vs |dL/dW| {numeric}"
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked > 300, "{checked} absent synapses checked");
+    }
 }

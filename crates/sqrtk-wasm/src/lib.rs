@@ -21,18 +21,10 @@ fn batch<'a>(
 ) -> Batch<'a> {
     let target = match (labels, targets) {
         (Some(l), _) => Target::Labels(l),
-        (None, Some(y)) => Target::Values {
-            y,
-            mask: mask.as_deref(),
-        },
+        (None, Some(y)) => Target::Values { y, mask: mask.as_deref() },
         (None, None) => Target::None,
     };
-    Batch {
-        x,
-        size,
-        steps,
-        target,
-    }
+    Batch { x, size, steps, target }
 }
 
 #[wasm_bindgen]
@@ -45,15 +37,9 @@ impl Network {
     /// Builds a network from the fully resolved configuration (JSON, camelCase keys).
     #[wasm_bindgen(constructor)]
     pub fn new(config_json: &str) -> Result<Network, JsError> {
-        let config: Config = serde_json::from_str(config_json).map_err(|e| {
-            js_error(Error {
-                code: "E_OPTION",
-                message: format!("invalid configuration: {e}"),
-            })
-        })?;
-        Ok(Network {
-            inner: sqrtk_core::Network::new(config).map_err(js_error)?,
-        })
+        let config: Config = serde_json::from_str(config_json)
+            .map_err(|e| js_error(Error { code: "E_OPTION", message: format!("invalid configuration: {e}") }))?;
+        Ok(Network { inner: sqrtk_core::Network::new(config).map_err(js_error)? })
     }
 
     /// One optimizer step on a batch. Returns [loss, correct, gradient norm].
@@ -69,15 +55,8 @@ impl Network {
         lr: f32,
         clip_norm: f32,
     ) -> Result<Vec<f64>, JsError> {
-        let opt = AdamConfig {
-            lr,
-            clip_norm,
-            ..AdamConfig::default()
-        };
-        let s = self
-            .inner
-            .train_batch(&batch(x, size, steps, &labels, &targets, &mask), &opt)
-            .map_err(js_error)?;
+        let opt = AdamConfig { lr, clip_norm, ..AdamConfig::default() };
+        let s = self.inner.train_batch(&batch(x, size, steps, &labels, &targets, &mask), &opt).map_err(js_error)?;
         Ok(vec![s.loss, s.correct as f64, s.grad_norm])
     }
 
@@ -91,17 +70,12 @@ impl Network {
         targets: Option<Vec<f32>>,
         mask: Option<Vec<f32>>,
     ) -> Result<Vec<f64>, JsError> {
-        let s = self
-            .inner
-            .evaluate(&batch(x, size, steps, &labels, &targets, &mask))
-            .map_err(js_error)?;
+        let s = self.inner.evaluate(&batch(x, size, steps, &labels, &targets, &mask)).map_err(js_error)?;
         Ok(vec![s.loss, s.correct as f64])
     }
 
     pub fn predict(&mut self, x: &[f32], size: usize, steps: usize) -> Result<Vec<f32>, JsError> {
-        self.inner
-            .predict(&batch(x, size, steps, &None, &None, &None))
-            .map_err(js_error)
+        self.inner.predict(&batch(x, size, steps, &None, &None, &None)).map_err(js_error)
     }
 
     /// The order in which to visit `n` training samples in epoch `epoch` (data-order stream).
@@ -144,9 +118,7 @@ impl Network {
     /// 1 for a learned synapse, 0 for a backbone synapse, in CSR entry order.
     pub fn learned_flags(&self) -> Vec<u8> {
         let s = &self.inner.structure;
-        (0..s.csr.n_rows)
-            .flat_map(|i| s.csr.row_range(i).map(move |e| s.is_learned(i, e) as u8))
-            .collect()
+        (0..s.csr.n_rows).flat_map(|i| s.csr.row_range(i).map(move |e| s.is_learned(i, e) as u8)).collect()
     }
 
     pub fn input_weights(&self) -> Vec<f32> {

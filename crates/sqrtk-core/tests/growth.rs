@@ -1,0 +1,171 @@
+//! The growth-strategy contract, run over every registered strategy in both modes: after many
+//! rewirings the budget is exact, learned partners are unique, disjoint from the backbone and
+//! never the neuron itself; new synapses start at weight 0 with reset Adam moments; hidden
+//! mode keeps every in-degree; the same seed gives the same network.
+
+use proptest::prelude::*;
+use sqrtk_core::config::{Growth, Mode};
+use sqrtk_core::connectivity::erdos_renyi;
+use sqrtk_core::rng::{Rng, Stream};
+use sqrtk_core::{AdamConfig, Batch, Config, Network, Target};
+
+const STRATEGIES: [Growth; 4] = [Growth::Random, Growth::Gradient, Growth::Sampled, Growth::DeepR];
+
+struct Data {
+    x: Vec<f32>,
+    labels: Vec<i32>,
+}
+
+fn data(c: &Config, size: usize, steps: usize, seed: u64) -> Data {
+    let mut rng = Rng::new(seed, Stream::DataOrder, 0);
+    Data {
+        x: (0..size * steps * c.inputs).map(|_| rng.normal() as f32).collect(),
+        labels: (0..size).map(|_| rng.below(c.outputs as u64) as i32).collect(),
+    }
+}
+
+fn batch<'a>(d: &'a Data, size: usize, steps: usize) -> Batch<'a> {
+    Batch { x: &d.x, size, steps, target: Target::Labels(&d.labels) }
+}
+
+/// Checks every invariant of the learned slots, from the public structure alone.
+fn assert_invariants(net: &Network, original_degree: &[usize]) {
+    let s = &net.structure;
+    for i in 0..net.config.neurons {
+        let row = s.csr.row(i);
+        let nb = s.backbone_len[i] as usize;
+        let (backbone, learned) = row.split_at(nb);
+        assert_eq!(learned.len(), net.config.learned, "neuron {i}: budget");
+        let mut sorted = learned.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), learned.len(), "neuron {i}: repeated learned partner");
+        assert!(learned.iter().all(|j| !backbone.contains(j)), "neuron {i}: learned partner in the backbone");
+        assert!(!row.contains(&(i as u32)), "neuron {i}: self-connection");
+        assert!(row.iter().all(|&j| (j as usize) < net.config.neurons));
+        if net.config.mode == Mode::Hidden {
+            assert_eq!(row.len(), original_degree[i], "neuron {i}: hidden mode changed the in-degree");
+        } else {
+            assert_eq!(row.len(), original_degree[i] + net.config.learned);
+        }
+    }
+    // The cached transpose matches the structure.
+    let t = sqrtk_core::csr::Transpose::of(&s.csr);
+    assert_eq!((&t.indptr, &t.rows, &t.perm), (&s.transpose.indptr, &s.transpose.rows, &s.transpose.perm));
+}
+
+/// Trains and rewires a network many times, checking the contract after each rewiring.
+/// Returns the final state hash and the total turnover.
+fn exercise(config: Config, rounds: usize) -> (String, u64) {
+    let original: Vec<usize> = {
+        let er = erdos_renyi(config.neurons, config.k as f64, config.seed).unwrap();
+        (0..config.neurons).map(|i| er.row(i).len()).collect()
+    };
+    let mut net = Network::new(config.clone()).unwrap();
+    assert_invariants(&net, &original);
+    let (size, steps) = (6, 5);
+    let opt = AdamConfig { lr: 0.05, ..AdamConfig::default() };
+    for round in 0..rounds {
+        let d = data(&config, size, steps, round as u64);
+        for _ in 0..2 {
+            net.train_batch(&batch(&d, size, steps), &opt).unwrap();
+        }
+        let before: Vec<u32> = net.structure.csr.indices.clone();
+        let fraction = [1.0, 0.5, 0.3, 0.1, 0.0][round % 5];
+        let swapped = net.rewire(fraction).unwrap();
+        let changed: Vec<usize> = (0..before.len()).filter(|&e| before[e] != net.structure.csr.indices[e]).collect();
+        assert_eq!(changed.len() as u64, swapped, "every swap writes a new partner");
+        for &e in &changed {
+            assert_eq!(net.params.w_rec[e], 0.0, "a new synapse starts at weight 0");
+            assert_eq!((net.adam.m.w_rec[e], net.adam.v.w_rec[e]), (0.0, 0.0), "its Adam moments are reset");
+        }
+        match config.growth {
+            Growth::Random => assert_eq!(swapped, 0),
+            Growth::Gradient | Growth::Sampled => {
+                let per_neuron = (fraction * config.learned as f32).round() as u64;
+                assert_eq!(swapped, per_neuron * config.neurons as u64, "exactly round(fraction·M) per neuron");
+            }
+            Growth::DeepR => {}
+        }
+        assert_invariants(&net, &original);
+    }
+    (net.state_hash(), net.turnover)
+}
+
+fn config_strategy() -> impl proptest::strategy::Strategy<Value = Config> {
+    (20usize..60, 4usize..10, 0usize..5, 0usize..4, any::<bool>(), any::<bool>(), 0u64..1000).prop_map(
+        |(neurons, k, learned, growth, hidden, train_backbone, seed)| Config {
+            learned,
+            growth: STRATEGIES[growth],
+            mode: if hidden { Mode::Hidden } else { Mode::Add },
+            train_backbone,
+            candidates: 3,
+            seed,
+            ..Config::with_sizes(2, neurons, 3, k)
+        },
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn every_strategy_keeps_the_contract(config in config_strategy()) {
+        // Configurations where some neuron has too few backbone inputs (hidden mode) or free
+        // partners are rejected with an option error; they are not part of the contract.
+        prop_assume!(Network::new(config.clone()).is_ok());
+        let (hash, _) = exercise(config.clone(), 10);
+        prop_assert_eq!(hash, exercise(config, 10).0, "same seed, same network");
+    }
+}
+
+#[test]
+fn learned_strategies_actually_rewire_and_seeds_matter() {
+    for growth in STRATEGIES {
+        for mode in [Mode::Add, Mode::Hidden] {
+            let config = Config { growth, mode, seed: 3, ..Config::with_sizes(4, 120, 3, 16) };
+            let (hash, turnover) = exercise(config.clone(), 6);
+            assert_eq!(turnover > 0, growth != Growth::Random, "{growth:?} {mode:?} turnover {turnover}");
+            assert_ne!(hash, exercise(Config { seed: 4, ..config }, 6).0);
+        }
+    }
+}
+
+#[test]
+fn gradient_growth_picks_the_top_scoring_absent_partners() {
+    let config = Config { growth: Growth::Gradient, learned: 5, seed: 8, ..Config::with_sizes(3, 150, 4, 12) };
+    let mut net = Network::new(config.clone()).unwrap();
+    let d = data(&config, 9, 7, 1);
+    net.loss_and_gradient(&batch(&d, 9, 7)).unwrap();
+    let before = net.structure.clone();
+    let scores: Vec<Vec<f32>> =
+        (0..150).map(|i| (0..150).map(|j| net.candidate_score(i, j).unwrap()).collect()).collect();
+    net.rewire(1.0).unwrap();
+    for i in 0..150 {
+        let forbidden = before.csr.row(i);
+        let mut candidates: Vec<u32> = (0..150u32).filter(|&j| j != i as u32 && !forbidden.contains(&j)).collect();
+        candidates.sort_by(|&a, &b| scores[i][b as usize].total_cmp(&scores[i][a as usize]).then(a.cmp(&b)));
+        let mut expected = candidates[..5].to_vec();
+        let mut got = net.structure.learned_partners(i).to_vec();
+        expected.sort_unstable();
+        got.sort_unstable();
+        assert_eq!(got, expected, "neuron {i}");
+    }
+}
+
+#[test]
+fn rewiring_needs_a_training_batch_and_a_valid_fraction() {
+    let config = Config { growth: Growth::Gradient, ..Config::with_sizes(2, 40, 2, 6) };
+    let mut net = Network::new(config).unwrap();
+    assert_eq!(net.rewire(0.3).unwrap_err().code, "E_STATE");
+    let e = net.rewire(1.5).unwrap_err();
+    assert_eq!(e.message, "rewireFraction (=1.5) must be between 0 and 1; use e.g. 0.3");
+}
+
+#[test]
+fn hidden_mode_needs_enough_backbone_inputs() {
+    let config = Config { mode: Mode::Hidden, learned: 8, seed: 1, ..Config::with_sizes(2, 60, 2, 6) };
+    let e = Network::new(config).unwrap_err();
+    assert_eq!(e.code, "E_OPTION");
+    assert!(e.message.starts_with("learned (=8) exceeds the backbone in-degree of neuron"), "{}", e.message);
+}
