@@ -35,6 +35,12 @@ describe('sqrtk CLI', () => {
     expect(summary.learned_per_neuron_check).toEqual({ min: 4, max: 4 });
     expect(summary.in_degree.mean).toBeCloseTo(summary.backbone_in_degree.mean + 4, 10);
     expect(summary.state_hash).toMatch(/^[0-9a-f]{16}$/);
+    expect(summary).toMatchObject({ growth: 'random', mode: 'add', rewires: 0, turnover: 0 });
+    expect(summary.in_degree_test).toMatchObject({
+      test: 'chi-square',
+      against: 'Binomial(149, 15/150)',
+    });
+    expect(summary.in_degree_test.p_value).toBeGreaterThanOrEqual(0);
     expect(summary.seed).toBe(4);
     const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
     expect(config.network).toMatchObject({
@@ -55,6 +61,78 @@ describe('sqrtk CLI', () => {
     cli(...args.slice(0, -1), again);
     expect(JSON.parse(readFileSync(join(again, 'summary.json'), 'utf8')).state_hash).toBe(
       summary.state_hash,
+    );
+  });
+
+  it('trains with gradient growth in hidden mode and reports the rewiring', () => {
+    const out = mkdtempSync(join(tmpdir(), 'sqrtk-cli-'));
+    const r = cli(
+      'train',
+      '--task',
+      'dms',
+      '--neurons',
+      '100',
+      '--k',
+      '10',
+      '--epochs',
+      '1',
+      '--growth',
+      'gradient',
+      '--mode',
+      'hidden',
+      '--rewire-every',
+      '10',
+      '--out',
+      out,
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary).toMatchObject({
+      task: 'dms',
+      growth: 'gradient',
+      mode: 'hidden',
+      learned_per_neuron: 3,
+    });
+    expect(summary.rewires).toBeGreaterThan(0);
+    expect(summary.turnover).toBeGreaterThan(0);
+    expect(summary.in_degree.mean).toBeCloseTo(summary.backbone_in_degree.mean + 3, 10);
+  });
+
+  it('compares strategies over seeds and writes compare.json and a Markdown table', () => {
+    const out = mkdtempSync(join(tmpdir(), 'sqrtk-compare-'));
+    const r = cli(
+      'compare',
+      '--task',
+      'digits',
+      '--neurons',
+      '60',
+      '--k',
+      '6',
+      '--epochs',
+      '1',
+      '--seeds',
+      '2',
+      '--strategies',
+      'random,gradient',
+      '--rewire-every',
+      '5',
+      '--out',
+      out,
+    );
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain('[8/8] digits trainable gradient seed 2');
+    const result = JSON.parse(readFileSync(join(out, 'compare.json'), 'utf8'));
+    expect(result.groups).toHaveLength(4);
+    const frozenGradient = result.groups.find(
+      (g: { backbone: string; growth: string }) =>
+        g.backbone === 'frozen' && g.growth === 'gradient',
+    );
+    expect(frozenGradient.test_accuracy.values).toHaveLength(2);
+    expect(frozenGradient.turnover.mean).toBeGreaterThan(0);
+    const table = readFileSync(join(out, 'compare.md'), 'utf8');
+    expect(table.split('\n').filter((l) => l.startsWith('| digits'))).toHaveLength(4);
+    expect(cli('compare', '--strategies', 'random,rigl', '--out', out).stderr).toMatch(
+      /strategies \(="rigl"\) is not one of random, gradient, sampled, deep_r/,
     );
   });
 

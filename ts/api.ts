@@ -8,6 +8,7 @@ export type {
   ProgressEvent,
   History,
   Evaluation,
+  RewireRecord,
 } from './train.js';
 export {
   resolveNetworkOptions,
@@ -17,3 +18,6 @@ export {
 export { datasets, validateDataset, takeBatch, type Dataset, type DigitsData } from './data.js';
 export { SqrtkError, type ErrorCode } from './errors.js';
 export { degreeStats, type DegreeStats } from './stats.js';
+export { delayedMatchToSample, type DmsOptions } from './dms.js';
+export { loadTask, TASKS, type Task } from './tasks.js';
+export type { RewireSchedule } from './schedule.js';

@@ -3,6 +3,7 @@
  * train it with `fit`, inspect its structure, and `free()` it (or use `using`) when done.
  */
 import { Network } from '../pkg/sqrtk_wasm.js';
+import type { Dataset } from './data.js';
 import { SqrtkError } from './errors.js';
 import { core } from './init.js';
 import {
@@ -82,6 +83,47 @@ export class SparseRNN {
   /** A 16-hex-digit hash of structure, weights and optimizer state: equal hashes, equal networks. */
   stateHash(): string {
     return core(() => this.handle.state_hash());
+  }
+
+  /**
+   * One optimizer step on a batch (forward, backpropagation through time, Adam). Most users call
+   * `fit`, which batches the data and runs the rewiring schedule around this.
+   */
+  trainBatch(
+    batch: Dataset,
+    lr: number,
+    clipNorm: number,
+  ): { loss: number; correct: number; gradNorm: number } {
+    const [b, t] = batch.shape;
+    const [loss, correct, gradNorm] = core(() =>
+      this.handle.train_batch(batch.x, b, t, batch.labels, batch.targets, batch.mask, lr, clipNorm),
+    );
+    return { loss, correct, gradNorm };
+  }
+
+  /**
+   * Rewires the learned synapses once with the network's growth strategy, scored on the last
+   * training batch: each neuron swaps round(fraction × learned) of them ('deep_r' regrows its
+   * dead synapses whatever the fraction; 'random' never changes). Returns the synapses swapped.
+   */
+  rewire(fraction: number): number {
+    return core(() => this.handle.rewire(fraction));
+  }
+
+  /**
+   * Chi-square goodness-of-fit test of the in-degrees against Binomial(neurons − 1, k/neurons),
+   * the distribution of a random graph. A small p-value means the learned synapses show in the
+   * degree statistics ('add' mode shifts every degree by `learned`; 'hidden' mode does not).
+   */
+  inDegreeTest(): { test: 'chi-square'; statistic: number; dof: number; pValue: number } {
+    const [statistic, dof, pValue] = core(() => this.handle.in_degree_test());
+    return { test: 'chi-square', statistic, dof, pValue };
+  }
+
+  /** Rewirings so far and the synapses they swapped. */
+  rewireCounts(): { rewires: number; turnover: number } {
+    const [rewires, turnover] = core(() => this.handle.rewire_counts());
+    return { rewires, turnover };
   }
 
   /** Optimizer steps taken so far. */

@@ -13,7 +13,8 @@ import {
 export const CONNECTIVITIES = ['erdos_renyi', 'fixed_indegree'] as const;
 export const DYNAMICS = ['discrete', 'rate'] as const;
 export const ACTIVATIONS = ['tanh', 'relu'] as const;
-export const GROWTH_STRATEGIES = ['random'] as const;
+export const GROWTH_STRATEGIES = ['random', 'gradient', 'sampled', 'deep_r'] as const;
+export const MODES = ['add', 'hidden'] as const;
 export const LOSSES = ['cross_entropy', 'mse'] as const;
 
 export interface NetworkOptions {
@@ -41,8 +42,24 @@ export interface NetworkOptions {
   gain?: number;
   /** Whether backbone weights learn too (default true); learned synapses always learn. */
   trainBackbone?: boolean;
-  /** How learned partners are chosen: 'random' (drawn once, the baseline). */
+  /**
+   * How learned partners are chosen: 'random' (drawn once, never changed: the baseline),
+   * 'gradient' (RigL-style: drop the weakest, grow the absent synapses with the largest gradient),
+   * 'sampled' (the gradient score on `candidates` random absent partners per slot), or
+   * 'deep_r' (DEEP R: fixed signs, a synapse dies at zero and regrows at random).
+   */
   growth?: (typeof GROWTH_STRATEGIES)[number];
+  /**
+   * 'add' (default): in-degree = backbone + learned. 'hidden': each learned synapse replaces a
+   * pruned backbone synapse, so every in-degree keeps its Binomial(neurons − 1, k/neurons) value.
+   */
+  mode?: (typeof MODES)[number];
+  /** 'sampled' growth: random candidates scored per slot to fill (default 10). */
+  candidates?: number;
+  /** 'deep_r' growth: L1 shrinkage of learned weights per step, in units of lr (default 0). */
+  deepRL1?: number;
+  /** 'deep_r' growth: temperature of the exploration noise (default 0 = none). */
+  deepRTemperature?: number;
   /** 'cross_entropy' (a label per sequence, default) or 'mse' (targets per step). */
   loss?: (typeof LOSSES)[number];
   /** Cross-entropy reads the class from the mean output of the last readoutSteps steps (default 1). */
@@ -67,6 +84,10 @@ const NETWORK_KEYS = [
   'gain',
   'trainBackbone',
   'growth',
+  'mode',
+  'candidates',
+  'deepRL1',
+  'deepRTemperature',
   'loss',
   'readoutSteps',
   'seed',
@@ -112,6 +133,15 @@ export function resolveNetworkOptions(options: NetworkOptions): ResolvedNetworkO
       'lower learned or k',
     );
   }
+  const mode = requireOneOf('mode', o.mode ?? 'add', MODES);
+  if (mode === 'hidden' && learned > k) {
+    throw optionError(
+      'learned',
+      learned,
+      `must be at most k (=${k}) in hidden mode, where learned synapses replace backbone ones`,
+      "lower learned or use mode: 'add'",
+    );
+  }
   const dynamics = requireOneOf('dynamics', o.dynamics ?? 'discrete', DYNAMICS);
   const tau = requireNumber('tau', o.tau ?? 10, { exclusiveMin: 0, fix: 'use e.g. tau: 10' });
   const dt = requireNumber('dt', o.dt ?? 1, {
@@ -136,6 +166,16 @@ export function resolveNetworkOptions(options: NetworkOptions): ResolvedNetworkO
     gain: requireNumber('gain', o.gain ?? 1, { min: 0, fix: 'use e.g. gain: 1' }),
     trainBackbone,
     growth: requireOneOf('growth', o.growth ?? 'random', GROWTH_STRATEGIES),
+    mode,
+    candidates: requireInt('candidates', o.candidates ?? 10, {
+      min: 1,
+      fix: 'use e.g. candidates: 10',
+    }),
+    deepRL1: requireNumber('deepRL1', o.deepRL1 ?? 0, { min: 0, fix: 'use e.g. deepRL1: 0' }),
+    deepRTemperature: requireNumber('deepRTemperature', o.deepRTemperature ?? 0, {
+      min: 0,
+      fix: 'use e.g. deepRTemperature: 0',
+    }),
     loss,
     readoutSteps: requireInt('readoutSteps', o.readoutSteps ?? 1, {
       min: 1,

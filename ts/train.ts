@@ -6,6 +6,7 @@ import { takeBatch, validateDataset, type Dataset } from './data.js';
 import { optionError, rejectUnknownKeys, requireInt, requireNumber, SqrtkError } from './errors.js';
 import { core } from './init.js';
 import type { SparseRNN } from './model.js';
+import { rewireFractionAt } from './schedule.js';
 
 export interface FitOptions {
   /** Passes over the training data (default 10). */
@@ -22,10 +23,19 @@ export interface FitOptions {
   onProgress?: (event: ProgressEvent) => void;
   /** Stops training (with an E_ABORTED error) at the next batch. */
   signal?: AbortSignal;
+  /** Rewire the learned synapses every this many optimizer steps (default 100). */
+  rewireEvery?: number;
+  /** Fraction of each neuron's learned synapses swapped at the first rewiring (default 0.3). */
+  rewireFraction?: number;
+  /** Rewiring stops at this fraction of training; the swapped fraction decays to 0 there (default 0.75). */
+  rewireUntil?: number;
 }
 
 export type ResolvedFitOptions = Required<
-  Pick<FitOptions, 'epochs' | 'batchSize' | 'lr' | 'clipNorm'>
+  Pick<
+    FitOptions,
+    'epochs' | 'batchSize' | 'lr' | 'clipNorm' | 'rewireEvery' | 'rewireFraction' | 'rewireUntil'
+  >
 >;
 
 export interface EpochRecord {
@@ -45,9 +55,22 @@ export type ProgressEvent =
   | { type: 'batch'; epoch: number; batch: number; batches: number; loss: number }
   | { type: 'epoch'; epochs: number; record: EpochRecord };
 
+export interface RewireRecord {
+  /** Optimizer step after which the rewiring happened. */
+  step: number;
+  /** Scheduled fraction of learned synapses per neuron. */
+  fraction: number;
+  /** Synapses swapped. */
+  swapped: number;
+}
+
 export interface History {
   epochs: EpochRecord[];
+  rewires: RewireRecord[];
   options: ResolvedFitOptions;
+  /** Wall-clock seconds spent in training steps and in rewiring. */
+  trainSeconds: number;
+  rewireSeconds: number;
 }
 
 const FIT_KEYS = [
@@ -58,6 +81,9 @@ const FIT_KEYS = [
   'validation',
   'onProgress',
   'signal',
+  'rewireEvery',
+  'rewireFraction',
+  'rewireUntil',
 ] as const;
 
 export function resolveFitOptions(options: FitOptions): ResolvedFitOptions {
@@ -81,6 +107,20 @@ export function resolveFitOptions(options: FitOptions): ResolvedFitOptions {
       min: 0,
       fix: 'use e.g. clipNorm: 1 (0 turns clipping off)',
     }),
+    rewireEvery: requireInt('rewireEvery', options.rewireEvery ?? 100, {
+      min: 1,
+      fix: 'use e.g. rewireEvery: 100',
+    }),
+    rewireFraction: requireNumber('rewireFraction', options.rewireFraction ?? 0.3, {
+      min: 0,
+      max: 1,
+      fix: 'use e.g. rewireFraction: 0.3',
+    }),
+    rewireUntil: requireNumber('rewireUntil', options.rewireUntil ?? 0.75, {
+      min: 0,
+      max: 1,
+      fix: 'use e.g. rewireUntil: 0.75',
+    }),
   };
 }
 
@@ -90,7 +130,12 @@ function checkData(net: SparseRNN, name: string, data: Dataset): void {
   validateDataset(name, data, { inputs, outputs, loss });
 }
 
-/** Trains `net` on `data` and returns the per-epoch history. Yields to the event loop between batches. */
+/**
+ * Trains `net` on `data` and returns the history. Each optimizer step is one call into the core
+ * (forward through the whole sequence, backpropagation through time, one Adam step); every
+ * `rewireEvery` steps the growth strategy rewires the learned synapses. Yields to the event loop
+ * between batches, so a page stays responsive and an AbortSignal is seen.
+ */
 export async function fit(
   net: SparseRNN,
   data: Dataset,
@@ -101,54 +146,57 @@ export async function fit(
   if (options.validation) checkData(net, 'validation data', options.validation);
   const size = data.shape[0];
   if (opts.batchSize > size) {
-    throw optionError(
-      'batchSize',
-      opts.batchSize,
-      `must be at most the number of training sequences (=${size})`,
-      'lower batchSize',
-    );
+    const rule = `must be at most the number of training sequences (=${size})`;
+    throw optionError('batchSize', opts.batchSize, rule, 'lower batchSize');
   }
-  const history: History = { epochs: [], options: opts };
+  const history: History = {
+    epochs: [],
+    rewires: [],
+    options: opts,
+    trainSeconds: 0,
+    rewireSeconds: 0,
+  };
   const batches = Math.ceil(size / opts.batchSize);
-  const classify = net.config.loss === 'cross_entropy';
+  const totalSteps = opts.epochs * batches;
+  const learnsStructure = net.config.growth !== 'random';
   let batch: Dataset | undefined;
-  for (let epoch = 0; epoch < opts.epochs; epoch++) {
-    const started = Date.now();
-    const order = core(() => net.handle.data_order(epoch, size));
+  for (let epoch = 1; epoch <= opts.epochs; epoch++) {
+    const started = performance.now();
+    const order = core(() => net.handle.data_order(epoch - 1, size));
     let lossSum = 0;
     let correct = 0;
     for (let b = 0; b < batches; b++) {
       if (options.signal?.aborted) {
-        throw new SqrtkError('E_ABORTED', `training aborted at epoch ${epoch + 1}, batch ${b + 1}`);
+        throw new SqrtkError('E_ABORTED', `training aborted at epoch ${epoch}, batch ${b + 1}`);
       }
       const indices = order.subarray(b * opts.batchSize, Math.min(size, (b + 1) * opts.batchSize));
       batch = takeBatch(data, indices, batch?.shape[0] === indices.length ? batch : undefined);
-      const [loss, right] = core(() =>
-        net.handle.train_batch(
-          batch!.x,
-          indices.length,
-          data.shape[1],
-          batch!.labels,
-          batch!.targets,
-          batch!.mask,
-          opts.lr,
-          opts.clipNorm,
-        ),
-      );
-      lossSum += loss * indices.length;
-      correct += right;
-      options.onProgress?.({ type: 'batch', epoch: epoch + 1, batch: b + 1, batches, loss });
+
+      let t = performance.now();
+      const step = net.trainBatch(batch, opts.lr, opts.clipNorm);
+      history.trainSeconds += (performance.now() - t) / 1000;
+
+      const fraction = learnsStructure ? rewireFractionAt(opts, net.steps, totalSteps) : null;
+      if (fraction !== null) {
+        t = performance.now();
+        history.rewires.push({ step: net.steps, fraction, swapped: net.rewire(fraction) });
+        history.rewireSeconds += (performance.now() - t) / 1000;
+      }
+
+      lossSum += step.loss * indices.length;
+      correct += step.correct;
+      options.onProgress?.({ type: 'batch', epoch, batch: b + 1, batches, loss: step.loss });
       await yieldToEventLoop();
     }
     const val = options.validation ? evaluate(net, options.validation) : undefined;
     const record: EpochRecord = {
-      epoch: epoch + 1,
+      epoch,
       loss: lossSum / size,
-      accuracy: classify ? correct / size : null,
+      accuracy: net.config.loss === 'cross_entropy' ? correct / size : null,
       valLoss: val?.loss ?? null,
       valAccuracy: val?.accuracy ?? null,
       steps: net.steps,
-      seconds: (Date.now() - started) / 1000,
+      seconds: (performance.now() - started) / 1000,
     };
     history.epochs.push(record);
     options.onProgress?.({ type: 'epoch', epochs: opts.epochs, record });

@@ -18,6 +18,7 @@ pub mod optim;
 pub mod params;
 pub mod rng;
 pub mod rnn;
+pub mod stats;
 pub mod structure;
 
 pub use config::Config;

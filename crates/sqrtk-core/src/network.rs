@@ -131,7 +131,8 @@ impl Network {
     }
 
     /// One rewiring with the configured growth strategy, scored on the last training batch.
-    /// Scheduled strategies swap round(fraction · learned) synapses per neuron; `deep_r`
+    /// Scheduled strategies swap fraction · learned synapses per neuron (dithered, see
+    /// `growth::swap_count`); `deep_r`
     /// regrows its dead synapses whatever the fraction; `random` never changes. Returns the
     /// number of synapses swapped.
     pub fn rewire(&mut self, fraction: f32) -> Result<u64, Error> {
@@ -144,8 +145,7 @@ impl Network {
         if !self.ws_has_gradient {
             return Err(Error::state("rewire needs the gradients of a training batch: train a batch first"));
         }
-        let per_neuron = (fraction * self.config.learned as f32).round() as usize;
-        let swaps = growth::plan(&self.growth_context(), per_neuron)?;
+        let swaps = growth::plan(&self.growth_context(), fraction)?;
         let state = growth::State {
             structure: &mut self.structure,
             params: &mut self.params,
@@ -205,6 +205,16 @@ impl Network {
                 }
             }
         }
+    }
+
+    /// Chi-square test of the current in-degrees against Binomial(neurons − 1, k / neurons).
+    pub fn in_degree_test(&self) -> crate::stats::ChiSquare {
+        let c = &self.config;
+        crate::stats::binomial_chi_square(
+            &self.structure.in_degree(),
+            c.neurons as u64 - 1,
+            c.k as f64 / c.neurons as f64,
+        )
     }
 
     /// Hash of the structure, every weight, the optimizer state and the step counter.

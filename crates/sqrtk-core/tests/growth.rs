@@ -6,6 +6,7 @@
 use proptest::prelude::*;
 use sqrtk_core::config::{Growth, Mode};
 use sqrtk_core::connectivity::erdos_renyi;
+use sqrtk_core::growth::swap_count;
 use sqrtk_core::rng::{Rng, Stream};
 use sqrtk_core::{AdamConfig, Batch, Config, Network, Target};
 
@@ -72,6 +73,7 @@ fn exercise(config: Config, rounds: usize) -> (String, u64) {
         }
         let before: Vec<u32> = net.structure.csr.indices.clone();
         let fraction = [1.0, 0.5, 0.3, 0.1, 0.0][round % 5];
+        let rewires_before = net.rewires;
         let swapped = net.rewire(fraction).unwrap();
         let changed: Vec<usize> = (0..before.len()).filter(|&e| before[e] != net.structure.csr.indices[e]).collect();
         assert_eq!(changed.len() as u64, swapped, "every swap writes a new partner");
@@ -82,8 +84,11 @@ fn exercise(config: Config, rounds: usize) -> (String, u64) {
         match config.growth {
             Growth::Random => assert_eq!(swapped, 0),
             Growth::Gradient | Growth::Sampled => {
-                let per_neuron = (fraction * config.learned as f32).round() as u64;
-                assert_eq!(swapped, per_neuron * config.neurons as u64, "exactly round(fraction·M) per neuron");
+                let counts = (0..config.neurons)
+                    .map(|i| swap_count(fraction, config.learned, i, config.neurons, rewires_before) as u64);
+                assert_eq!(swapped, counts.sum::<u64>(), "the scheduled count per neuron");
+                let target = fraction as f64 * (config.learned * config.neurons) as f64;
+                assert!((swapped as f64 - target).abs() <= 0.5 + 1e-6, "{swapped} swapped for a target of {target}");
             }
             Growth::DeepR => {}
         }

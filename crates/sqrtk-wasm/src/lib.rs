@@ -27,6 +27,12 @@ fn batch<'a>(
     Batch { x, size, steps, target }
 }
 
+/// Fraction of learned synapses to swap at optimizer step `step` of the cosine schedule.
+#[wasm_bindgen]
+pub fn rewire_fraction(base: f32, step: f64, until: f64) -> f32 {
+    sqrtk_core::growth::cosine_fraction(base, step as u64, until as u64)
+}
+
 #[wasm_bindgen]
 pub struct Network {
     inner: sqrtk_core::Network,
@@ -81,6 +87,22 @@ impl Network {
     /// The order in which to visit `n` training samples in epoch `epoch` (data-order stream).
     pub fn data_order(&self, epoch: u32, n: usize) -> Vec<u32> {
         Rng::new(self.inner.config.seed, Stream::DataOrder, epoch as u64).permutation(n)
+    }
+
+    /// One rewiring with the configured growth strategy; returns the synapses swapped.
+    pub fn rewire(&mut self, fraction: f32) -> Result<f64, JsError> {
+        Ok(self.inner.rewire(fraction).map_err(js_error)? as f64)
+    }
+
+    /// [rewirings so far, synapses swapped by them].
+    pub fn rewire_counts(&self) -> Vec<f64> {
+        vec![self.inner.rewires as f64, self.inner.turnover as f64]
+    }
+
+    /// Chi-square test of the in-degrees against Binomial(N − 1, K/N): [statistic, dof, p-value].
+    pub fn in_degree_test(&self) -> Vec<f64> {
+        let t = self.inner.in_degree_test();
+        vec![t.statistic, t.dof as f64, t.p_value]
     }
 
     pub fn state_hash(&self) -> String {

@@ -104,15 +104,26 @@ pub struct Swap {
     pub partners: Vec<u32>,
 }
 
+/// How many learned synapses neuron `i` of `neurons` swaps when the schedule asks for
+/// `fraction` of them. fraction · M is rarely an integer (M is small), so each neuron rounds it
+/// up or down with its own evenly spaced offset (k + ½)/N, rotated every round so every neuron
+/// gets its turn. By Hermite's identity the total is round(fraction · M · N).
+pub fn swap_count(fraction: f32, learned: usize, i: usize, neurons: usize, round: u64) -> usize {
+    let k = (i as u64 + round.wrapping_mul(7919)) % neurons as u64;
+    let offset = (k as f64 + 0.5) / neurons as f64;
+    ((fraction as f64 * learned as f64 + offset).floor() as usize).min(learned)
+}
+
 /// Decides a rewiring without changing anything: every neuron frees the slots its strategy
-/// picks (`per_neuron` of them for scheduled strategies) and gets as many new partners.
-pub fn plan(ctx: &Context, per_neuron: usize) -> Result<Vec<Swap>, Error> {
+/// picks (`swap_count` of them for scheduled strategies) and gets as many new partners.
+pub fn plan(ctx: &Context, fraction: f32) -> Result<Vec<Swap>, Error> {
     let n = ctx.config.neurons;
     let strategy = strategy(ctx.config.growth);
     let mut swaps = Vec::new();
     for start in (0..n).step_by(ROW_BLOCK) {
         let rows = start..(start + ROW_BLOCK).min(n);
-        let drops: Vec<Vec<usize>> = rows.clone().map(|i| strategy.drop_slots(ctx, i, per_neuron)).collect();
+        let count = |i| swap_count(fraction, ctx.config.learned, i, n, ctx.round);
+        let drops: Vec<Vec<usize>> = rows.clone().map(|i| strategy.drop_slots(ctx, i, count(i))).collect();
         let counts: Vec<usize> = drops.iter().map(Vec::len).collect();
         let grown = strategy.grow(ctx, rows.clone(), &counts);
         for ((neuron, slots), partners) in rows.zip(drops).zip(grown) {
@@ -166,6 +177,16 @@ pub fn apply(state: State, swaps: Vec<Swap>, seed: u64, round: u64) -> Result<u6
     }
     structure.check_invariants()?;
     Ok(swapped)
+}
+
+/// The rewiring schedule: the fraction of learned synapses swapped at optimizer step `step`
+/// decays from `base` with a cosine to 0 at step `until` (Evci et al. 2020), and is 0 after.
+pub fn cosine_fraction(base: f32, step: u64, until: u64) -> f32 {
+    if step >= until {
+        return 0.0;
+    }
+    let phase = core::f64::consts::PI * step as f64 / until as f64;
+    (base as f64 * 0.5 * (1.0 + libm::cos(phase))) as f32
 }
 
 pub fn random_sign(rng: &mut Rng) -> f32 {

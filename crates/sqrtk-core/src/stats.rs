@@ -1,0 +1,134 @@
+//! Is the in-degree distribution still that of a random graph? A chi-square goodness-of-fit test
+//! of observed in-degrees against Binomial(n, p), computed with libm so every platform reports
+//! the same numbers.
+
+/// Result of [`binomial_chi_square`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ChiSquare {
+    pub statistic: f64,
+    /// Degrees of freedom: bins − 1.
+    pub dof: usize,
+    pub p_value: f64,
+}
+
+/// log P(X = k) for X ~ Binomial(n, p), 0 < p < 1.
+pub fn binomial_log_pmf(n: u64, p: f64, k: u64) -> f64 {
+    libm::lgamma(n as f64 + 1.0) - libm::lgamma(k as f64 + 1.0) - libm::lgamma((n - k) as f64 + 1.0)
+        + k as f64 * libm::log(p)
+        + (n - k) as f64 * libm::log1p(-p)
+}
+
+/// Chi-square test of `degrees` against Binomial(n, p). Neighbouring degree values are merged
+/// into bins, from the low end up, until each bin expects at least 5 neurons (the first and the
+/// last bin also take the tails), the usual condition for the chi-square approximation.
+pub fn binomial_chi_square(degrees: &[u32], n: u64, p: f64) -> ChiSquare {
+    let total = degrees.len() as f64;
+    let mut counts = vec![0u64; n as usize + 1];
+    for &d in degrees {
+        counts[(d as usize).min(n as usize)] += 1;
+    }
+    let mut bins: Vec<(f64, f64)> = Vec::new(); // (expected, observed)
+    let (mut expected, mut observed) = (0.0, 0.0);
+    for k in 0..=n {
+        expected += total * libm::exp(binomial_log_pmf(n, p, k));
+        observed += counts[k as usize] as f64;
+        if expected >= 5.0 {
+            bins.push((expected, observed));
+            expected = 0.0;
+            observed = 0.0;
+        }
+    }
+    match bins.last_mut() {
+        Some(last) => {
+            last.0 += expected;
+            last.1 += observed;
+        }
+        None => bins.push((expected, observed)),
+    }
+    let statistic: f64 = bins.iter().map(|&(e, o)| (o - e) * (o - e) / e).sum();
+    let dof = bins.len().saturating_sub(1);
+    let p_value = if dof == 0 { 1.0 } else { gamma_q(dof as f64 / 2.0, statistic / 2.0) };
+    ChiSquare { statistic, dof, p_value }
+}
+
+/// The regularised upper incomplete gamma function Q(a, x) = Γ(a, x) / Γ(a): the chi-square
+/// survival function is Q(dof / 2, χ² / 2). Series below a + 1, continued fraction above.
+pub fn gamma_q(a: f64, x: f64) -> f64 {
+    if x <= 0.0 {
+        return 1.0;
+    }
+    let log_prefactor = a * libm::log(x) - x - libm::lgamma(a);
+    if x < a + 1.0 {
+        // P(a, x) = e^{-x} x^a / Γ(a + 1) · Σ_n x^n / ((a + 1)…(a + n))
+        let (mut term, mut sum, mut ap) = (1.0 / a, 1.0 / a, a);
+        for _ in 0..10_000 {
+            ap += 1.0;
+            term *= x / ap;
+            sum += term;
+            if term.abs() < sum.abs() * 1e-16 {
+                break;
+            }
+        }
+        1.0 - sum * libm::exp(log_prefactor)
+    } else {
+        // Continued fraction for Q (modified Lentz).
+        let tiny = 1e-300;
+        let mut b = x + 1.0 - a;
+        let mut c = 1.0 / tiny;
+        let mut d = 1.0 / b;
+        let mut h = d;
+        for i in 1..10_000 {
+            let an = -(i as f64) * (i as f64 - a);
+            b += 2.0;
+            d = an * d + b;
+            if d.abs() < tiny {
+                d = tiny;
+            }
+            c = b + an / c;
+            if c.abs() < tiny {
+                c = tiny;
+            }
+            d = 1.0 / d;
+            let delta = d * c;
+            h *= delta;
+            if (delta - 1.0).abs() < 1e-16 {
+                break;
+            }
+        }
+        libm::exp(log_prefactor) * h
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connectivity::erdos_renyi;
+
+    #[test]
+    fn gamma_q_matches_closed_forms() {
+        for x in [0.01, 0.5, 1.0, 2.5, 7.0, 30.0] {
+            // Q(1, x) = e^{-x}; Q(1/2, x) = erfc(√x)
+            assert!((gamma_q(1.0, x) - (-x as f64).exp()).abs() < 1e-12, "Q(1, {x})");
+            assert!((gamma_q(0.5, x) - libm::erfc(x.sqrt())).abs() < 1e-12, "Q(1/2, {x})");
+        }
+        // chi-square with 10 dof: P(χ² > 18.307) = 0.05 (standard table value)
+        assert!((gamma_q(5.0, 18.307 / 2.0) - 0.05).abs() < 1e-4);
+    }
+
+    #[test]
+    fn binomial_pmf_sums_to_one() {
+        let s: f64 = (0..=999).map(|k| binomial_log_pmf(999, 0.1, k).exp()).sum();
+        assert!((s - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn erdos_renyi_passes_and_a_shifted_degree_fails() {
+        let (n, k) = (2000, 100.0);
+        let g = erdos_renyi(n, k, 21).unwrap();
+        let degrees: Vec<u32> = (0..n).map(|i| g.row(i).len() as u32).collect();
+        let fit = binomial_chi_square(&degrees, n as u64 - 1, k / n as f64);
+        assert!(fit.dof > 10 && fit.p_value > 0.01, "{fit:?}");
+        let shifted: Vec<u32> = degrees.iter().map(|d| d + 10).collect();
+        assert!(binomial_chi_square(&shifted, n as u64 - 1, k / n as f64).p_value < 1e-12);
+    }
+}

@@ -1,0 +1,68 @@
+/** `sqrtk compare`: every growth strategy × backbone setting × seed; writes compare.json and compare.md. */
+import { compareStrategies, compareTable } from './compare.js';
+import { fitOptions, networkOptions, type ModelCommandOptions } from './cli-train.js';
+import { optionError } from './errors.js';
+import { GROWTH_STRATEGIES } from './options.js';
+import { RunDirectory, writeFileAtomic } from './run.js';
+import { loadTask } from './tasks.js';
+
+export interface CompareCommandOptions extends ModelCommandOptions {
+  task?: string[];
+  strategies: string;
+  backbones: string;
+  seeds: number;
+  out: string;
+}
+
+function list<T extends string>(option: string, value: string, allowed: readonly T[]): T[] {
+  const items = value.split(',').map((s) => s.trim());
+  for (const item of items) {
+    if (!allowed.includes(item as T))
+      throw optionError(option, item, `is not one of ${allowed.join(', ')}`, 'pick from those');
+  }
+  return items as T[];
+}
+
+export async function compareRun(o: CompareCommandOptions): Promise<void> {
+  if (o.seeds < 1) throw optionError('seeds', o.seeds, 'must be at least 1', 'use e.g. --seeds 3');
+  const tasks = (o.task ?? ['digits', 'dms']).map(loadTask);
+  const strategies = list('strategies', o.strategies, GROWTH_STRATEGIES);
+  const backbones = list('backbones', o.backbones, ['frozen', 'trainable'] as const);
+  const seeds = Array.from({ length: o.seeds }, (_, i) => i + 1);
+  const out = new RunDirectory(o.out);
+  const started = performance.now();
+  const groups = await compareStrategies(
+    {
+      tasks,
+      strategies,
+      backbones,
+      seeds,
+      network: (task, seed, growth, frozen) =>
+        networkOptions(task, { ...o, growth, frozenBackbone: frozen }, seed),
+      fit: fitOptions(o),
+    },
+    (run, index, total) => {
+      const backbone = run.train_backbone ? 'trainable' : 'frozen';
+      console.error(
+        `[${index}/${total}] ${run.task} ${backbone} ${run.growth} seed ${run.seed}: test accuracy ${run.test_accuracy?.toFixed(4)}, turnover ${run.turnover}`,
+      );
+    },
+  );
+  const settings = {
+    neurons: o.neurons,
+    k: o.k,
+    learned: o.learned ?? Math.round(Math.sqrt(o.k)),
+    fit: fitOptions(o),
+    seeds,
+  };
+  out.writeJson('compare.json', {
+    settings,
+    tasks: tasks.map((t) => ({ name: t.name, description: t.description })),
+    groups,
+    seconds: (performance.now() - started) / 1000,
+  });
+  const table = compareTable(groups);
+  writeFileAtomic(`${out.path}/compare.md`, table);
+  console.log(table);
+  console.log(`wrote ${out.path}/compare.json and compare.md`);
+}
