@@ -3,9 +3,6 @@
 //! Data flows one way: `rng` → `connectivity` → `csr` → `kernels` → `rnn` (forward / BPTT) →
 //! `optim` → `growth`. Nothing here knows about JavaScript; `sqrtk-wasm` wraps [`Network`].
 
-// Numeric kernels index several arrays with one loop variable; iterator chains would hide the layout.
-#![allow(clippy::needless_range_loop)]
-
 pub mod config;
 pub mod connectivity;
 pub mod csr;

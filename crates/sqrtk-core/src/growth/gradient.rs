@@ -46,7 +46,7 @@ pub fn best_by_gradient(ctx: &Context, rows: Range<usize>, counts: &[usize], for
 /// Keeps `top` sorted by descending score with at most `k` entries. A new entry must beat the
 /// current worst strictly, so among equal scores the earliest (lowest index) stays.
 fn insert_top(top: &mut Vec<(f32, u32)>, k: usize, score: f32, j: u32) {
-    if top.len() == k && !(score > top[k - 1].0) {
+    if top.len() == k && score.partial_cmp(&top[k - 1].0) != Some(core::cmp::Ordering::Greater) {
         return;
     }
     let at = top.partition_point(|&(s, _)| s >= score);
