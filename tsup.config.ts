@@ -24,6 +24,21 @@ export default defineConfig([
     outDir: 'dist',
   },
   {
+    // Worker threads of the threaded build (each instantiates the shared module).
+    entry: { 'worker-node': 'ts/worker-node.ts' },
+    format: ['esm'],
+    platform: 'node',
+    target: 'node20',
+    outDir: 'dist',
+  },
+  {
+    entry: { 'worker-browser': 'ts/worker-browser.ts' },
+    format: ['esm'],
+    platform: 'browser',
+    target: 'es2022',
+    outDir: 'dist',
+  },
+  {
     entry: { cli: 'ts/cli.ts' },
     format: ['esm'],
     platform: 'node',

@@ -27,6 +27,9 @@ export function setup() {
   rmSync(join(root, 'dist'), { recursive: true, force: true });
   run('npx', ['tsup', '--silent']);
   copyFileSync(join(root, 'pkg', 'sqrtk_wasm_bg.wasm'), join(root, 'dist', 'sqrtk_wasm_bg.wasm'));
+  if (existsSync(join(root, 'pkg-threads'))) {
+    copyFileSync(join(root, 'pkg-threads', 'sqrtk_wasm_bg.wasm'), join(root, 'dist', 'sqrtk_wasm_bg.threads.wasm'));
+  }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) setup();

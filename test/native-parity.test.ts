@@ -28,7 +28,7 @@ function nativeHash(config: object, size: number, steps: number, updates: number
     '--release',
     '-p',
     'sqrtk-core',
-    '--example',
+    '--bin',
     'state_hash',
     '--',
     JSON.stringify(config),

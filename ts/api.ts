@@ -17,6 +17,7 @@ export {
 } from './options.js';
 export { datasets, validateDataset, takeBatch, type Dataset, type DigitsData } from './data.js';
 export { SqrtkError, type ErrorCode } from './errors.js';
+export { threadCount } from './init.js';
 export { degreeStats, type DegreeStats } from './stats.js';
 export { delayedMatchToSample, type DmsOptions } from './dms.js';
 export { loadTask, TASKS, type Task } from './tasks.js';

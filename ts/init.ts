@@ -1,59 +1,134 @@
 /**
  * Loading the WebAssembly core. `init()` is idempotent: call it (and await it) once before
- * anything else; later calls return the same promise. Platform entries (node.ts, browser.ts)
- * supply the bytes; nothing is downloaded from the network.
+ * anything else; later calls return the same promise. The platform entries (node.ts,
+ * browser.ts) decide where the bytes come from and how worker threads start; nothing is
+ * downloaded from the network.
+ *
+ * Two builds ship: a single-threaded one (SIMD) and a threaded one (SIMD + atomics + shared
+ * memory). Both expose the same functions; `core()` calls whichever was loaded.
  */
-import initWasm, { initSync } from '../pkg/sqrtk_wasm.js';
+import * as single from '../pkg/sqrtk_wasm.js';
+import * as threaded from '../pkg-threads/sqrtk_wasm.js';
 import { SqrtkError } from './errors.js';
 
 export type WasmSource = BufferSource | WebAssembly.Module | URL | string;
+type Glue = typeof single;
+
+/** How a platform starts the threaded build: compile, create shared memory, start workers. */
+export interface ThreadedLoader {
+  /** The bytes of the threaded build (pkg-threads/sqrtk_wasm_bg.wasm). */
+  bytes: () => Promise<Uint8Array>;
+  /** Starts `count` workers that each instantiate `module` with `memory` and call `sqrtk_worker`. */
+  startWorkers: (count: number, module: WebAssembly.Module, memory: WebAssembly.Memory) => Promise<void>;
+}
 
 let loading: Promise<void> | undefined;
-let ready = false;
+let glue: Glue | undefined;
+let threads = 1;
 
-/** Instantiates the core from `source` once; later calls are no-ops. */
-export function initFrom(load: () => Promise<WasmSource> | WasmSource): Promise<void> {
-  loading ??= (async () => {
-    try {
-      const source = await load();
-      if (source instanceof URL || typeof source === 'string')
-        await initWasm({ module_or_path: source });
-      else initSync({ module: source });
-      ready = true;
-    } catch (cause) {
-      loading = undefined;
-      throw new SqrtkError(
-        'E_INIT',
-        `could not load the sqrtk WebAssembly core: ${String(cause)}`,
-        { cause },
-      );
-    }
-  })();
+/** Instantiates the single-threaded core from `source` once; later calls are no-ops. */
+export function initSingle(load: () => Promise<WasmSource> | WasmSource): Promise<void> {
+  return once(async () => {
+    const source = await load();
+    if (source instanceof URL || typeof source === 'string') await single.default({ module_or_path: source });
+    else single.initSync({ module: source });
+    glue = single;
+  });
+}
+
+/** Instantiates the threaded core with `count` threads in all (the caller + count − 1 workers). */
+export function initThreaded(count: number, loader: ThreadedLoader): Promise<void> {
+  return once(async () => {
+    const bytes = await loader.bytes();
+    const module = await WebAssembly.compile(bytes as BufferSource);
+    const memory = new WebAssembly.Memory({ initial: importedMemoryMinimum(bytes), maximum: 65536, shared: true });
+    threaded.initSync({ module, memory });
+    threaded.init_thread_pool(count);
+    await loader.startWorkers(count - 1, module, memory);
+    glue = threaded as unknown as Glue;
+    threads = count;
+  });
+}
+
+function once(start: () => Promise<void>): Promise<void> {
+  loading ??= start().catch((cause) => {
+    loading = undefined;
+    throw cause instanceof SqrtkError
+      ? cause
+      : new SqrtkError('E_INIT', `could not load the sqrtk WebAssembly core: ${String(cause)}`, { cause });
+  });
   return loading;
 }
 
-/** Throws a clear error when the core is used before `await init()`. */
-export function requireInit(): void {
-  if (!ready) throw new SqrtkError('E_INIT', 'sqrtk is not initialised; call `await init()` first');
+/** Reads the minimum page count of the memory import from a wasm binary's import section. */
+export function importedMemoryMinimum(bytes: Uint8Array): number {
+  let at = 8; // magic + version
+  const leb = () => {
+    let result = 0;
+    let shift = 0;
+    for (;;) {
+      const byte = bytes[at++];
+      result += (byte & 0x7f) * 2 ** shift;
+      if (byte < 0x80) return result;
+      shift += 7;
+    }
+  };
+  const skipName = () => {
+    const length = leb();
+    at += length;
+  };
+  while (at < bytes.length) {
+    const id = bytes[at++];
+    const size = leb();
+    if (id !== 2) {
+      at += size;
+      continue;
+    }
+    for (let count = leb(); count > 0; count--) {
+      skipName();
+      skipName();
+      const kind = bytes[at++];
+      if (kind === 0) leb(); // function: type index
+      else if (kind === 1) {
+        at++; // table: element type
+        if (bytes[at++] & 1) leb();
+        leb();
+      } else if (kind === 2) {
+        const flags = bytes[at++];
+        const minimum = leb();
+        if (flags & 1) leb();
+        return minimum;
+      } else if (kind === 3) at += 2; // global: type, mutability
+      else if (kind === 4) at += 1 + (leb(), 0); // tag
+    }
+  }
+  throw new SqrtkError('E_INIT', 'the threaded sqrtk module imports no memory; rebuild it');
+}
+
+/** The loaded core's functions; throws a clear error before `await init()`. */
+export function wasm(): Glue {
+  if (!glue) throw new SqrtkError('E_INIT', 'sqrtk is not initialised; call `await init()` first');
+  return glue;
+}
+
+/** Threads the core computes with (1 for the single-threaded build). */
+export function threadCount(): number {
+  return threads;
 }
 
 /**
  * Runs a call into the core and turns its errors into SqrtkErrors. The core reports errors as
  * `CODE: message`; anything else (a trap) is a bug in sqrtk and is reported as such.
  */
-export function core<T>(call: () => T): T {
-  requireInit();
+export function core<T>(call: (glue: Glue) => T): T {
+  const g = wasm();
   try {
-    return call();
+    return call(g);
   } catch (e) {
     if (e instanceof SqrtkError) throw e;
     const message = e instanceof Error ? e.message : String(e);
     const coded = /^(E_[A-Z]+): ([\s\S]*)$/.exec(message);
     if (coded) throw new SqrtkError(coded[1], coded[2]);
-    throw new SqrtkError(
-      'E_INTERNAL',
-      `internal error in the sqrtk core (please report it): ${message}`,
-      { cause: e },
-    );
+    throw new SqrtkError('E_INTERNAL', `internal error in the sqrtk core (please report it): ${message}`, { cause: e });
   }
 }

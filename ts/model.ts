@@ -2,7 +2,7 @@
  * SparseRNN: a handle on one network living in WebAssembly memory. Create it with options,
  * train it with `fit`, inspect its structure, and `free()` it (or use `using`) when done.
  */
-import { Network } from '../pkg/sqrtk_wasm.js';
+import type { Network } from '../pkg/sqrtk_wasm.js';
 import type { Dataset } from './data.js';
 import { SqrtkError } from './errors.js';
 import { core } from './init.js';
@@ -36,7 +36,7 @@ export class SparseRNN {
 
   constructor(options: NetworkOptions) {
     this.config = resolveNetworkOptions(options);
-    this.#handle = core(() => new Network(JSON.stringify(this.config)));
+    this.#handle = core((w) => new w.Network(JSON.stringify(this.config)));
     live++;
   }
 

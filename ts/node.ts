@@ -2,33 +2,62 @@
  * sqrtk for Node.js. `await init()` loads the WebAssembly core shipped inside the package.
  *
  *     import { init, SparseRNN, fit, datasets } from 'sqrtk';
+ *     await init();               // all cores (results are identical for any thread count)
+ *     await init({ threads: 1 }); // the single-threaded build
  */
 import { readFileSync } from 'node:fs';
-import { initFrom, type WasmSource } from './init.js';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { requireInt } from './errors.js';
+import { initSingle, initThreaded, type WasmSource } from './init.js';
 
 export * from './api.js';
 
-const WASM_FILE = 'sqrtk_wasm_bg.wasm';
-
-/** Loads the core (idempotent). Pass `wasm` to use other bytes or a compiled module. */
-export function init(options: { wasm?: WasmSource } = {}): Promise<void> {
-  return initFrom(() => options.wasm ?? readPackagedWasm());
+export interface InitOptions {
+  /** Threads to compute with (default: the machine's available parallelism). */
+  threads?: number;
+  /** Single-threaded build only: other bytes, a URL or a compiled module to load instead. */
+  wasm?: WasmSource;
 }
 
-/** The .wasm sits next to the bundle (dist/) in the package, or in pkg/ in a source checkout. */
-function readPackagedWasm(): Uint8Array {
-  const candidates = [
-    new URL(`./${WASM_FILE}`, import.meta.url),
-    new URL(`../pkg/${WASM_FILE}`, import.meta.url),
-  ];
+/** Loads the core (idempotent: later calls return the first call's promise). */
+export function init(options: InitOptions = {}): Promise<void> {
+  const threads = requireInt('threads', options.threads ?? availableParallelism(), { min: 1, max: 256, fix: 'use e.g. threads: 2' });
+  if (threads === 1 || options.wasm !== undefined) {
+    return initSingle(() => options.wasm ?? readPackaged('sqrtk_wasm_bg.wasm', 'pkg'));
+  }
+  return initThreaded(threads, {
+    bytes: async () => readPackaged('sqrtk_wasm_bg.threads.wasm', 'pkg-threads', 'sqrtk_wasm_bg.wasm'),
+    startWorkers: (count, module, memory) =>
+      Promise.all(
+        Array.from({ length: count }, () => {
+          const worker = new Worker(locate('worker-node.js', 'dist'), { workerData: { module, memory } });
+          return new Promise<void>((resolve, reject) => {
+            worker.once('message', () => {
+              worker.unref(); // a parked worker never keeps the process alive
+              resolve();
+            });
+            worker.once('error', reject);
+          });
+        }),
+      ).then(() => undefined),
+  });
+}
+
+/** Files sit next to the bundle (dist/) in the package, or in `dir/` in a source checkout. */
+function locate(name: string, dir: string, sourceName = name): URL {
+  const candidates = [new URL(`./${name}`, import.meta.url), new URL(`../${dir}/${sourceName}`, import.meta.url)];
   for (const url of candidates) {
     try {
-      return readFileSync(url);
+      readFileSync(url, { flag: 'r' }).subarray(0, 0);
+      return url;
     } catch {
       // try the next location
     }
   }
-  throw new Error(
-    `${WASM_FILE} not found next to the sqrtk module; rebuild with \`npm run build\``,
-  );
+  throw new Error(`${name} not found next to the sqrtk module; rebuild with \`npm run build\``);
+}
+
+function readPackaged(name: string, dir: string, sourceName = name): Uint8Array {
+  return readFileSync(locate(name, dir, sourceName));
 }

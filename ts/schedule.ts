@@ -4,7 +4,6 @@
  * `rewireUntil` × (total steps); no rewiring happens after that, so training ends on a fixed
  * structure. (The cosine is computed in the Rust core, so every platform gets the same bits.)
  */
-import { rewire_fraction } from '../pkg/sqrtk_wasm.js';
 import { core } from './init.js';
 
 export interface RewireSchedule {
@@ -21,5 +20,5 @@ export function rewireFractionAt(
 ): number | null {
   const until = Math.floor(schedule.rewireUntil * totalSteps);
   if (step % schedule.rewireEvery !== 0 || step >= until) return null;
-  return core(() => rewire_fraction(schedule.rewireFraction, step, until));
+  return core((w) => w.rewire_fraction(schedule.rewireFraction, step, until));
 }

@@ -30,11 +30,11 @@ export function loadTask(name: string): Task {
       };
     }
     case 'dms': {
-      const train = delayedMatchToSample({ trials: 2000, delay: 12, noise: 0.3, seed: 1 });
-      const test = delayedMatchToSample({ trials: 2000, delay: 12, noise: 0.3, seed: 2 });
+      const train = delayedMatchToSample({ trials: 2000, delay: 20, noise: 0.3, seed: 1 });
+      const test = delayedMatchToSample({ trials: 2000, delay: 20, noise: 0.3, seed: 2 });
       const description =
-        'delayed match-to-sample: 8 stimuli, sample for 2 steps, 12 silent steps, test for 2 steps, ' +
-        'then respond match / non-match (T = 17, 9 inputs, 2 classes, input noise ±0.3); ' +
+        'delayed match-to-sample: 8 stimuli, sample for 2 steps, 20 silent steps, test for 2 steps, ' +
+        'then respond match / non-match (T = 25, 9 inputs, 2 classes, input noise ±0.3); ' +
         '2000 train / 2000 test trials';
       return { name, description, train, test, inputs: 9, outputs: 2, loss: 'cross_entropy' };
     }

@@ -1,11 +1,13 @@
 //! Sparse kernels. Activity is stored neuron-major with the batch contiguous: neuron `j`'s
-//! values for the batch are `x[j * stride .. j * stride + batch]`. One synapse then multiplies
-//! a contiguous batch vector, which is what SIMD wants.
+//! values for the batch are one contiguous row. One synapse then multiplies a contiguous batch
+//! vector, which is what SIMD wants.
 //!
 //! Each fast kernel has a scalar reference beside it. The fast kernels keep a fixed order of
 //! floating-point operations that does not depend on the platform: the explicit simd128 path
-//! (wasm32) and the portable path (native) give the same bits.
+//! (wasm32) and the portable path (native) give the same bits. They work on a range of output
+//! rows, so that fixed row chunks can run on different threads (see `parallel`).
 
+use core::marker::PhantomData;
 use core::ops::Range;
 
 /// A sparse matrix in CSR form borrowed from its owner, with values in entry order.
@@ -16,20 +18,59 @@ pub struct SparseView<'a> {
     pub values: &'a [f32],
 }
 
-/// A batch-contiguous activity buffer: row `j` starts at `j * stride` and has `batch` values.
+/// A read-only view of activity rows: row `j` is the `width` values starting at `j * stride`.
+///
+/// It holds a pointer rather than a slice so that one thread can read some rows of a buffer
+/// while other threads write other rows of it (for example time step t − 1 is read while time
+/// step t is written); only the rows actually read are borrowed, one at a time.
 #[derive(Clone, Copy)]
 pub struct Rows<'a> {
-    pub data: &'a [f32],
+    ptr: *const f32,
+    len: usize,
     pub stride: usize,
+    pub width: usize,
+    _data: PhantomData<&'a [f32]>,
+}
+
+// SAFETY: a `Rows` only reads, and its constructors require that nobody writes what it reads.
+unsafe impl Send for Rows<'_> {}
+unsafe impl Sync for Rows<'_> {}
+
+impl<'a> Rows<'a> {
+    pub fn new(data: &'a [f32], stride: usize, width: usize) -> Rows<'a> {
+        // SAFETY: `data` is borrowed immutably for 'a, so nobody writes it.
+        unsafe { Rows::from_raw(data.as_ptr(), data.len(), stride, width) }
+    }
+
+    /// # Safety
+    /// `ptr..ptr + len` must stay allocated for 'a, and the rows read through this view must not
+    /// be written while it is in use.
+    pub unsafe fn from_raw(ptr: *const f32, len: usize, stride: usize, width: usize) -> Rows<'a> {
+        Rows { ptr, len, stride, width, _data: PhantomData }
+    }
+
+    /// The same rows, starting `offset` values later (for example the next time step).
+    pub fn skip(self, offset: usize) -> Rows<'a> {
+        assert!(offset <= self.len, "Rows::skip past the end");
+        // SAFETY: stays inside the original allocation; same readers' contract.
+        unsafe { Rows::from_raw(self.ptr.add(offset), self.len - offset, self.stride, self.width) }
+    }
+
+    pub fn row(&self, j: usize) -> &'a [f32] {
+        let start = j * self.stride;
+        assert!(start + self.width <= self.len, "row {j} out of bounds");
+        // SAFETY: in bounds (checked above); the constructor's contract forbids concurrent writes.
+        unsafe { core::slice::from_raw_parts(self.ptr.add(start), self.width) }
+    }
 }
 
 /// Reference for [`spmm`]: y[i] = Σ_e w_e · x[col_e] for every row i, batch-wise.
-pub fn spmm_scalar(a: SparseView, x: Rows, y: &mut [f32], y_stride: usize, batch: usize) {
+pub fn spmm_scalar(a: SparseView, x: Rows, y: &mut [f32], y_stride: usize) {
     for i in 0..a.indptr.len() - 1 {
-        for b in 0..batch {
+        for b in 0..x.width {
             let mut sum = 0.0f32;
             for e in a.indptr[i] as usize..a.indptr[i + 1] as usize {
-                sum += a.values[e] * x.data[a.indices[e] as usize * x.stride + b];
+                sum += a.values[e] * x.row(a.indices[e] as usize)[b];
             }
             y[i * y_stride + b] = sum;
         }
@@ -39,10 +80,10 @@ pub fn spmm_scalar(a: SparseView, x: Rows, y: &mut [f32], y_stride: usize, batch
 /// y[i] = Σ_e w_e · x[col_e] for the rows `rows` of `a`, writing row `rows.start + r` at
 /// `y[r * y_stride..]`. Same bits as [`spmm_scalar`]: each output lane sums its terms in
 /// entry order, starting from zero.
-pub fn spmm(a: SparseView, x: Rows, y: &mut [f32], y_stride: usize, batch: usize, rows: Range<usize>) {
+pub fn spmm(a: SparseView, x: Rows, y: &mut [f32], y_stride: usize, rows: Range<usize>) {
     for (r, i) in rows.enumerate() {
         let entries = a.indptr[i] as usize..a.indptr[i + 1] as usize;
-        let out = &mut y[r * y_stride..r * y_stride + batch];
+        let out = &mut y[r * y_stride..r * y_stride + x.width];
         spmm_row(&a.indices[entries.clone()], &a.values[entries], x, out);
     }
 }
@@ -56,7 +97,7 @@ fn spmm_row(cols: &[u32], weights: &[f32], x: Rows, out: &mut [f32]) {
         let width = CHUNK.min(batch - start);
         let mut acc = [0.0f32; CHUNK];
         for (&j, &w) in cols.iter().zip(weights) {
-            let src = &x.data[j as usize * x.stride + start..j as usize * x.stride + start + width];
+            let src = &x.row(j as usize)[start..start + width];
             for (a, &v) in acc.iter_mut().zip(src) {
                 *a += w * v;
             }
@@ -75,8 +116,7 @@ fn spmm_row(cols: &[u32], weights: &[f32], x: Rows, out: &mut [f32]) {
     while start + 16 <= batch {
         let (mut a0, mut a1, mut a2, mut a3) = (f32x4_splat(0.0), f32x4_splat(0.0), f32x4_splat(0.0), f32x4_splat(0.0));
         for (&j, &w) in cols.iter().zip(weights) {
-            let base = j as usize * x.stride + start;
-            let src = &x.data[base..base + 16];
+            let src = &x.row(j as usize)[start..start + 16];
             let w = f32x4_splat(w);
             // SAFETY: `src` has 16 elements; v128_load has no alignment requirement.
             unsafe {
@@ -101,8 +141,7 @@ fn spmm_row(cols: &[u32], weights: &[f32], x: Rows, out: &mut [f32]) {
     while start + 4 <= batch {
         let mut a0 = f32x4_splat(0.0);
         for (&j, &w) in cols.iter().zip(weights) {
-            let base = j as usize * x.stride + start;
-            let src = &x.data[base..base + 4];
+            let src = &x.row(j as usize)[start..start + 4];
             // SAFETY: `src` has 4 elements.
             a0 = f32x4_add(a0, f32x4_mul(f32x4_splat(w), unsafe { v128_load(src.as_ptr() as *const v128) }));
         }
@@ -113,12 +152,11 @@ fn spmm_row(cols: &[u32], weights: &[f32], x: Rows, out: &mut [f32]) {
     for b in start..batch {
         let mut sum = 0.0f32;
         for (&j, &w) in cols.iter().zip(weights) {
-            sum += w * x.data[j as usize * x.stride + b];
+            sum += w * x.row(j as usize)[b];
         }
         out[b] = sum;
     }
 }
-
 /// Reference for [`dot`]: a plain sequential sum.
 pub fn dot_scalar(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).fold(0.0, |s, (x, y)| s + x * y)
@@ -173,25 +211,24 @@ fn dot_lanes(a: &[f32], b: &[f32]) -> f32 {
     sum
 }
 
-/// Weight gradient at the sparsity pattern (SDDMM): grad_e += ⟨d[i], x[col_e]⟩ for each
-/// synapse e of row i, where rows of `d` and `x` are `len` contiguous values (all time steps
-/// and batch entries of one neuron, so one pass over the synapses serves the whole sequence).
-pub fn sddmm(indptr: &[u32], indices: &[u32], d: Rows, x: Rows, len: usize, grad: &mut [f32]) {
-    for i in 0..indptr.len() - 1 {
-        let di = &d.data[i * d.stride..i * d.stride + len];
+/// Weight gradient at the sparsity pattern (SDDMM) for the rows `rows`: for each synapse e of
+/// row i, grad[e − indptr[rows.start]] += ⟨d[i], x[col_e]⟩. A row of `d` or `x` holds all time
+/// steps and batch entries of one neuron, so one pass over the synapses serves the sequence.
+pub fn sddmm(indptr: &[u32], indices: &[u32], d: Rows, x: Rows, grad: &mut [f32], rows: Range<usize>) {
+    let first = indptr[rows.start] as usize;
+    for i in rows {
+        let di = d.row(i);
         for e in indptr[i] as usize..indptr[i + 1] as usize {
-            let j = indices[e] as usize;
-            grad[e] += dot(di, &x.data[j * x.stride..j * x.stride + len]);
+            grad[e - first] += dot(di, x.row(indices[e] as usize));
         }
     }
 }
 
-/// Reference for [`sddmm`] with sequential dot products.
-pub fn sddmm_scalar(indptr: &[u32], indices: &[u32], d: Rows, x: Rows, len: usize, grad: &mut [f32]) {
+/// Reference for [`sddmm`] over all rows, with sequential dot products.
+pub fn sddmm_scalar(indptr: &[u32], indices: &[u32], d: Rows, x: Rows, grad: &mut [f32]) {
     for i in 0..indptr.len() - 1 {
         for e in indptr[i] as usize..indptr[i + 1] as usize {
-            let j = indices[e] as usize;
-            grad[e] += dot_scalar(&d.data[i * d.stride..i * d.stride + len], &x.data[j * x.stride..j * x.stride + len]);
+            grad[e] += dot_scalar(d.row(i), x.row(indices[e] as usize));
         }
     }
 }
@@ -241,8 +278,8 @@ mod tests {
             let a = SparseView { indptr: &csr.indptr, indices: &csr.indices, values: &values };
             let mut fast = vec![0.0; n * stride];
             let mut slow = vec![0.0; n * stride];
-            spmm(a, Rows { data: &x, stride }, &mut fast, stride, batch, 0..n);
-            spmm_scalar(a, Rows { data: &x, stride }, &mut slow, stride, batch);
+            spmm(a, Rows::new(&x, stride, batch), &mut fast, stride, 0..n);
+            spmm_scalar(a, Rows::new(&x, stride, batch), &mut slow, stride);
             assert_eq!(fast, slow, "batch {batch}: fast and scalar kernels differ");
             let expected = dense(&csr, &values).dot(&to_array(&x, n, stride, batch));
             assert_close(&to_array(&fast, n, stride, batch), &expected, 1e-5);
@@ -256,9 +293,9 @@ mod tests {
         let x = random(200 * 8, 6);
         let a = SparseView { indptr: &csr.indptr, indices: &csr.indices, values: &values };
         let mut full = vec![0.0; 200 * 8];
-        spmm(a, Rows { data: &x, stride: 8 }, &mut full, 8, 8, 0..200);
+        spmm(a, Rows::new(&x, 8, 8), &mut full, 8, 0..200);
         let mut block = vec![0.0; 50 * 8];
-        spmm(a, Rows { data: &x, stride: 8 }, &mut block, 8, 8, 100..150);
+        spmm(a, Rows::new(&x, 8, 8), &mut block, 8, 100..150);
         assert_eq!(block[..], full[100 * 8..150 * 8]);
     }
 
@@ -272,7 +309,7 @@ mod tests {
         let dy = random(n * batch, 9);
         let at = SparseView { indptr: &t.indptr, indices: &t.rows, values: &values_t };
         let mut dx = vec![0.0; n * batch];
-        spmm(at, Rows { data: &dy, stride: batch }, &mut dx, batch, batch, 0..n);
+        spmm(at, Rows::new(&dy, batch, batch), &mut dx, batch, 0..n);
         let expected = dense(&csr, &values).t().dot(&to_array(&dy, n, batch, batch));
         assert_close(&to_array(&dx, n, batch, batch), &expected, 1e-5);
     }
@@ -283,11 +320,11 @@ mod tests {
         let csr = erdos_renyi(n, 12.0, 10).unwrap();
         let d = random(n * len, 11);
         let x = random(n * len, 12);
-        let rows = |v| Rows { data: v, stride: len };
+        let rows = |v| Rows::new(v, len, len);
         let mut fast = vec![0.5; csr.nnz()];
         let mut slow = vec![0.5; csr.nnz()];
-        sddmm(&csr.indptr, &csr.indices, rows(&d), rows(&x), len, &mut fast);
-        sddmm_scalar(&csr.indptr, &csr.indices, rows(&d), rows(&x), len, &mut slow);
+        sddmm(&csr.indptr, &csr.indices, rows(&d), rows(&x), &mut fast, 0..n);
+        sddmm_scalar(&csr.indptr, &csr.indices, rows(&d), rows(&x), &mut slow);
         let full = to_array(&d, n, len, len).dot(&to_array(&x, n, len, len).t());
         for i in 0..n {
             for e in csr.row_range(i) {

@@ -12,6 +12,7 @@ pub mod hash;
 pub mod kernels;
 pub mod network;
 pub mod optim;
+pub mod parallel;
 pub mod params;
 pub mod rng;
 pub mod rnn;

@@ -165,9 +165,8 @@ impl Network {
             structure: &self.structure,
             params: &self.params,
             signs: &self.signs,
-            g: Rows { data: &self.ws.g, stride: t * b },
-            r: Rows { data: &self.ws.r, stride: (t + 1) * b },
-            len: t * b,
+            g: Rows::new(&self.ws.g, t * b, t * b),
+            r: Rows::new(&self.ws.r, (t + 1) * b, t * b),
             round: self.rewires,
         }
     }
@@ -179,9 +178,7 @@ impl Network {
             return None;
         }
         let ctx = self.growth_context();
-        let gi = &ctx.g.data[i * ctx.g.stride..i * ctx.g.stride + ctx.len];
-        let rj = &ctx.r.data[j * ctx.r.stride..j * ctx.r.stride + ctx.len];
-        Some(dot(gi, rj).abs() * self.config.alpha())
+        Some(dot(ctx.g.row(i), ctx.r.row(j)).abs() * self.config.alpha())
     }
 
     /// DEEP R after each optimizer step: optional L1 shrinkage and exploration noise on the

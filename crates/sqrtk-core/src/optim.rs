@@ -1,6 +1,7 @@
 //! Adam (Kingma & Ba 2015) with global gradient-norm clipping.
 
-use crate::params::Tensors;
+use crate::parallel::{self, Disjoint};
+use crate::params::{Tensors, ELEMENTS_PER_CHUNK};
 
 #[derive(Clone, Copy, Debug)]
 pub struct AdamConfig {
@@ -50,13 +51,17 @@ impl Adam {
         let (b1, b2) = (cfg.beta1, cfg.beta2);
         let tensors = params.all_mut().into_iter().zip(grads.all()).zip(self.m.all_mut()).zip(self.v.all_mut());
         for (((p, g), m), v) in tensors {
-            for k in 0..p.len() {
-                m[k] = b1 * m[k] + (1.0 - b1) * g[k];
-                v[k] = b2 * v[k] + (1.0 - b2) * g[k] * g[k];
-                let m_hat = m[k] * correct1;
-                let v_hat = v[k] * correct2;
-                p[k] -= cfg.lr * m_hat / (v_hat.sqrt() + cfg.eps);
-            }
+            let (p, m, v) = (Disjoint::new(p), Disjoint::new(m), Disjoint::new(v));
+            parallel::pool().run(g.len().div_ceil(ELEMENTS_PER_CHUNK), &|c| {
+                let span = c * ELEMENTS_PER_CHUNK..((c + 1) * ELEMENTS_PER_CHUNK).min(g.len());
+                // SAFETY: chunk c owns these elements of p, m and v.
+                let (p, m, v) = unsafe { (p.range(span.clone()), m.range(span.clone()), v.range(span.clone())) };
+                for ((p, &g), (m, v)) in p.iter_mut().zip(&g[span]).zip(m.iter_mut().zip(v.iter_mut())) {
+                    *m = b1 * *m + (1.0 - b1) * g;
+                    *v = b2 * *v + (1.0 - b2) * g * g;
+                    *p -= cfg.lr * (*m * correct1) / ((*v * correct2).sqrt() + cfg.eps);
+                }
+            });
         }
         norm
     }

@@ -1,5 +1,10 @@
 //! The trainable tensors of a network, kept as flat `f32` vectors in fixed layouts.
 
+use crate::parallel::{self, Disjoint};
+
+/// Elements per parallel chunk in element-wise work (fixed, whatever the thread count).
+pub const ELEMENTS_PER_CHUNK: usize = 1 << 14;
+
 /// Layouts: `w_in` is neurons × inputs, `w_rec` follows the recurrent CSR's entry order,
 /// `w_out` is outputs × neurons (all row-major).
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -38,9 +43,21 @@ impl Tensors {
         }
     }
 
-    /// Euclidean norm over all tensors, summed in f64 in a fixed order.
+    /// Euclidean norm over all tensors: squares summed in f64 over fixed chunks (in parallel),
+    /// then the chunk sums added in order, so the result does not depend on the thread count.
     pub fn norm(&self) -> f64 {
-        let sum: f64 = self.all().iter().flat_map(|t| t.iter()).map(|&g| (g as f64) * (g as f64)).sum();
+        let mut sum = 0.0f64;
+        for t in self.all() {
+            let chunks = t.len().div_ceil(ELEMENTS_PER_CHUNK);
+            let mut partial = vec![0.0f64; chunks];
+            let out = Disjoint::new(&mut partial);
+            parallel::pool().run(chunks, &|c| {
+                let part = &t[c * ELEMENTS_PER_CHUNK..((c + 1) * ELEMENTS_PER_CHUNK).min(t.len())];
+                // SAFETY: chunk c owns partial sum c.
+                unsafe { out.set(c, part.iter().map(|&g| (g as f64) * (g as f64)).sum()) };
+            });
+            sum += partial.iter().sum::<f64>();
+        }
         sum.sqrt()
     }
 }

@@ -11,6 +11,7 @@
 
 use crate::config::{Activation, Config, Loss};
 use crate::kernels::{dot, sddmm, spmm, Rows, SparseView};
+use crate::parallel::{self, Disjoint};
 use crate::params::Tensors;
 use crate::structure::Recurrent;
 
@@ -83,6 +84,9 @@ fn phi_prime(activation: Activation, x: f32, r: f32) -> f32 {
     }
 }
 
+/// Neurons per parallel chunk. Fixed, so results do not depend on the number of threads.
+pub const CHUNK: usize = 128;
+
 /// Runs the network over the batch, filling states and outputs in `ws`.
 pub fn forward(cfg: &Config, rec: &Recurrent, p: &Tensors, batch: &Batch, ws: &mut Workspace) {
     let (n, d, o) = (cfg.neurons, cfg.inputs, cfg.outputs);
@@ -105,34 +109,50 @@ pub fn forward(cfg: &Config, rec: &Recurrent, p: &Tensors, batch: &Batch, ws: &m
 
     let alpha = cfg.alpha();
     let w = SparseView { indptr: &rec.csr.indptr, indices: &rec.csr.indices, values: &p.w_rec };
+    let u: &[f32] = u;
+    let (xs, rs, tmps) = (Disjoint::new(x), Disjoint::new(r), Disjoint::new(tmp));
     for t in 1..=t_max {
-        spmm(w, Rows { data: &r[(t - 1) * b..], stride: sb }, tmp, b, b, 0..n);
-        for i in 0..n {
-            let w_in = &p.w_in[i * d..(i + 1) * d];
-            for s in 0..b {
-                let mut input = 0.0f32;
-                for (k, &wk) in w_in.iter().enumerate() {
-                    input += wk * u[k * tb + (t - 1) * b + s];
+        // A chunk of neurons reads every neuron's rate at step t − 1 and writes its own neurons'
+        // state and rate at step t (and their rows of `tmp`): the accesses never overlap.
+        // SAFETY: step t − 1 is not written during step t.
+        let r_prev = unsafe { rs.rows(sb, b) }.skip((t - 1) * b);
+        parallel::for_rows(n, CHUNK, |rows| {
+            // SAFETY: each chunk takes only its own neurons' rows (see above).
+            let recurrent = unsafe { tmps.range(rows.start * b..rows.end * b) };
+            spmm(w, r_prev, recurrent, b, rows.clone());
+            for i in rows.clone() {
+                let at = i * sb + t * b;
+                let (x_prev, x_now, r_now) = unsafe { (xs.range(at - b..at), xs.range(at..at + b), rs.range(at..at + b)) };
+                let w_in = &p.w_in[i * d..(i + 1) * d];
+                for s in 0..b {
+                    let mut input = 0.0f32;
+                    for (k, &wk) in w_in.iter().enumerate() {
+                        input += wk * u[k * tb + (t - 1) * b + s];
+                    }
+                    let drive = recurrent[(i - rows.start) * b + s] + input + p.bias[i];
+                    let state = if alpha == 1.0 { drive } else { (1.0 - alpha) * x_prev[s] + alpha * drive };
+                    x_now[s] = state;
+                    r_now[s] = phi(cfg.activation, state);
                 }
-                let drive = tmp[i * b + s] + input + p.bias[i];
-                let at = i * sb + t * b + s;
-                let state = if alpha == 1.0 { drive } else { (1.0 - alpha) * x[at - b] + alpha * drive };
-                x[at] = state;
-                r[at] = phi(cfg.activation, state);
             }
-        }
+        });
     }
 
-    for k in 0..o {
-        let yk = &mut y[k * tb..(k + 1) * tb];
-        yk.fill(p.b_out[k]);
-        for i in 0..n {
-            let w = p.w_out[k * n + i];
-            for (yv, &rv) in yk.iter_mut().zip(&r[i * sb + b..(i + 1) * sb]) {
-                *yv += w * rv;
+    let r: &[f32] = r;
+    let ys = Disjoint::new(y);
+    parallel::for_rows(o, 1, |outputs| {
+        for k in outputs {
+            // SAFETY: output k's row belongs to this chunk only.
+            let yk = unsafe { ys.range(k * tb..(k + 1) * tb) };
+            yk.fill(p.b_out[k]);
+            for i in 0..n {
+                let w = p.w_out[k * n + i];
+                for (yv, &rv) in yk.iter_mut().zip(&r[i * sb + b..(i + 1) * sb]) {
+                    *yv += w * rv;
+                }
             }
         }
-    }
+    });
 }
 
 /// Loss of the last forward pass, the number of correctly classified sequences, and (into
@@ -215,76 +235,99 @@ pub fn backward(cfg: &Config, rec: &Recurrent, p: &Tensors, ws: &mut Workspace, 
     let (tb, sb) = (t_max * b, (t_max + 1) * b);
     let alpha = cfg.alpha();
     let Workspace { u, x, r, dy, g, tmp, w_rec_t, .. } = ws;
+    let (u, x, r, dy): (&[f32], &[f32], &[f32], &[f32]) = (u, x, r, dy);
 
-    // Readout: dW_out = Σ_t dy_t r_tᵀ, db_out = Σ_t dy_t.
-    for k in 0..o {
-        let dyk = &dy[k * tb..(k + 1) * tb];
-        grads.b_out[k] = dyk.iter().sum();
-        for i in 0..n {
-            grads.w_out[k * n + i] = dot(dyk, &r[i * sb + b..(i + 1) * sb]);
+    // Readout: dW_out = Σ_t dy_t r_tᵀ, db_out = Σ_t dy_t (one chunk per output).
+    let (w_out_g, b_out_g) = (Disjoint::new(&mut grads.w_out), Disjoint::new(&mut grads.b_out));
+    parallel::for_rows(o, 1, |outputs| {
+        for k in outputs {
+            let dyk = &dy[k * tb..(k + 1) * tb];
+            // SAFETY: output k's gradients belong to this chunk only.
+            unsafe { b_out_g.set(k, dyk.iter().sum()) };
+            let row = unsafe { w_out_g.range(k * n..(k + 1) * n) };
+            for (i, wg) in row.iter_mut().enumerate() {
+                *wg = dot(dyk, &r[i * sb + b..(i + 1) * sb]);
+            }
         }
-    }
+    });
 
-    w_rec_t.clear();
-    w_rec_t.extend(rec.transpose.perm.iter().map(|&e| p.w_rec[e as usize]));
-    let w_t = SparseView { indptr: &rec.transpose.indptr, indices: &rec.transpose.rows, values: w_rec_t };
+    // Recurrent weights in transposed order, gathered once per batch.
+    let t = &rec.transpose;
+    w_rec_t.resize(t.perm.len(), 0.0);
+    let gathered = Disjoint::new(w_rec_t);
+    parallel::for_rows(n, CHUNK, |cols| {
+        let span = t.indptr[cols.start] as usize..t.indptr[cols.end] as usize;
+        // SAFETY: the entries of these columns belong to this chunk only.
+        let out = unsafe { gathered.range(span.clone()) };
+        for (v, &e) in out.iter_mut().zip(&t.perm[span]) {
+            *v = p.w_rec[e as usize];
+        }
+    });
+    let w_t = SparseView { indptr: &t.indptr, indices: &t.rows, values: w_rec_t };
 
     // Backward through time: g_t = dL/dx_t.
     //   dL/dr_t = W_outᵀ dy_t + α Wᵀ g_{t+1},   g_t = dL/dr_t ⊙ φ'(x_t) + (1 − α) g_{t+1}
+    let (gs, tmps) = (Disjoint::new(g), Disjoint::new(tmp));
     for t in (1..=t_max).rev() {
         let has_next = t < t_max;
-        if has_next {
-            spmm(w_t, Rows { data: &g[t * b..], stride: tb }, tmp, b, b, 0..n);
-        }
-        for i in 0..n {
-            for s in 0..b {
-                let mut dr = 0.0f32;
-                for k in 0..o {
-                    dr += p.w_out[k * n + i] * dy[k * tb + (t - 1) * b + s];
-                }
-                let at = i * sb + t * b + s;
-                let here = i * tb + (t - 1) * b + s;
-                let mut gv = if has_next {
-                    (dr + alpha * tmp[i * b + s]) * phi_prime(cfg.activation, x[at], r[at])
-                } else {
-                    dr * phi_prime(cfg.activation, x[at], r[at])
-                };
-                if has_next && alpha != 1.0 {
-                    gv += (1.0 - alpha) * g[here + b];
-                }
-                g[here] = gv;
+        // SAFETY: step t + 1 (slot t) is read while step t (slot t − 1) is written.
+        let g_next = unsafe { gs.rows(tb, b) }.skip(t.min(t_max - 1) * b);
+        parallel::for_rows(n, CHUNK, |rows| {
+            // SAFETY: each chunk takes only its own neurons' rows.
+            let back = unsafe { tmps.range(rows.start * b..rows.end * b) };
+            if has_next {
+                spmm(w_t, g_next, back, b, rows.clone());
             }
-        }
+            for i in rows.clone() {
+                let here = i * tb + (t - 1) * b;
+                let g_now = unsafe { gs.range(here..here + b) };
+                for s in 0..b {
+                    let mut dr = 0.0f32;
+                    for k in 0..o {
+                        dr += p.w_out[k * n + i] * dy[k * tb + (t - 1) * b + s];
+                    }
+                    let at = i * sb + t * b + s;
+                    let deriv = phi_prime(cfg.activation, x[at], r[at]);
+                    let mut gv = if has_next { (dr + alpha * back[(i - rows.start) * b + s]) * deriv } else { dr * deriv };
+                    if has_next && alpha != 1.0 {
+                        gv += (1.0 - alpha) * g_next.row(i)[s];
+                    }
+                    g_now[s] = gv;
+                }
+            }
+        });
     }
 
     // dW = α Σ_t g_t r_{t−1}ᵀ at the synapses, dW_in = α Σ_t g_t u_tᵀ, db = α Σ_t g_t.
-    grads.w_rec.fill(0.0);
-    sddmm(
-        &rec.csr.indptr,
-        &rec.csr.indices,
-        Rows { data: g, stride: tb },
-        Rows { data: r, stride: sb },
-        tb,
-        &mut grads.w_rec,
-    );
-    for i in 0..n {
-        let gi = &g[i * tb..(i + 1) * tb];
-        grads.bias[i] = gi.iter().sum();
-        for k in 0..d {
-            grads.w_in[i * d + k] = dot(gi, &u[k * tb..(k + 1) * tb]);
+    let g: &[f32] = g;
+    let (g_rows, r_rows) = (Rows::new(g, tb, tb), Rows::new(r, sb, tb));
+    let (w_rec_g, w_in_g, bias_g) = (Disjoint::new(&mut grads.w_rec), Disjoint::new(&mut grads.w_in), Disjoint::new(&mut grads.bias));
+    let indptr = &rec.csr.indptr;
+    parallel::for_rows(n, CHUNK, |rows| {
+        // SAFETY: the synapses, input weights and biases of these neurons belong to this chunk.
+        let w_rec = unsafe { w_rec_g.range(indptr[rows.start] as usize..indptr[rows.end] as usize) };
+        w_rec.fill(0.0);
+        sddmm(indptr, &rec.csr.indices, g_rows, r_rows, w_rec, rows.clone());
+        let (w_in, bias) = unsafe { (w_in_g.range(rows.start * d..rows.end * d), bias_g.range(rows.clone())) };
+        for i in rows.clone() {
+            let gi = g_rows.row(i);
+            bias[i - rows.start] = gi.iter().sum();
+            for k in 0..d {
+                w_in[(i - rows.start) * d + k] = dot(gi, &u[k * tb..(k + 1) * tb]);
+            }
         }
-    }
-    if alpha != 1.0 {
-        for v in grads.w_rec.iter_mut().chain(grads.w_in.iter_mut()).chain(grads.bias.iter_mut()) {
-            *v *= alpha;
+        if alpha != 1.0 {
+            for v in w_rec.iter_mut().chain(w_in.iter_mut()).chain(bias.iter_mut()) {
+                *v *= alpha;
+            }
         }
-    }
-    if !cfg.train_backbone {
-        for i in 0..n {
-            let start = rec.csr.indptr[i] as usize;
-            grads.w_rec[start..start + rec.backbone_len[i] as usize].fill(0.0);
+        if !cfg.train_backbone {
+            for i in rows.clone() {
+                let start = (indptr[i] - indptr[rows.start]) as usize;
+                w_rec[start..start + rec.backbone_len[i] as usize].fill(0.0);
+            }
         }
-    }
+    });
 }
 
 /// Selects `Loss`-appropriate validation of a target in [`crate::network::Network`].

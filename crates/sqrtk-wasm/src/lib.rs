@@ -151,3 +151,22 @@ impl Network {
         self.inner.params.w_out.clone()
     }
 }
+
+/// Sets up the thread pool of this WebAssembly instance for `threads` threads in all (the
+/// caller plus `threads − 1` workers that must each call [`sqrtk_worker`]). Threaded build only.
+#[wasm_bindgen]
+pub fn init_thread_pool(threads: usize) -> usize {
+    sqrtk_core::parallel::init(threads).threads()
+}
+
+/// Entry point of a worker thread: serves the pool's jobs forever (never returns).
+#[wasm_bindgen]
+pub fn sqrtk_worker() {
+    sqrtk_core::parallel::pool().serve()
+}
+
+/// Threads in this instance's pool (1 until `init_thread_pool`).
+#[wasm_bindgen]
+pub fn thread_count() -> usize {
+    sqrtk_core::parallel::pool().threads()
+}

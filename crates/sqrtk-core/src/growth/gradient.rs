@@ -21,12 +21,11 @@ impl Strategy for Gradient {
 /// magnitude, best first (ties: lower index first). Each presynaptic activity row is read once
 /// per block and used for every row of the block.
 pub fn best_by_gradient(ctx: &Context, rows: Range<usize>, counts: &[usize], forbidden: &[Vec<u32>]) -> Vec<Vec<u32>> {
-    let len = ctx.len;
     let block: Vec<usize> = rows.clone().filter(|&i| counts[i - rows.start] > 0).collect();
     let mut top: Vec<Vec<(f32, u32)>> = vec![Vec::new(); rows.len()];
     let mut next_forbidden = vec![0usize; rows.len()];
     for j in 0..ctx.config.neurons as u32 {
-        let rj = &ctx.r.data[j as usize * ctx.r.stride..j as usize * ctx.r.stride + len];
+        let rj = ctx.r.row(j as usize);
         for &i in &block {
             let b = i - rows.start;
             let f = &forbidden[b];
@@ -36,7 +35,7 @@ pub fn best_by_gradient(ctx: &Context, rows: Range<usize>, counts: &[usize], for
             if f.get(next_forbidden[b]) == Some(&j) {
                 continue;
             }
-            let score = dot(&ctx.g.data[i * ctx.g.stride..i * ctx.g.stride + len], rj).abs();
+            let score = dot(ctx.g.row(i), rj).abs();
             insert_top(&mut top[b], counts[b], score, j);
         }
     }

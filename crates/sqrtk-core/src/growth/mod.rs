@@ -17,6 +17,7 @@ use crate::csr::Transpose;
 use crate::error::Error;
 use crate::kernels::Rows;
 use crate::optim::Adam;
+use crate::parallel::{self, Disjoint};
 use crate::params::Tensors;
 use crate::rng::{mix, Rng, Stream};
 use crate::structure::Recurrent;
@@ -30,11 +31,10 @@ pub struct Context<'a> {
     pub structure: &'a Recurrent,
     pub params: &'a Tensors,
     pub signs: &'a [f32],
-    /// Row i of `g` holds g_i(t, b) for t = 1..T; row j of `r` holds r_j(t − 1, b) for t = 1..T.
+    /// Row i of `g` holds g_i(t, b) for t = 1..T; row j of `r` holds r_j(t − 1, b) for t = 1..T
+    /// (T · B values each).
     pub g: Rows<'a>,
     pub r: Rows<'a>,
-    /// Length of one neuron's activity (T · B).
-    pub len: usize,
     /// Rewiring round, to give each round fresh random numbers.
     pub round: u64,
 }
@@ -62,7 +62,7 @@ impl Context<'_> {
 }
 
 /// A growth strategy: which learned slots to free, and which partners to grow in their place.
-pub trait Strategy {
+pub trait Strategy: Sync {
     /// Slots (0..learned) of neuron `i` to free now. The default frees the `count` weakest by |w|.
     fn drop_slots(&self, ctx: &Context, i: usize, count: usize) -> Vec<usize> {
         weakest_slots(ctx, i, count)
@@ -119,25 +119,35 @@ pub fn swap_count(fraction: f32, learned: usize, i: usize, neurons: usize, round
 pub fn plan(ctx: &Context, fraction: f32) -> Result<Vec<Swap>, Error> {
     let n = ctx.config.neurons;
     let strategy = strategy(ctx.config.growth);
+    let mut blocks: Vec<Result<Vec<Swap>, Error>> = (0..n.div_ceil(ROW_BLOCK)).map(|_| Ok(Vec::new())).collect();
+    let results = Disjoint::new(&mut blocks);
+    // Blocks of neurons are planned in parallel; each writes only its own result.
+    parallel::pool().run(n.div_ceil(ROW_BLOCK), &|block| {
+        let rows = block * ROW_BLOCK..((block + 1) * ROW_BLOCK).min(n);
+        // SAFETY: block `block` owns result `block`.
+        unsafe { results.set(block, plan_block(ctx, strategy, fraction, rows)) };
+    });
     let mut swaps = Vec::new();
-    for start in (0..n).step_by(ROW_BLOCK) {
-        let rows = start..(start + ROW_BLOCK).min(n);
-        let count = |i| swap_count(fraction, ctx.config.learned, i, n, ctx.round);
-        let drops: Vec<Vec<usize>> = rows.clone().map(|i| strategy.drop_slots(ctx, i, count(i))).collect();
-        let counts: Vec<usize> = drops.iter().map(Vec::len).collect();
-        let grown = strategy.grow(ctx, rows.clone(), &counts);
-        for ((neuron, slots), partners) in rows.zip(drops).zip(grown) {
-            if slots.len() != partners.len() {
-                let message = format!(
-                    "growth strategy gave {} partners for {} freed slots of neuron {neuron}",
-                    partners.len(),
-                    slots.len()
-                );
-                return Err(Error::state(message));
-            }
-            if !slots.is_empty() {
-                swaps.push(Swap { neuron, slots, partners });
-            }
+    for block in blocks {
+        swaps.extend(block?);
+    }
+    Ok(swaps)
+}
+
+fn plan_block(ctx: &Context, strategy: &dyn Strategy, fraction: f32, rows: Range<usize>) -> Result<Vec<Swap>, Error> {
+    let n = ctx.config.neurons;
+    let count = |i| swap_count(fraction, ctx.config.learned, i, n, ctx.round);
+    let drops: Vec<Vec<usize>> = rows.clone().map(|i| strategy.drop_slots(ctx, i, count(i))).collect();
+    let counts: Vec<usize> = drops.iter().map(Vec::len).collect();
+    let grown = strategy.grow(ctx, rows.clone(), &counts);
+    let mut swaps = Vec::new();
+    for ((neuron, slots), partners) in rows.zip(drops).zip(grown) {
+        if slots.len() != partners.len() {
+            let message = format!("growth strategy gave {} partners for {} freed slots of neuron {neuron}", partners.len(), slots.len());
+            return Err(Error::state(message));
+        }
+        if !slots.is_empty() {
+            swaps.push(Swap { neuron, slots, partners });
         }
     }
     Ok(swaps)

@@ -1,0 +1,32 @@
+//! Same seed ⇒ bit-identical network whatever the number of threads: the work is split into
+//! fixed chunks and every reduction has a fixed order. Runs the `state_hash` binary with 1, 2
+//! and 4 threads (a process sets its thread pool once) and compares the hashes.
+
+use std::process::Command;
+
+use sqrtk_core::config::{Dynamics, Growth, Mode};
+use sqrtk_core::Config;
+
+fn hash(config: &Config, threads: usize, fraction: Option<f32>) -> String {
+    let mut args = vec![serde_json::to_string(config).unwrap(), "19".into(), "6".into(), "4".into(), threads.to_string()];
+    args.extend(fraction.map(|f| f.to_string()));
+    let out = Command::new(env!("CARGO_BIN_EXE_state_hash")).args(&args).output().expect("run state_hash");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+#[test]
+fn results_do_not_depend_on_the_thread_count() {
+    let configs = [
+        Config { seed: 1, ..Config::with_sizes(5, 700, 4, 30) },
+        Config { dynamics: Dynamics::Rate, growth: Growth::Gradient, seed: 2, ..Config::with_sizes(3, 520, 3, 20) },
+        Config { growth: Growth::Sampled, mode: Mode::Hidden, seed: 3, ..Config::with_sizes(3, 300, 3, 20) },
+    ];
+    for (k, config) in configs.iter().enumerate() {
+        let fraction = (config.growth != Growth::Random).then_some(0.5);
+        let one = hash(config, 1, fraction);
+        for threads in [2, 4] {
+            assert_eq!(hash(config, threads, fraction), one, "config {k}: {threads} threads vs 1");
+        }
+    }
+}
