@@ -27,7 +27,10 @@ describe('threads', () => {
   it('1, 2 and 3 threads give bit-identical networks and metrics', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'sqrtk-threads-')), 'run.mjs');
     writeFileSync(file, PROGRAM);
-    const run = (threads: number) => JSON.parse(execFileSync('node', [file, String(threads)], { encoding: 'utf8', timeout: 120_000 }));
+    const run = (threads: number) =>
+      JSON.parse(
+        execFileSync('node', [file, String(threads)], { encoding: 'utf8', timeout: 120_000 }),
+      );
     const one = run(1);
     expect(one.threads).toBe(1);
     for (const threads of [2, 3]) {

@@ -21,7 +21,9 @@ export interface InitOptions {
 /** Whether this context can run the threaded build. */
 export function threadsSupported(): boolean {
   const inWorker = typeof window === 'undefined' && typeof self !== 'undefined';
-  return inWorker && globalThis.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function';
+  return (
+    inWorker && globalThis.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function'
+  );
 }
 
 /** Loads the core (idempotent: later calls return the first call's promise). */
@@ -32,11 +34,16 @@ export function init(options: InitOptions = {}): Promise<void> {
     return initSingle(() => options.wasm ?? new URL('./sqrtk_wasm_bg.wasm', import.meta.url));
   }
   return initThreaded(threads, {
-    bytes: async () => new Uint8Array(await (await fetch(new URL('./sqrtk_wasm_bg.threads.wasm', import.meta.url))).arrayBuffer()),
+    bytes: async () =>
+      new Uint8Array(
+        await (await fetch(new URL('./sqrtk_wasm_bg.threads.wasm', import.meta.url))).arrayBuffer(),
+      ),
     startWorkers: (count, module, memory) =>
       Promise.all(
         Array.from({ length: count }, () => {
-          const worker = new Worker(new URL('./worker-browser.js', import.meta.url), { type: 'module' });
+          const worker = new Worker(new URL('./worker-browser.js', import.meta.url), {
+            type: 'module',
+          });
           return new Promise<void>((resolve, reject) => {
             worker.onmessage = () => resolve();
             worker.onerror = (e) => reject(new Error(`sqrtk worker failed: ${e.message}`));

@@ -1,6 +1,7 @@
 /** `sqrtk train`: build a network, train it on a task, write the run directory. */
 import { evaluate, fit, type FitOptions, type History } from './train.js';
 import { SparseRNN } from './model.js';
+import { threadCount } from './init.js';
 import type { NetworkOptions } from './options.js';
 import { loadTask, type Task } from './tasks.js';
 import { RunDirectory } from './run.js';
@@ -24,6 +25,7 @@ export interface ModelCommandOptions {
   rewireFraction: number;
   rewireUntil: number;
   frozenBackbone?: boolean;
+  threads?: number;
 }
 
 export interface TrainCommandOptions extends ModelCommandOptions {
@@ -102,6 +104,7 @@ export async function trainRun(o: TrainCommandOptions, progress: Progress): Prom
     task: { name: task.name, description: task.description },
     network: net.config,
     fit: fitOpts,
+    threads: threadCount(),
   });
 
   const batches = Math.ceil(task.train.shape[0] / o.batchSize);

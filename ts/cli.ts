@@ -57,7 +57,12 @@ function modelOptions(
       0.3,
     )
     .option('--rewire-until <f>', 'rewiring stops at this fraction of training', number, 0.75)
-    .option('--frozen-backbone', 'train only learned synapses, input and readout weights');
+    .option('--frozen-backbone', 'train only learned synapses, input and readout weights')
+    .option(
+      '--threads <T>',
+      'threads to compute with (default: all cores; results are identical)',
+      integer,
+    );
 }
 
 const program = new Command()
@@ -76,7 +81,7 @@ modelOptions(
   .option('--seed <S>', 'seed of every random stream', integer, 0)
   .requiredOption('--out <dir>', 'run directory to write')
   .action(async (options: TrainCommandOptions) => {
-    await init();
+    await init({ threads: options.threads });
     await trainRun(options, progressReporter());
   });
 
@@ -92,7 +97,7 @@ modelOptions(
   .option('--seeds <n>', 'seeds per setting (1..n)', integer, 3)
   .option('--out <dir>', 'directory for compare.json and compare.md', 'runs/compare')
   .action(async (options: CompareCommandOptions) => {
-    await init();
+    await init({ threads: options.threads });
     await compareRun(options);
   });
 

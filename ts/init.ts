@@ -19,7 +19,11 @@ export interface ThreadedLoader {
   /** The bytes of the threaded build (pkg-threads/sqrtk_wasm_bg.wasm). */
   bytes: () => Promise<Uint8Array>;
   /** Starts `count` workers that each instantiate `module` with `memory` and call `sqrtk_worker`. */
-  startWorkers: (count: number, module: WebAssembly.Module, memory: WebAssembly.Memory) => Promise<void>;
+  startWorkers: (
+    count: number,
+    module: WebAssembly.Module,
+    memory: WebAssembly.Memory,
+  ) => Promise<void>;
 }
 
 let loading: Promise<void> | undefined;
@@ -30,7 +34,8 @@ let threads = 1;
 export function initSingle(load: () => Promise<WasmSource> | WasmSource): Promise<void> {
   return once(async () => {
     const source = await load();
-    if (source instanceof URL || typeof source === 'string') await single.default({ module_or_path: source });
+    if (source instanceof URL || typeof source === 'string')
+      await single.default({ module_or_path: source });
     else single.initSync({ module: source });
     glue = single;
   });
@@ -41,7 +46,11 @@ export function initThreaded(count: number, loader: ThreadedLoader): Promise<voi
   return once(async () => {
     const bytes = await loader.bytes();
     const module = await WebAssembly.compile(bytes as BufferSource);
-    const memory = new WebAssembly.Memory({ initial: importedMemoryMinimum(bytes), maximum: 65536, shared: true });
+    const memory = new WebAssembly.Memory({
+      initial: importedMemoryMinimum(bytes),
+      maximum: 65536,
+      shared: true,
+    });
     threaded.initSync({ module, memory });
     threaded.init_thread_pool(count);
     await loader.startWorkers(count - 1, module, memory);
@@ -55,7 +64,9 @@ function once(start: () => Promise<void>): Promise<void> {
     loading = undefined;
     throw cause instanceof SqrtkError
       ? cause
-      : new SqrtkError('E_INIT', `could not load the sqrtk WebAssembly core: ${String(cause)}`, { cause });
+      : new SqrtkError('E_INIT', `could not load the sqrtk WebAssembly core: ${String(cause)}`, {
+          cause,
+        });
   });
   return loading;
 }
@@ -88,7 +99,8 @@ export function importedMemoryMinimum(bytes: Uint8Array): number {
       skipName();
       skipName();
       const kind = bytes[at++];
-      if (kind === 0) leb(); // function: type index
+      if (kind === 0)
+        leb(); // function: type index
       else if (kind === 1) {
         at++; // table: element type
         if (bytes[at++] & 1) leb();
@@ -98,7 +110,8 @@ export function importedMemoryMinimum(bytes: Uint8Array): number {
         const minimum = leb();
         if (flags & 1) leb();
         return minimum;
-      } else if (kind === 3) at += 2; // global: type, mutability
+      } else if (kind === 3)
+        at += 2; // global: type, mutability
       else if (kind === 4) at += 1 + (leb(), 0); // tag
     }
   }
@@ -129,6 +142,10 @@ export function core<T>(call: (glue: Glue) => T): T {
     const message = e instanceof Error ? e.message : String(e);
     const coded = /^(E_[A-Z]+): ([\s\S]*)$/.exec(message);
     if (coded) throw new SqrtkError(coded[1], coded[2]);
-    throw new SqrtkError('E_INTERNAL', `internal error in the sqrtk core (please report it): ${message}`, { cause: e });
+    throw new SqrtkError(
+      'E_INTERNAL',
+      `internal error in the sqrtk core (please report it): ${message}`,
+      { cause: e },
+    );
   }
 }

@@ -22,16 +22,23 @@ export interface InitOptions {
 
 /** Loads the core (idempotent: later calls return the first call's promise). */
 export function init(options: InitOptions = {}): Promise<void> {
-  const threads = requireInt('threads', options.threads ?? availableParallelism(), { min: 1, max: 256, fix: 'use e.g. threads: 2' });
+  const threads = requireInt('threads', options.threads ?? availableParallelism(), {
+    min: 1,
+    max: 256,
+    fix: 'use e.g. threads: 2',
+  });
   if (threads === 1 || options.wasm !== undefined) {
     return initSingle(() => options.wasm ?? readPackaged('sqrtk_wasm_bg.wasm', 'pkg'));
   }
   return initThreaded(threads, {
-    bytes: async () => readPackaged('sqrtk_wasm_bg.threads.wasm', 'pkg-threads', 'sqrtk_wasm_bg.wasm'),
+    bytes: async () =>
+      readPackaged('sqrtk_wasm_bg.threads.wasm', 'pkg-threads', 'sqrtk_wasm_bg.wasm'),
     startWorkers: (count, module, memory) =>
       Promise.all(
         Array.from({ length: count }, () => {
-          const worker = new Worker(locate('worker-node.js', 'dist'), { workerData: { module, memory } });
+          const worker = new Worker(locate('worker-node.js', 'dist'), {
+            workerData: { module, memory },
+          });
           return new Promise<void>((resolve, reject) => {
             worker.once('message', () => {
               worker.unref(); // a parked worker never keeps the process alive
@@ -46,7 +53,10 @@ export function init(options: InitOptions = {}): Promise<void> {
 
 /** Files sit next to the bundle (dist/) in the package, or in `dir/` in a source checkout. */
 function locate(name: string, dir: string, sourceName = name): URL {
-  const candidates = [new URL(`./${name}`, import.meta.url), new URL(`../${dir}/${sourceName}`, import.meta.url)];
+  const candidates = [
+    new URL(`./${name}`, import.meta.url),
+    new URL(`../${dir}/${sourceName}`, import.meta.url),
+  ];
   for (const url of candidates) {
     try {
       readFileSync(url, { flag: 'r' }).subarray(0, 0);

@@ -204,7 +204,6 @@ impl<'a> Disjoint<'a, f32> {
     pub unsafe fn rows(&self, stride: usize, width: usize) -> crate::kernels::Rows<'a> {
         crate::kernels::Rows::from_raw(self.ptr, self.len, stride, width)
     }
-
 }
 
 #[cfg(test)]

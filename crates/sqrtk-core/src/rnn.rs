@@ -122,7 +122,8 @@ pub fn forward(cfg: &Config, rec: &Recurrent, p: &Tensors, batch: &Batch, ws: &m
             spmm(w, r_prev, recurrent, b, rows.clone());
             for i in rows.clone() {
                 let at = i * sb + t * b;
-                let (x_prev, x_now, r_now) = unsafe { (xs.range(at - b..at), xs.range(at..at + b), rs.range(at..at + b)) };
+                let (x_prev, x_now, r_now) =
+                    unsafe { (xs.range(at - b..at), xs.range(at..at + b), rs.range(at..at + b)) };
                 let w_in = &p.w_in[i * d..(i + 1) * d];
                 for s in 0..b {
                     let mut input = 0.0f32;
@@ -288,7 +289,8 @@ pub fn backward(cfg: &Config, rec: &Recurrent, p: &Tensors, ws: &mut Workspace, 
                     }
                     let at = i * sb + t * b + s;
                     let deriv = phi_prime(cfg.activation, x[at], r[at]);
-                    let mut gv = if has_next { (dr + alpha * back[(i - rows.start) * b + s]) * deriv } else { dr * deriv };
+                    let mut gv =
+                        if has_next { (dr + alpha * back[(i - rows.start) * b + s]) * deriv } else { dr * deriv };
                     if has_next && alpha != 1.0 {
                         gv += (1.0 - alpha) * g_next.row(i)[s];
                     }
@@ -301,7 +303,8 @@ pub fn backward(cfg: &Config, rec: &Recurrent, p: &Tensors, ws: &mut Workspace, 
     // dW = α Σ_t g_t r_{t−1}ᵀ at the synapses, dW_in = α Σ_t g_t u_tᵀ, db = α Σ_t g_t.
     let g: &[f32] = g;
     let (g_rows, r_rows) = (Rows::new(g, tb, tb), Rows::new(r, sb, tb));
-    let (w_rec_g, w_in_g, bias_g) = (Disjoint::new(&mut grads.w_rec), Disjoint::new(&mut grads.w_in), Disjoint::new(&mut grads.bias));
+    let (w_rec_g, w_in_g, bias_g) =
+        (Disjoint::new(&mut grads.w_rec), Disjoint::new(&mut grads.w_in), Disjoint::new(&mut grads.bias));
     let indptr = &rec.csr.indptr;
     parallel::for_rows(n, CHUNK, |rows| {
         // SAFETY: the synapses, input weights and biases of these neurons belong to this chunk.

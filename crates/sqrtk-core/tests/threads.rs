@@ -8,7 +8,8 @@ use sqrtk_core::config::{Dynamics, Growth, Mode};
 use sqrtk_core::Config;
 
 fn hash(config: &Config, threads: usize, fraction: Option<f32>) -> String {
-    let mut args = vec![serde_json::to_string(config).unwrap(), "19".into(), "6".into(), "4".into(), threads.to_string()];
+    let mut args =
+        vec![serde_json::to_string(config).unwrap(), "19".into(), "6".into(), "4".into(), threads.to_string()];
     args.extend(fraction.map(|f| f.to_string()));
     let out = Command::new(env!("CARGO_BIN_EXE_state_hash")).args(&args).output().expect("run state_hash");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

@@ -15,14 +15,16 @@ fn main() {
         std::process::exit(2);
     }
     let config: Config = serde_json::from_str(&args[1]).unwrap_or_else(|e| fail(&format!("config: {e}")));
-    let number = |k: usize| args[k].parse::<usize>().unwrap_or_else(|_| fail(&format!("argument {k} must be an integer")));
+    let number =
+        |k: usize| args[k].parse::<usize>().unwrap_or_else(|_| fail(&format!("argument {k} must be an integer")));
     let (size, steps, updates) = (number(2), number(3), number(4));
     let threads = if args.len() > 5 { number(5) } else { 1 };
     let fraction: Option<f32> = args.get(6).map(|f| f.parse().unwrap_or_else(|_| fail("rewire fraction")));
     sqrtk_core::parallel::spawn_native_workers(threads);
 
     // Inputs the TypeScript side reproduces exactly: ((i · 7919) mod 1000) / 1000 − 0.5, rounded to f32.
-    let x: Vec<f32> = (0..size * steps * config.inputs).map(|i| (((i * 7919) % 1000) as f64 / 1000.0 - 0.5) as f32).collect();
+    let x: Vec<f32> =
+        (0..size * steps * config.inputs).map(|i| (((i * 7919) % 1000) as f64 / 1000.0 - 0.5) as f32).collect();
     let labels: Vec<i32> = (0..size).map(|s| (s % config.outputs) as i32).collect();
     let mut net = Network::new(config).unwrap_or_else(|e| fail(&e.to_string()));
     let opt = AdamConfig { lr: 0.01, ..AdamConfig::default() };

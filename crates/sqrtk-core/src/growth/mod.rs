@@ -143,7 +143,11 @@ fn plan_block(ctx: &Context, strategy: &dyn Strategy, fraction: f32, rows: Range
     let mut swaps = Vec::new();
     for ((neuron, slots), partners) in rows.zip(drops).zip(grown) {
         if slots.len() != partners.len() {
-            let message = format!("growth strategy gave {} partners for {} freed slots of neuron {neuron}", partners.len(), slots.len());
+            let message = format!(
+                "growth strategy gave {} partners for {} freed slots of neuron {neuron}",
+                partners.len(),
+                slots.len()
+            );
             return Err(Error::state(message));
         }
         if !slots.is_empty() {
