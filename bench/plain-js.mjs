@@ -221,7 +221,10 @@ function median(a) {
 // Finite-difference check of the W_rec gradient on a tiny network (float64 arithmetic in JS,
 // float32 storage: use a relatively large epsilon and a tolerance of 1e-2).
 function check() {
-  const N = 12, K = 4, B = 3, T = 5;
+  const N = 12,
+    K = 4,
+    B = 3,
+    T = 5;
   const net = buildNet(N, K, 7);
   // larger recurrent weights so the recurrence matters
   for (let q = 0; q < net.nnz; q++) net.params.val[q] *= 2;
@@ -240,14 +243,18 @@ function check() {
     net.params.val[q] = w;
     const fd = (lp - lm) / (2 * eps);
     // relative error, floored by 1e-3 of the largest gradient to avoid dividing by ~0
-    const rel = Math.abs(fd - grads.val[q]) / Math.max(Math.abs(fd), Math.abs(grads.val[q]), 1e-3 * maxAbsGrad);
+    const rel =
+      Math.abs(fd - grads.val[q]) /
+      Math.max(Math.abs(fd), Math.abs(grads.val[q]), 1e-3 * maxAbsGrad);
     maxRel = Math.max(maxRel, rel);
   }
   // also check that a training step lowers the loss on this batch
   const l0 = lossAndGrads(net, x, labels, B, T).loss;
   for (let s = 0; s < 20; s++) trainStep(net, x, labels, B, T);
   const l1 = lossAndGrads(net, x, labels, B, T).loss;
-  console.error(`check: N=${N} nnz=${net.nnz} max relative error of dL/dW_rec = ${maxRel.toExponential(3)}; loss ${l0.toFixed(4)} -> ${l1.toFixed(4)} after 20 Adam steps`);
+  console.error(
+    `check: N=${N} nnz=${net.nnz} max relative error of dL/dW_rec = ${maxRel.toExponential(3)}; loss ${l0.toFixed(4)} -> ${l1.toFixed(4)} after 20 Adam steps`,
+  );
   process.exit(maxRel > 1e-2 || !(l1 < l0) ? 1 : 0);
 }
 

@@ -1,0 +1,100 @@
+// The browser demo in headless Chromium (Debian's package, driven by playwright-core): the
+// page trains in a Worker with the threaded build (served with COOP/COEP headers) and with the
+// single-threaded build (without them), and both give the same network as Node does.
+import { existsSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser } from 'playwright-core';
+// @ts-expect-error: a plain JavaScript helper script
+import { serve } from '../scripts/serve.mjs';
+import { datasets, fit, init, SparseRNN, evaluate } from '../ts/node.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+// In CI the browser must be there (.ci/run installs it); elsewhere the test is skipped with a note.
+const available = existsSync(CHROMIUM);
+if (!available && process.env.CI)
+  throw new Error(`${CHROMIUM} is missing: install Debian's chromium package`);
+if (!available)
+  console.warn(`browser tests skipped: ${CHROMIUM} not found (apt-get install chromium)`);
+
+describe.skipIf(!available)('browser demo', () => {
+  let browser: Browser;
+  let isolated: Server;
+  let plain: Server;
+
+  beforeAll(async () => {
+    await init();
+    [isolated, plain] = await Promise.all([
+      serve(0, { isolated: true }),
+      serve(0, { isolated: false }),
+    ]);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    isolated?.close();
+    plain?.close();
+  });
+
+  async function runPage(server: Server) {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    page.on('pageerror', (e) => errors.push(e.message));
+    const { port } = server.address() as { port: number };
+    await page.goto(`http://127.0.0.1:${port}/examples/browser/?auto=1&epochs=1&neurons=300`);
+    await page.waitForFunction(
+      () => (window as unknown as { sqrtkResult?: unknown }).sqrtkResult,
+      null,
+      { timeout: 90_000 },
+    );
+    const result = await page.evaluate(
+      () => (window as unknown as { sqrtkResult: Record<string, unknown> }).sqrtkResult,
+    );
+    const log = await page.textContent('#log');
+    await page.close();
+    return { result, errors, log };
+  }
+
+  it('trains with threads in a cross-origin isolated page, and matches Node bit for bit', async () => {
+    const { result, errors, log } = await runPage(isolated);
+    expect(errors).toEqual([]);
+    expect(result.error).toBeUndefined();
+    expect(result.threads).toBeGreaterThan(1);
+    expect(result.accuracy).toBeGreaterThan(0.5);
+    expect(log).toContain('epoch 1: loss');
+
+    using net = new SparseRNN({
+      inputs: 8,
+      outputs: 10,
+      neurons: 300,
+      k: 30,
+      growth: 'sampled',
+      seed: 1,
+    });
+    const { train, test } = datasets.digits();
+    await fit(net, train, { epochs: 1, rewireEvery: 25, validation: test });
+    expect(result.stateHash).toBe(net.stateHash());
+    expect(result.accuracy).toBe(evaluate(net, test).accuracy);
+  }, 120_000);
+
+  it('falls back to the single-threaded build without COOP/COEP, with the same result', async () => {
+    const threaded = await runPage(isolated);
+    const single = await runPage(plain);
+    expect(single.errors).toEqual([]);
+    expect(single.result.threads).toBe(1);
+    expect(single.result.stateHash).toBe(threaded.result.stateHash);
+  }, 180_000);
+});
