@@ -16,6 +16,8 @@ export default defineConfig([
   },
   {
     entry: { browser: 'ts/browser.ts' },
+    // Self-contained: a page can import dist/browser.js without a bundler.
+    noExternal: ['fflate'],
     format: ['esm'],
     platform: 'browser',
     target: 'es2022',

@@ -4,46 +4,12 @@
 //   node bench/plain-js.mjs --check      (finite-difference check of the W_rec gradient, N = 12)
 // See bench/README.md for the common model and the output contract.
 
+import { makeInputs, median, mulberry32, normal, parseArgs } from './common.mjs';
+
 const NAME = 'plain JS CSR';
 const D = 8; // inputs
 const O = 10; // outputs
 const LR = 0.002;
-
-function parseArgs(argv) {
-  const a = { neurons: 1000, k: 100, batch: 32, steps: 20, reps: 3, check: false };
-  for (let i = 0; i < argv.length; i++) {
-    const key = argv[i].replace(/^--/, '');
-    if (key === 'check') a.check = true;
-    else if (key in a) a[key] = Number(argv[++i]);
-    else throw new Error(`unknown argument ${argv[i]}`);
-  }
-  return a;
-}
-
-// --- seeded PRNG (mulberry32) and normal samples (Box-Muller) ---
-function mulberry32(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-function normal(rand) {
-  const u = 1 - rand();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
-}
-
-// --- the common inputs ---
-function makeInputs(B, T) {
-  const x = new Float32Array(B * T * D);
-  for (let i = 0; i < x.length; i++) x[i] = ((i * 7919) % 1000) / 1000 - 0.5;
-  const labels = new Int32Array(B);
-  for (let b = 0; b < B; b++) labels[b] = b % O;
-  return { x, labels };
-}
 
 // --- the network: W_rec in CSR (row i = target neuron, col j = source neuron) ---
 function buildNet(N, K, seed = 1) {
@@ -212,12 +178,6 @@ function trainStep(net, x, labels, B, T) {
   return loss;
 }
 
-function median(a) {
-  const s = [...a].sort((p, q) => p - q);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
 // Finite-difference check of the W_rec gradient on a tiny network (float64 arithmetic in JS,
 // float32 storage: use a relatively large epsilon and a tolerance of 1e-2).
 function check() {
@@ -259,7 +219,7 @@ function check() {
 }
 
 function main() {
-  const args = parseArgs(process.argv.slice(2));
+  const args = parseArgs(process.argv.slice(2), { check: false });
   if (args.check) return check();
   const { neurons: N, k: K, batch: B, steps: T, reps } = args;
   const out = { implementation: NAME, neurons: N, k: K, batch: B, steps: T, threads: 1 };

@@ -6,6 +6,8 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
+import { median, mulberry32, parseArgs } from './common.mjs';
+
 const NAME = 'tfjs-wasm dense×mask';
 const D = 8; // inputs
 const O = 10; // outputs
@@ -15,33 +17,6 @@ const LR = 0.002;
 console.log = console.error;
 console.info = console.error;
 console.warn = console.error;
-
-function parseArgs(argv) {
-  const a = { neurons: 1000, k: 100, batch: 32, steps: 20, reps: 3 };
-  for (let i = 0; i < argv.length; i++) {
-    const key = argv[i].replace(/^--/, '');
-    if (key in a) a[key] = Number(argv[++i]);
-    else throw new Error(`unknown argument ${argv[i]}`);
-  }
-  return a;
-}
-
-function mulberry32(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function median(a) {
-  const s = [...a].sort((p, q) => p - q);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 const args = parseArgs(process.argv.slice(2));
 const { neurons: N, k: K, batch: B, steps: T, reps } = args;

@@ -4,5 +4,20 @@
 import { root, run, setup } from './setup.mjs';
 
 setup();
-const settings = ['--neurons', '500', '--k', '50', '--epochs', '10', '--rewire-every', '25', '--seeds', '3'];
-run('node', ['dist/cli.js', 'compare', '--task', 'digits,dms', ...settings, '--out', 'runs/compare'], { cwd: root });
+const settings = [
+  '--neurons',
+  '500',
+  '--k',
+  '50',
+  '--epochs',
+  '10',
+  '--rewire-every',
+  '25',
+  '--seeds',
+  '3',
+];
+run(
+  'node',
+  ['dist/cli.js', 'compare', '--task', 'digits,dms', ...settings, '--out', 'runs/compare'],
+  { cwd: root },
+);

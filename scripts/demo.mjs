@@ -2,4 +2,23 @@
 import { root, run, setup } from './setup.mjs';
 
 setup();
-run('node', ['dist/cli.js', 'train', '--task', 'digits', '--neurons', '1000', '--k', '100', '--epochs', '20', '--seed', '1', '--out', 'runs/demo'], { cwd: root });
+run(
+  'node',
+  [
+    'dist/cli.js',
+    'train',
+    '--task',
+    'digits',
+    '--neurons',
+    '1000',
+    '--k',
+    '100',
+    '--epochs',
+    '20',
+    '--seed',
+    '1',
+    '--out',
+    'runs/demo',
+  ],
+  { cwd: root },
+);

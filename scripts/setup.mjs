@@ -17,7 +17,10 @@ export function run(command, args, options = {}) {
 
 function depsMissing() {
   const marker = join(root, 'node_modules', '.package-lock.json');
-  return !existsSync(marker) || statSync(marker).mtimeMs < statSync(join(root, 'package-lock.json')).mtimeMs;
+  return (
+    !existsSync(marker) ||
+    statSync(marker).mtimeMs < statSync(join(root, 'package-lock.json')).mtimeMs
+  );
 }
 
 export function setup() {
@@ -28,7 +31,10 @@ export function setup() {
   run('npx', ['tsup', '--silent']);
   copyFileSync(join(root, 'pkg', 'sqrtk_wasm_bg.wasm'), join(root, 'dist', 'sqrtk_wasm_bg.wasm'));
   if (existsSync(join(root, 'pkg-threads'))) {
-    copyFileSync(join(root, 'pkg-threads', 'sqrtk_wasm_bg.wasm'), join(root, 'dist', 'sqrtk_wasm_bg.threads.wasm'));
+    copyFileSync(
+      join(root, 'pkg-threads', 'sqrtk_wasm_bg.wasm'),
+      join(root, 'dist', 'sqrtk_wasm_bg.threads.wasm'),
+    );
   }
 }
 

@@ -10,7 +10,11 @@ let passed = 0;
 let failed = 0;
 
 console.error('> cargo test --workspace --lib --tests');
-const cargo = spawnSync('cargo', ['test', '--workspace', '--lib', '--tests'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+const cargo = spawnSync('cargo', ['test', '--workspace', '--lib', '--tests'], {
+  cwd: root,
+  encoding: 'utf8',
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
 process.stdout.write(cargo.stdout);
 for (const [, p, f] of cargo.stdout.matchAll(/test result: \w+\. (\d+) passed; (\d+) failed/g)) {
   passed += Number(p);
@@ -21,7 +25,11 @@ if (cargo.status !== 0 && failed === 0) failed = 1; // a build failure counts as
 console.error('> vitest run');
 const report = join(root, 'target', 'vitest-report.json');
 rmSync(report, { force: true });
-const vitest = spawnSync('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], { cwd: root, stdio: 'inherit' });
+const vitest = spawnSync(
+  'npx',
+  ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`],
+  { cwd: root, stdio: 'inherit' },
+);
 try {
   const json = JSON.parse(readFileSync(report, 'utf8'));
   passed += json.numPassedTests;

@@ -1,7 +1,10 @@
 // The browser demo in headless Chromium (Debian's package, driven by playwright-core): the
 // page trains in a Worker with the threaded build (served with COOP/COEP headers) and with the
 // single-threaded build (without them), and both give the same network as Node does.
-import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
@@ -10,6 +13,7 @@ import { serve } from '../scripts/serve.mjs';
 import { datasets, fit, init, SparseRNN, evaluate } from '../ts/node.js';
 
 const CHROMIUM = '/usr/bin/chromium';
+const root = resolve(__dirname, '..');
 // In CI the browser must be there (.ci/run installs it); elsewhere the test is skipped with a note.
 const available = existsSync(CHROMIUM);
 if (!available && process.env.CI)
@@ -88,6 +92,48 @@ describe.skipIf(!available)('browser demo', () => {
     await fit(net, train, { epochs: 1, rewireEvery: 25, validation: test });
     expect(result.stateHash).toBe(net.stateHash());
     expect(result.accuracy).toBe(evaluate(net, test).accuracy);
+  }, 120_000);
+
+  it('renders the HTML report: every chart drawn, no console errors', async () => {
+    const run = mkdtempSync(join(tmpdir(), 'sqrtk-report-'));
+    const train = [
+      'train',
+      '--neurons',
+      '200',
+      '--k',
+      '20',
+      '--epochs',
+      '2',
+      '--growth',
+      'gradient',
+      '--rewire-every',
+      '10',
+      '--threads',
+      '1',
+      '--out',
+      run,
+    ];
+    execFileSync('node', ['dist/cli.js', ...train], { cwd: root, stdio: 'ignore' });
+    execFileSync('node', ['dist/cli.js', 'report', run], { cwd: root, stdio: 'ignore' });
+    const page = await browser.newPage({ viewport: { width: 1000, height: 1400 } });
+    const errors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    await page.goto(`file://${join(run, 'report.html')}`);
+    const charts = await page.$$eval('svg.chart', (svgs) =>
+      svgs.map((svg) => ({
+        marks: svg.querySelectorAll('polyline.series, rect.bar').length,
+        width: svg.getBoundingClientRect().width,
+      })),
+    );
+    expect(charts).toHaveLength(7);
+    for (const chart of charts) {
+      expect(chart.marks).toBeGreaterThan(0);
+      expect(chart.width).toBeGreaterThan(100);
+    }
+    const png = await page.screenshot({ path: join(run, 'report.png'), fullPage: true });
+    expect(png.length).toBeGreaterThan(20_000);
+    expect(errors).toEqual([]);
+    await page.close();
   }, 120_000);
 
   it('falls back to the single-threaded build without COOP/COEP, with the same result', async () => {

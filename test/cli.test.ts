@@ -148,7 +148,10 @@ describe('sqrtk CLI', () => {
         /task \(="mnist"\) is not a built-in task; valid tasks: digits/,
       ],
       [['train', '--neurons', 'many', '--out', out], /--neurons.*must be an integer/],
-      [['train', '--neurons', '100'], /required option '--out <dir>' not specified/],
+      [
+        ['train', '--neurons', '100'],
+        /^error: out \(=undefined\) is required; pass --out DIR \(or --resume DIR\)$/m,
+      ],
       [['fly'], /unknown command 'fly'/],
     ];
     for (const [args, message] of cases) {

@@ -5,10 +5,11 @@
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { init } from './node.js';
-import { trainRun, type TrainCommandOptions } from './cli-train.js';
+import { resumeRun, trainRun, type TrainCommandOptions } from './cli-train.js';
 import { compareRun, type CompareCommandOptions } from './cli-compare.js';
-import { SqrtkError } from './errors.js';
+import { optionError, SqrtkError } from './errors.js';
 import { progressReporter } from './progress.js';
+import { exportRun, reportRun } from './cli-tools.js';
 
 function integer(value: string): number {
   const n = Number(value);
@@ -79,10 +80,30 @@ modelOptions(
 )
   .option('--task <name>', 'built-in task: digits | dms', 'digits')
   .option('--seed <S>', 'seed of every random stream', integer, 0)
-  .requiredOption('--out <dir>', 'run directory to write')
+  .option('--out <dir>', 'run directory to write (required unless --resume)')
+  .option(
+    '--checkpoint-every <S>',
+    'save DIR/checkpoint.sqrtk every S optimizer steps (atomically)',
+    integer,
+  )
+  .option(
+    '--resume <dir>',
+    'continue the run in <dir> from its last checkpoint (other options are ignored)',
+  )
   .action(async (options: TrainCommandOptions) => {
+    if (options.checkpointEvery !== undefined && options.checkpointEvery < 1) {
+      throw optionError(
+        'checkpoint-every',
+        options.checkpointEvery,
+        'must be at least 1',
+        'use e.g. --checkpoint-every 100',
+      );
+    }
     await init({ threads: options.threads });
-    await trainRun(options, progressReporter());
+    if (options.resume !== undefined) return resumeRun(options.resume, progressReporter());
+    if (options.out === undefined)
+      throw optionError('out', undefined, 'is required', 'pass --out DIR (or --resume DIR)');
+    await trainRun(options as TrainCommandOptions & { out: string }, progressReporter());
   });
 
 modelOptions(
@@ -99,6 +120,27 @@ modelOptions(
   .action(async (options: CompareCommandOptions) => {
     await init({ threads: options.threads });
     await compareRun(options);
+  });
+
+program
+  .command('export')
+  .description('export DIR/model.sqrtk for NumPy/SciPy, PyTorch or MATLAB into DIR/export/')
+  .argument('<dir>', 'a finished run directory')
+  .option('--format <format>', 'npz | safetensors | csv', 'npz')
+  .action(async (dir: string, options: { format: string }) => {
+    await init({ threads: 1 });
+    for (const file of exportRun(dir, options.format)) console.log(`wrote ${file}`);
+  });
+
+program
+  .command('report')
+  .description(
+    'write DIR/report.html: curves, degree distributions, learned weights, turnover, activity',
+  )
+  .argument('<dir>', 'a finished run directory')
+  .action(async (dir: string) => {
+    await init({ threads: 1 });
+    console.log(`wrote ${reportRun(dir)}`);
   });
 
 /** User errors: one line and the usage hint, exit code 2. Bugs keep their stack trace. */

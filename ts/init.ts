@@ -29,14 +29,17 @@ export interface ThreadedLoader {
 let loading: Promise<void> | undefined;
 let glue: Glue | undefined;
 let threads = 1;
+let memory: WebAssembly.Memory | undefined;
 
 /** Instantiates the single-threaded core from `source` once; later calls are no-ops. */
 export function initSingle(load: () => Promise<WasmSource> | WasmSource): Promise<void> {
   return once(async () => {
     const source = await load();
-    if (source instanceof URL || typeof source === 'string')
-      await single.default({ module_or_path: source });
-    else single.initSync({ module: source });
+    const exports =
+      source instanceof URL || typeof source === 'string'
+        ? await single.default({ module_or_path: source })
+        : single.initSync({ module: source });
+    memory = exports.memory;
     glue = single;
   });
 }
@@ -46,14 +49,15 @@ export function initThreaded(count: number, loader: ThreadedLoader): Promise<voi
   return once(async () => {
     const bytes = await loader.bytes();
     const module = await WebAssembly.compile(bytes as BufferSource);
-    const memory = new WebAssembly.Memory({
+    const shared = new WebAssembly.Memory({
       initial: importedMemoryMinimum(bytes),
       maximum: 65536,
       shared: true,
     });
-    threaded.initSync({ module, memory });
+    threaded.initSync({ module, memory: shared });
+    memory = shared;
     threaded.init_thread_pool(count);
-    await loader.startWorkers(count - 1, module, memory);
+    await loader.startWorkers(count - 1, module, shared);
     glue = threaded as unknown as Glue;
     threads = count;
   });
@@ -122,6 +126,11 @@ export function importedMemoryMinimum(bytes: Uint8Array): number {
 export function wasm(): Glue {
   if (!glue) throw new SqrtkError('E_INIT', 'sqrtk is not initialised; call `await init()` first');
   return glue;
+}
+
+/** Bytes of WebAssembly memory in use by the core (it grows, never shrinks). */
+export function wasmMemoryBytes(): number {
+  return memory?.buffer.byteLength ?? 0;
 }
 
 /** Threads the core computes with (1 for the single-threaded build). */

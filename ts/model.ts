@@ -24,6 +24,20 @@ export interface RecurrentMatrix {
 
 let live = 0;
 
+/** The configuration and the `extra` value stored in saved bytes (the whole file is checked). */
+export function readSaved(bytes: Uint8Array): { config: ResolvedNetworkOptions; extra: unknown } {
+  if (!(bytes instanceof Uint8Array)) {
+    throw new SqrtkError(
+      'E_DATA',
+      `saved network (=${typeof bytes}) must be a Uint8Array; pass the bytes from save()`,
+    );
+  }
+  const header = JSON.parse(core((w) => w.saved_header(bytes)));
+  const config = header.config as ResolvedNetworkOptions;
+  const extra: unknown = header.extra;
+  return { config, extra };
+}
+
 /** Number of networks created and not yet freed (for leak checks). */
 export function liveNetworks(): number {
   return live;
@@ -34,10 +48,35 @@ export class SparseRNN {
   readonly config: ResolvedNetworkOptions;
   #handle: Network | undefined;
 
-  constructor(options: NetworkOptions) {
+  constructor(options: NetworkOptions);
+  /** @internal used by `SparseRNN.load` */
+  constructor(options: NetworkOptions, saved: Uint8Array);
+  constructor(options: NetworkOptions, saved?: Uint8Array) {
     this.config = resolveNetworkOptions(options);
-    this.#handle = core((w) => new w.Network(JSON.stringify(this.config)));
+    this.#handle = core((w) =>
+      saved ? w.Network.load(saved) : new w.Network(JSON.stringify(this.config)),
+    );
     live++;
+  }
+
+  /**
+   * Restores a network from bytes made by `save()`: structure, weights, optimizer state and
+   * counters, exactly (the state hash is the same). Throws a clear E_DATA error for truncated,
+   * corrupted, foreign or newer-version bytes.
+   */
+  static load(bytes: Uint8Array): SparseRNN {
+    const config = readSaved(bytes).config;
+    return new SparseRNN(config, bytes);
+  }
+
+  /**
+   * The network as bytes in sqrtk's versioned, checksummed format (see README). `extra` is any
+   * JSON-serialisable value stored alongside (for example the training position); read it back
+   * with `readSaved(bytes).extra`.
+   */
+  save(extra: unknown = null): Uint8Array {
+    const json = JSON.stringify(extra ?? null);
+    return core(() => this.handle.save(json));
   }
 
   /** The core handle; throws if the network was freed. @internal */
@@ -73,6 +112,22 @@ export class SparseRNN {
   /** Input weights, neurons × inputs, row-major (a copy). */
   inputWeights(): Float32Array {
     return core(() => this.handle.input_weights());
+  }
+
+  /** Recurrent biases b, one per neuron (a copy). */
+  biases(): Float32Array {
+    return core(() => this.handle.biases());
+  }
+
+  /** Readout biases, one per output (a copy). */
+  readoutBiases(): Float32Array {
+    return core(() => this.handle.readout_biases());
+  }
+
+  /** Rates r_t of the given neurons while the network runs on `data`: [neuron][step][sequence]. */
+  activity(data: Pick<Dataset, 'x' | 'shape'>, neurons: number[]): Float32Array {
+    const [b, t] = data.shape;
+    return core(() => this.handle.activity(data.x, b, t, Uint32Array.from(neurons)));
   }
 
   /** Readout weights, outputs × neurons, row-major (a copy). */

@@ -12,6 +12,7 @@ import { requireInt } from './errors.js';
 import { initSingle, initThreaded, type WasmSource } from './init.js';
 
 export * from './api.js';
+export { saveNetworkFile, loadNetworkFile } from './files.js';
 
 export interface InitOptions {
   /** Threads to compute with (default: the machine's available parallelism). */

@@ -2,7 +2,16 @@
  * A training run on disk (Node): config.json (fully resolved), metrics.jsonl (one line per
  * epoch) and summary.json. Files are written atomically: temporary file, flush, rename.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { SqrtkError } from './errors.js';
 
@@ -23,11 +32,18 @@ export class RunDirectory {
   readonly path: string;
   #metrics: string[] = [];
 
-  /** Creates (or reuses) the directory; fails early with a clear error if it cannot be written. */
-  constructor(path: string) {
+  /**
+   * Creates (or reuses) the directory; fails early with a clear error if it cannot be written.
+   * `metrics` are the records already there (when a run resumes).
+   */
+  constructor(path: string, metrics: object[] = []) {
     this.path = path;
+    this.#metrics = metrics.map((m) => JSON.stringify(m));
     try {
       mkdirSync(path, { recursive: true });
+      // Temporary files of writes that a crash interrupted; the files they were replacing are intact.
+      for (const name of readdirSync(path))
+        if (/\.tmp-\d+$/.test(name)) rmSync(join(path, name), { force: true });
       writeFileAtomic(join(path, '.write-test'), '');
     } catch (cause) {
       throw new SqrtkError(

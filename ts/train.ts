@@ -29,6 +29,12 @@ export interface FitOptions {
   rewireFraction?: number;
   /** Rewiring stops at this fraction of training; the swapped fraction decays to 0 there (default 0.75). */
   rewireUntil?: number;
+  /** Call `onCheckpoint` every this many optimizer steps (default: never). */
+  checkpointEvery?: number;
+  /** Receives the training position; save it with the network (`net.save(state)`) to resume later. */
+  onCheckpoint?: (state: FitState) => void | Promise<void>;
+  /** Continue an interrupted fit: the state saved with the network you loaded (same data and options). */
+  resume?: FitState;
 }
 
 export type ResolvedFitOptions = Required<
@@ -84,6 +90,9 @@ const FIT_KEYS = [
   'rewireEvery',
   'rewireFraction',
   'rewireUntil',
+  'checkpointEvery',
+  'onCheckpoint',
+  'resume',
 ] as const;
 
 export function resolveFitOptions(options: FitOptions): ResolvedFitOptions {
@@ -149,26 +158,30 @@ export async function fit(
     const rule = `must be at most the number of training sequences (=${size})`;
     throw optionError('batchSize', opts.batchSize, rule, 'lower batchSize');
   }
+  const batches = Math.ceil(size / opts.batchSize);
+  const totalSteps = opts.epochs * batches;
+  const state = startState(net, options.resume, batches, opts.epochs);
   const history: History = {
-    epochs: [],
-    rewires: [],
+    epochs: state.epochs,
+    rewires: state.rewires,
     options: opts,
     trainSeconds: 0,
     rewireSeconds: 0,
   };
-  const batches = Math.ceil(size / opts.batchSize);
-  const totalSteps = opts.epochs * batches;
   const learnsStructure = net.config.growth !== 'random';
+  const every = options.checkpointEvery ?? 0;
   let batch: Dataset | undefined;
-  for (let epoch = 1; epoch <= opts.epochs; epoch++) {
+  for (; state.epoch <= opts.epochs; state.epoch++) {
     const started = performance.now();
-    const order = core(() => net.handle.data_order(epoch - 1, size));
-    let lossSum = 0;
-    let correct = 0;
-    for (let b = 0; b < batches; b++) {
+    const order = core(() => net.handle.data_order(state.epoch - 1, size));
+    while (state.batch < batches) {
       if (options.signal?.aborted) {
-        throw new SqrtkError('E_ABORTED', `training aborted at epoch ${epoch}, batch ${b + 1}`);
+        throw new SqrtkError(
+          'E_ABORTED',
+          `training aborted at epoch ${state.epoch}, batch ${state.batch + 1}`,
+        );
       }
+      const b = state.batch;
       const indices = order.subarray(b * opts.batchSize, Math.min(size, (b + 1) * opts.batchSize));
       batch = takeBatch(data, indices, batch?.shape[0] === indices.length ? batch : undefined);
 
@@ -183,25 +196,90 @@ export async function fit(
         history.rewireSeconds += (performance.now() - t) / 1000;
       }
 
-      lossSum += step.loss * indices.length;
-      correct += step.correct;
-      options.onProgress?.({ type: 'batch', epoch, batch: b + 1, batches, loss: step.loss });
+      state.lossSum += step.loss * indices.length;
+      state.correct += step.correct;
+      state.batch++;
+      options.onProgress?.({
+        type: 'batch',
+        epoch: state.epoch,
+        batch: state.batch,
+        batches,
+        loss: step.loss,
+      });
+      // Checkpoints are taken between batches; one due at the end of an epoch waits for its record.
+      if (every > 0 && net.steps % every === 0 && state.batch < batches)
+        await options.onCheckpoint?.(snapshot(state));
       await yieldToEventLoop();
     }
     const val = options.validation ? evaluate(net, options.validation) : undefined;
     const record: EpochRecord = {
-      epoch,
-      loss: lossSum / size,
-      accuracy: net.config.loss === 'cross_entropy' ? correct / size : null,
+      epoch: state.epoch,
+      loss: state.lossSum / size,
+      accuracy: net.config.loss === 'cross_entropy' ? state.correct / size : null,
       valLoss: val?.loss ?? null,
       valAccuracy: val?.accuracy ?? null,
       steps: net.steps,
       seconds: (performance.now() - started) / 1000,
     };
     history.epochs.push(record);
+    Object.assign(state, { batch: 0, lossSum: 0, correct: 0 });
     options.onProgress?.({ type: 'epoch', epochs: opts.epochs, record });
+    if (every > 0 && net.steps % every === 0)
+      await options.onCheckpoint?.(snapshot({ ...state, epoch: state.epoch + 1 }));
   }
   return history;
+}
+
+/** Where a `fit` is: with the network saved at that moment, enough to continue it exactly. */
+export interface FitState {
+  /** Epoch (1-based) and batch (0-based) to run next. */
+  epoch: number;
+  batch: number;
+  /** Running sums over the current epoch's batches so far. */
+  lossSum: number;
+  correct: number;
+  /** The history so far. */
+  epochs: EpochRecord[];
+  rewires: RewireRecord[];
+}
+
+function snapshot(state: FitState): FitState {
+  return structuredClone(state);
+}
+
+function startState(
+  net: SparseRNN,
+  resume: FitState | undefined,
+  batches: number,
+  epochs: number,
+): FitState {
+  if (!resume) {
+    return { epoch: 1, batch: 0, lossSum: 0, correct: 0, epochs: [], rewires: [] };
+  }
+  const steps = (resume.epoch - 1) * batches + resume.batch;
+  if (!(
+    resume.epoch >= 1 &&
+    resume.epoch <= epochs + 1 &&
+    resume.batch >= 0 &&
+    resume.batch < batches
+  )) {
+    throw optionError(
+      'resume',
+      { epoch: resume.epoch, batch: resume.batch },
+      `is outside this fit (${epochs} epochs of ${batches} batches)`,
+      'resume with the same data and fit options',
+    );
+  }
+  if (net.steps !== steps) {
+    const rule = `is ${steps} optimizer steps into training, but the network has taken ${net.steps}`;
+    throw optionError(
+      'resume',
+      `epoch ${resume.epoch}, batch ${resume.batch}`,
+      rule,
+      'resume with the network saved together with this state',
+    );
+  }
+  return snapshot(resume);
 }
 
 export interface Evaluation {

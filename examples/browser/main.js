@@ -16,8 +16,9 @@ function start(options = {}) {
     }
   };
   worker.onerror = (e) => {
-    log.textContent += `error: ${e.message}\n`;
-    window.sqrtkResult = { error: e.message };
+    const message = e.message ?? 'the training worker could not start (see the browser console)';
+    log.textContent += `error: ${message}\n`;
+    window.sqrtkResult = { error: message };
   };
   worker.postMessage(options);
 }

@@ -30,6 +30,10 @@ impl StateHasher {
         }
     }
 
+    pub fn value(&self) -> u64 {
+        self.0
+    }
+
     pub fn hex(&self) -> String {
         format!("{:016x}", self.0)
     }

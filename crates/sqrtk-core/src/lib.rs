@@ -3,6 +3,7 @@
 //! Data flows one way: `rng` → `connectivity` → `csr` → `kernels` → `rnn` (forward / BPTT) →
 //! `optim` → `growth`. Nothing here knows about JavaScript; `sqrtk-wasm` wraps [`Network`].
 
+pub mod checkpoint;
 pub mod config;
 pub mod connectivity;
 pub mod csr;

@@ -42,7 +42,6 @@ impl Network {
         config.validate()?;
         let structure = Recurrent::build(&config)?;
         let params = init_params(&config, &structure);
-        let grads = Tensors::zeros_like(&params);
         let adam = Adam::new(&params);
         let signs = match config.growth {
             Growth::DeepR => {
@@ -51,18 +50,32 @@ impl Network {
             }
             _ => Vec::new(),
         };
-        Ok(Network {
+        Ok(Network::from_parts(config, structure, params, adam, signs, 0, 0))
+    }
+
+    /// A network from saved parts (see `checkpoint::load`, which checks them first).
+    pub(crate) fn from_parts(
+        config: Config,
+        structure: Recurrent,
+        params: Tensors,
+        adam: Adam,
+        signs: Vec<f32>,
+        rewires: u64,
+        turnover: u64,
+    ) -> Network {
+        let grads = Tensors::zeros_like(&params);
+        Network {
             config,
             structure,
             params,
             grads,
             adam,
             signs,
-            rewires: 0,
-            turnover: 0,
+            rewires,
+            turnover,
             ws: Workspace::default(),
             ws_has_gradient: false,
-        })
+        }
     }
 
     /// Forward, loss, BPTT and one Adam step. A non-finite loss or gradient leaves every
@@ -212,6 +225,27 @@ impl Network {
             c.neurons as u64 - 1,
             c.k as f64 / c.neurons as f64,
         )
+    }
+
+    /// Rates r_t of the given neurons over a forward pass: [neuron][step 1..=T][batch].
+    pub fn activity(&mut self, batch: &Batch, neurons: &[u32]) -> Result<Vec<f32>, Error> {
+        self.check_batch(batch, false)?;
+        if let Some(&bad) = neurons.iter().find(|&&i| i as usize >= self.config.neurons) {
+            return Err(Error::option(
+                "neurons",
+                bad,
+                &format!("must be below neurons (={})", self.config.neurons),
+                "pick existing neurons",
+            ));
+        }
+        self.ws_has_gradient = false;
+        rnn::forward(&self.config, &self.structure, &self.params, batch, &mut self.ws);
+        let (b, t) = (batch.size, batch.steps);
+        let sb = (t + 1) * b;
+        Ok(neurons
+            .iter()
+            .flat_map(|&i| self.ws.r[i as usize * sb + b..(i as usize + 1) * sb].iter().copied())
+            .collect())
     }
 
     /// Hash of the structure, every weight, the optimizer state and the step counter.

@@ -27,6 +27,13 @@ fn batch<'a>(
     Batch { x, size, steps, target }
 }
 
+/// `{"config": …, "extra": …}` from a saved network's header (after checking the whole file).
+#[wasm_bindgen]
+pub fn saved_header(bytes: &[u8]) -> Result<String, JsError> {
+    let (config, extra) = sqrtk_core::checkpoint::read_header(bytes).map_err(js_error)?;
+    Ok(serde_json::json!({ "config": config, "extra": extra }).to_string())
+}
+
 /// Fraction of learned synapses to swap at optimizer step `step` of the cosine schedule.
 #[wasm_bindgen]
 pub fn rewire_fraction(base: f32, step: f64, until: f64) -> f32 {
@@ -46,6 +53,19 @@ impl Network {
         let config: Config = serde_json::from_str(config_json)
             .map_err(|e| js_error(Error { code: "E_OPTION", message: format!("invalid configuration: {e}") }))?;
         Ok(Network { inner: sqrtk_core::Network::new(config).map_err(js_error)? })
+    }
+
+    /// Restores a network saved with `save` (exactly: same state hash).
+    pub fn load(bytes: &[u8]) -> Result<Network, JsError> {
+        let (inner, _) = sqrtk_core::checkpoint::load(bytes).map_err(js_error)?;
+        Ok(Network { inner })
+    }
+
+    /// The network as bytes (versioned, checksummed), with the caller's JSON in the header.
+    pub fn save(&self, extra_json: &str) -> Result<Vec<u8>, JsError> {
+        let extra = serde_json::from_str(extra_json)
+            .map_err(|e| js_error(Error { code: "E_OPTION", message: format!("extra is not valid JSON: {e}") }))?;
+        Ok(sqrtk_core::checkpoint::save(&self.inner, extra))
     }
 
     /// One optimizer step on a batch. Returns [loss, correct, gradient norm].
@@ -145,6 +165,19 @@ impl Network {
 
     pub fn input_weights(&self) -> Vec<f32> {
         self.inner.params.w_in.clone()
+    }
+
+    pub fn biases(&self) -> Vec<f32> {
+        self.inner.params.bias.clone()
+    }
+
+    pub fn readout_biases(&self) -> Vec<f32> {
+        self.inner.params.b_out.clone()
+    }
+
+    /// Rates of `neurons` over a forward pass: [neuron][step][batch].
+    pub fn activity(&mut self, x: &[f32], size: usize, steps: usize, neurons: &[u32]) -> Result<Vec<f32>, JsError> {
+        self.inner.activity(&batch(x, size, steps, &None, &None, &None), neurons).map_err(js_error)
     }
 
     pub fn readout_weights(&self) -> Vec<f32> {

@@ -1,0 +1,207 @@
+// Runs that survive SIGKILL, and the files a finished run can be turned into.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { unzipSync } from 'fflate';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { init, loadNetworkFile } from '../ts/node.js';
+
+const root = resolve(__dirname, '..');
+const cli = (...args: string[]) =>
+  spawnSync('node', ['dist/cli.js', ...args], { cwd: root, encoding: 'utf8' });
+const TRAIN = [
+  'train',
+  '--task',
+  'digits',
+  '--neurons',
+  '300',
+  '--k',
+  '30',
+  '--epochs',
+  '3',
+  '--growth',
+  'gradient',
+  '--rewire-every',
+  '10',
+  '--seed',
+  '3',
+  '--threads',
+  '1',
+];
+
+/** Deterministic pseudo-random delays (ms), so a failure can be replayed. */
+function* delays(seed: number) {
+  let s = seed;
+  for (;;) {
+    s = (s * 1103515245 + 12345) % 2 ** 31;
+    yield 150 + (s % 1100);
+  }
+}
+
+function killAfter(args: string[], ms: number): Promise<number | null> {
+  return new Promise((done) => {
+    const child = spawn('node', ['dist/cli.js', ...args], { cwd: root, stdio: 'ignore' });
+    const timer = setTimeout(() => child.kill('SIGKILL'), ms);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      done(code);
+    });
+  });
+}
+
+describe('checkpoints and resume', () => {
+  beforeAll(() => init({ threads: 1 }));
+
+  it('a run killed with SIGKILL at random moments resumes to the uninterrupted result', async () => {
+    const reference = mkdtempSync(join(tmpdir(), 'sqrtk-ref-'));
+    expect(cli(...TRAIN, '--out', reference).status).toBe(0);
+    const expected = JSON.parse(readFileSync(join(reference, 'summary.json'), 'utf8'));
+
+    const dir = mkdtempSync(join(tmpdir(), 'sqrtk-killed-'));
+    const delay = delays(7);
+    let code = await killAfter(
+      [...TRAIN, '--checkpoint-every', '3', '--out', dir],
+      delay.next().value!,
+    );
+    let kills = 0;
+    while (code !== 0) {
+      kills++;
+      expect(kills).toBeLessThan(40);
+      const checkpoint = join(dir, 'checkpoint.sqrtk');
+      if (existsSync(checkpoint)) loadNetworkFile(checkpoint).net.free(); // never unreadable
+      code = await killAfter(['train', '--resume', dir], delay.next().value!);
+    }
+    expect(kills).toBeGreaterThan(1);
+    const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+    expect(summary.state_hash).toBe(expected.state_hash);
+    expect(summary.test_accuracy).toBe(expected.test_accuracy);
+    const epochs = readFileSync(join(dir, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).epoch);
+    expect(epochs).toEqual([1, 2, 3]);
+    expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  }, 240_000);
+
+  it('explains a bad --resume directory', () => {
+    const r = cli('train', '--resume', join(tmpdir(), 'no-such-run'));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/resume \(=".*no-such-run"\) has no readable config\.json/);
+  });
+});
+
+describe('export and report', () => {
+  let run = '';
+  beforeAll(() => {
+    run = mkdtempSync(join(tmpdir(), 'sqrtk-export-'));
+    execFileSync('node', ['dist/cli.js', ...TRAIN.slice(0, -2), '--epochs', '1', '--out', run], {
+      cwd: root,
+      stdio: 'ignore',
+    });
+  });
+
+  /** An independent .npy reader (format 1.0, little-endian): header dict, then the raw array. */
+  function readNpy(bytes: Uint8Array) {
+    expect(Array.from(bytes.subarray(0, 6))).toEqual([0x93, 78, 85, 77, 80, 89]);
+    const headerLength = bytes[8] + 256 * bytes[9];
+    const header = new TextDecoder().decode(bytes.subarray(10, 10 + headerLength));
+    const descr = /'descr': '([^']+)'/.exec(header)![1];
+    const shape = /'shape': \(([^)]*)\)/
+      .exec(header)![1]
+      .split(',')
+      .filter((s) => s.trim())
+      .map(Number);
+    const body = bytes.slice(10 + headerLength).buffer;
+    const data =
+      descr === '<f4'
+        ? new Float32Array(body)
+        : descr === '<i4'
+          ? new Int32Array(body)
+          : new Uint8Array(body);
+    return { descr, shape, data };
+  }
+
+  it('exports NPZ that an independent reader turns back into the network', () => {
+    const r = cli('export', run, '--format', 'npz');
+    expect(r.status, r.stderr).toBe(0);
+    const files = unzipSync(readFileSync(join(run, 'export', 'network.npz')));
+    const arrays = Object.fromEntries(
+      Object.entries(files).map(([name, bytes]) => [name.replace('.npy', ''), readNpy(bytes)]),
+    );
+    const { net } = loadNetworkFile(join(run, 'model.sqrtk'));
+    const m = net.recurrentMatrix();
+    expect(arrays.indptr.data).toEqual(Int32Array.from(m.indptr));
+    expect(arrays.indices.data).toEqual(Int32Array.from(m.indices));
+    expect(arrays.data.data).toEqual(m.values);
+    expect(arrays.learned.data).toEqual(m.learned);
+    expect(arrays.w_in.shape).toEqual([300, 8]);
+    expect(arrays.w_out.shape).toEqual([10, 300]);
+    expect(arrays.w_out.data).toEqual(net.readoutWeights());
+    net.free();
+    expect(JSON.parse(readFileSync(join(run, 'export', 'config.json'), 'utf8')).neurons).toBe(300);
+  });
+
+  it('exports safetensors and CSV', () => {
+    expect(cli('export', run, '--format', 'safetensors').status).toBe(0);
+    const bytes = new Uint8Array(readFileSync(join(run, 'export', 'network.safetensors')));
+    const headerLength = Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true));
+    const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength)));
+    expect(header.w_in).toMatchObject({ dtype: 'F32', shape: [300, 8] });
+    expect(JSON.parse(header.__metadata__.config).k).toBe(30);
+    const [start, end] = header.indptr.data_offsets;
+    const indptr = new Int32Array(
+      bytes.slice(8 + headerLength + start, 8 + headerLength + end).buffer,
+    );
+    expect(indptr.length).toBe(301);
+
+    expect(cli('export', run, '--format', 'csv').status).toBe(0);
+    const lines = readFileSync(join(run, 'export', 'recurrent.csv'), 'utf8')
+      .trim()
+      .split('\n');
+    expect(lines[0]).toBe('row,col,weight,learned');
+    expect(lines.length - 1).toBe(indptr[300]);
+    expect(lines.slice(1).filter((l) => l.endsWith(',1')).length).toBe(300 * 5);
+    expect(cli('export', run, '--format', 'hdf5').stderr).toMatch(
+      /format \(="hdf5"\) must be one of npz, safetensors, csv/,
+    );
+  });
+
+  const python = spawnSync('python3', ['-c', 'import numpy, scipy']).status === 0;
+  it.skipIf(!python)(
+    'the NPZ loads in SciPy as a CSR matrix (when Python has numpy and scipy)',
+    () => {
+      cli('export', run, '--format', 'npz');
+      const script = `import numpy as np, scipy.sparse as sp, sys
+z = np.load(sys.argv[1])
+W = sp.csr_matrix((z['data'], z['indices'], z['indptr']), shape=(300, 300))
+print(W.nnz, int(z['learned'].sum()), W.diagonal().any())`;
+      const out = execFileSync('python3', ['-c', script, join(run, 'export', 'network.npz')], {
+        encoding: 'utf8',
+      })
+        .trim()
+        .split(' ');
+      expect(Number(out[1])).toBe(1500);
+      expect(out[2]).toBe('False');
+    },
+  );
+
+  it('writes a self-contained HTML report', () => {
+    const r = cli('report', run);
+    expect(r.status, r.stderr).toBe(0);
+    const html = readFileSync(join(run, 'report.html'), 'utf8');
+    expect(html).not.toMatch(/<script|(src|href)="https?:/); // no scripts, nothing fetched
+    for (const title of [
+      'Loss',
+      'Accuracy',
+      'Backbone in-degree',
+      'Final in-degree',
+      'Learned synapse weights',
+      'Turnover per rewiring',
+      'Activity of 6 neurons',
+    ]) {
+      expect(html).toContain(title);
+    }
+    expect((html.match(/<svg/g) ?? []).length).toBe(7);
+  });
+});

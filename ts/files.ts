@@ -1,0 +1,42 @@
+/**
+ * Saved networks on disk (Node). Writes are atomic (temporary file, flush, rename), so a crash
+ * leaves the previous file intact; reads check the whole file and name it in every error.
+ */
+import { readFileSync } from 'node:fs';
+import { SqrtkError } from './errors.js';
+import { readSaved, SparseRNN } from './model.js';
+import { writeFileAtomic } from './run.js';
+
+/** Writes `net` (and `extra`, any JSON value) to `path` atomically. */
+export function saveNetworkFile(path: string, net: SparseRNN, extra: unknown = null): void {
+  const bytes = net.save(extra);
+  try {
+    writeFileAtomic(path, bytes);
+  } catch (cause) {
+    throw new SqrtkError(
+      'E_IO',
+      `${path}: cannot be written (${(cause as Error).message}); choose another path`,
+      { cause },
+    );
+  }
+}
+
+/** Reads a network saved with `saveNetworkFile` or `net.save()`, with the `extra` stored beside it. */
+export function loadNetworkFile(path: string): { net: SparseRNN; extra: unknown } {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (cause) {
+    throw new SqrtkError('E_IO', `${path}: cannot be read (${(cause as Error).message})`, {
+      cause,
+    });
+  }
+  try {
+    const { extra } = readSaved(bytes);
+    return { net: SparseRNN.load(bytes), extra };
+  } catch (e) {
+    if (e instanceof SqrtkError && e.code !== 'E_INTERNAL')
+      throw new SqrtkError(e.code, `${path}: ${e.message}`, { cause: e });
+    throw e;
+  }
+}

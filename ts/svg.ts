@@ -1,0 +1,143 @@
+/** Small self-contained SVG charts for the HTML report (no scripts, no network). */
+
+export interface Series {
+  name: string;
+  points: [number, number][];
+  color?: string;
+}
+
+const W = 460;
+const H = 260;
+const M = { left: 52, right: 12, top: 28, bottom: 40 };
+const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b'];
+
+const escape = (s: string) =>
+  s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+
+function extent(values: number[]): [number, number] {
+  const finite = values.filter(Number.isFinite);
+  if (finite.length === 0) return [0, 1];
+  let [lo, hi] = [Math.min(...finite), Math.max(...finite)];
+  if (lo === hi) [lo, hi] = [lo - 1, hi + 1];
+  return [lo, hi];
+}
+
+function frame(
+  title: string,
+  xLabel: string,
+  yLabel: string,
+  [x0, x1]: [number, number],
+  [y0, y1]: [number, number],
+  body: string,
+): string {
+  const sx = (x: number) => M.left + ((x - x0) / (x1 - x0)) * (W - M.left - M.right);
+  const sy = (y: number) => H - M.bottom - ((y - y0) / (y1 - y0)) * (H - M.top - M.bottom);
+  const ticks = (lo: number, hi: number) => [0, 0.25, 0.5, 0.75, 1].map((f) => lo + f * (hi - lo));
+  const fmt = (v: number) =>
+    Math.abs(v) >= 1000 || (Math.abs(v) < 0.01 && v !== 0)
+      ? v.toExponential(1)
+      : +v.toPrecision(3) + '';
+  const axes = [
+    `<line x1="${M.left}" y1="${H - M.bottom}" x2="${W - M.right}" y2="${H - M.bottom}" stroke="#333"/>`,
+    `<line x1="${M.left}" y1="${M.top}" x2="${M.left}" y2="${H - M.bottom}" stroke="#333"/>`,
+    ...ticks(x0, x1).map(
+      (v) =>
+        `<text x="${sx(v)}" y="${H - M.bottom + 14}" font-size="10" text-anchor="middle">${fmt(v)}</text>`,
+    ),
+    ...ticks(y0, y1).map(
+      (v) =>
+        `<text x="${M.left - 4}" y="${sy(v) + 3}" font-size="10" text-anchor="end">${fmt(v)}</text>`,
+    ),
+    `<text x="${(M.left + W - M.right) / 2}" y="${H - 6}" font-size="11" text-anchor="middle">${escape(xLabel)}</text>`,
+    `<text x="12" y="${(M.top + H - M.bottom) / 2}" font-size="11" text-anchor="middle" transform="rotate(-90 12 ${(M.top + H - M.bottom) / 2})">${escape(yLabel)}</text>`,
+    `<text x="${W / 2}" y="16" font-size="13" font-weight="bold" text-anchor="middle">${escape(title)}</text>`,
+  ];
+  return `<svg class="chart" xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">${axes.join('')}${body.replace(/X\(([^)]*)\)/g, (_, v) => String(sx(+v))).replace(/Y\(([^)]*)\)/g, (_, v) => String(sy(+v)))}</svg>`;
+}
+
+function legend(series: Series[]): string {
+  return series
+    .map(
+      (s, k) =>
+        `<rect x="${W - M.right - 120}" y="${M.top + 4 + 14 * k}" width="10" height="3" fill="${s.color ?? COLORS[k % COLORS.length]}"/><text x="${W - M.right - 106}" y="${M.top + 8 + 14 * k}" font-size="10">${escape(s.name)}</text>`,
+    )
+    .join('');
+}
+
+/** Lines through points, one per series. */
+export function lineChart(title: string, xLabel: string, yLabel: string, series: Series[]): string {
+  const xs = series.flatMap((s) => s.points.map((p) => p[0]));
+  const ys = series.flatMap((s) => s.points.map((p) => p[1]));
+  const body = series
+    .map((s, k) => {
+      const pts = s.points
+        .filter((p) => Number.isFinite(p[1]))
+        .map(([x, y]) => `X(${x}),Y(${y})`)
+        .join(' ');
+      return `<polyline class="series" fill="none" stroke-width="1.6" stroke="${s.color ?? COLORS[k % COLORS.length]}" points="${pts}"/>`;
+    })
+    .join('');
+  return frame(
+    title,
+    xLabel,
+    yLabel,
+    extent(xs),
+    extent(ys),
+    body + (series.length > 1 ? legend(series) : ''),
+  );
+}
+
+/** Bars (x = left edge, width, height), with optional overlay lines. */
+export function barChart(
+  title: string,
+  xLabel: string,
+  yLabel: string,
+  bars: { x: number; width: number; height: number }[],
+  overlays: Series[] = [],
+): string {
+  const xs = bars
+    .flatMap((b) => [b.x, b.x + b.width])
+    .concat(overlays.flatMap((s) => s.points.map((p) => p[0])));
+  const ys = [
+    0,
+    ...bars.map((b) => b.height),
+    ...overlays.flatMap((s) => s.points.map((p) => p[1])),
+  ];
+  const [x0, x1] = extent(xs);
+  const [, y1] = extent(ys);
+  const width = (w: number) => Math.max(0.5, (w / (x1 - x0)) * (W - M.left - M.right));
+  const height = (h: number) => (h / y1) * (H - M.top - M.bottom);
+  const body = bars
+    .map(
+      (b) =>
+        `<rect class="bar" fill="#9ecae1" stroke="#6baed6" stroke-width="0.5" x="X(${b.x})" y="Y(${b.height})" width="${width(b.width)}" height="${height(b.height)}"/>`,
+    )
+    .join('');
+  const lines = overlays
+    .map(
+      (s, k) =>
+        `<polyline class="series" fill="none" stroke-width="1.8" stroke="${s.color ?? COLORS[(k + 1) % COLORS.length]}" points="${s.points.map(([x, y]) => `X(${x}),Y(${y})`).join(' ')}"/>`,
+    )
+    .join('');
+  return frame(
+    title,
+    xLabel,
+    yLabel,
+    [x0, x1],
+    [0, y1],
+    body + lines + (overlays.length ? legend(overlays) : ''),
+  );
+}
+
+/** A histogram of `values` with `bins` equal bins. */
+export function histogram(
+  values: ArrayLike<number>,
+  bins: number,
+): { x: number; width: number; height: number }[] {
+  const list = Array.from(values);
+  const [lo, hi] = extent(list);
+  const width = (hi - lo) / bins;
+  const counts = new Array(bins).fill(0);
+  for (const v of list) counts[Math.min(bins - 1, Math.floor((v - lo) / width))]++;
+  return counts.map((height, k) => ({ x: lo + k * width, width, height }));
+}
