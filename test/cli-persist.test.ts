@@ -1,6 +1,6 @@
 // Runs that survive SIGKILL, and the files a finished run can be turned into.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { unzipSync } from 'fflate';
@@ -83,6 +83,37 @@ describe('checkpoints and resume', () => {
     expect(epochs).toEqual([1, 2, 3]);
     expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
   }, 240_000);
+
+  it('a checkpoint write cut short by a crash leaves the previous checkpoint intact', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sqrtk-crash-'));
+    const args = [...TRAIN.slice(0, -2), '--epochs', '1', '--checkpoint-every', '5'];
+    expect(cli(...args, '--out', dir).status).toBe(0);
+    const checkpoint = join(dir, 'checkpoint.sqrtk');
+    const { net } = loadNetworkFile(checkpoint);
+    const hash = net.stateHash();
+    net.free();
+    // What a writer killed mid-write leaves behind: a partial temporary file beside the checkpoint.
+    const partial = `${checkpoint}.tmp-99999`;
+    writeFileSync(partial, readFileSync(checkpoint).subarray(0, 1000));
+    const again = loadNetworkFile(checkpoint);
+    expect(again.net.stateHash()).toBe(hash);
+    again.net.free();
+    expect(cli('train', '--resume', dir).status).toBe(0);
+    expect(existsSync(partial)).toBe(false);
+    const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+    expect(summary.learned_per_neuron).toBe(5);
+  });
+
+  it('stops a diverging run with a clear message and keeps the last good checkpoint', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sqrtk-diverge-'));
+    const r = cli('train', '--neurons', '100', '--k', '10', '--epochs', '1', '--activation', 'relu', '--lr', '1e6', '--checkpoint-every', '1', '--threads', '1', '--out', dir);
+    expect(r.status).toBe(1);
+    const match = /^error: training diverged at optimizer step (\d+) .*lower lr or gain\. The last good checkpoint is kept: (.*checkpoint\.sqrtk)$/m.exec(r.stderr);
+    expect(match, r.stderr).not.toBeNull();
+    const { net } = loadNetworkFile(match![2]);
+    expect(net.steps).toBe(Number(match![1]) - 1);
+    net.free();
+  });
 
   it('explains a bad --resume directory', () => {
     const r = cli('train', '--resume', join(tmpdir(), 'no-such-run'));

@@ -24,7 +24,7 @@ console.log(JSON.stringify({ threads: threadCount(), results }));
 `;
 
 describe('threads', () => {
-  it('1, 2 and 3 threads give bit-identical networks and metrics', () => {
+  it('1, 2, 3 and 8 threads give bit-identical networks and metrics', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'sqrtk-threads-')), 'run.mjs');
     writeFileSync(file, PROGRAM);
     const run = (threads: number) =>
@@ -33,7 +33,7 @@ describe('threads', () => {
       );
     const one = run(1);
     expect(one.threads).toBe(1);
-    for (const threads of [2, 3]) {
+    for (const threads of [2, 3, 8]) {
       const many = run(threads);
       expect(many.threads).toBe(threads);
       expect(many.results).toEqual(one.results);
