@@ -4,5 +4,18 @@
 import { root, run, setup } from './setup.mjs';
 
 setup();
-const options = ['--task', 'digits', '--neurons', '1000', '--k', '100', '--epochs', '20', '--growth', 'sampled', '--seed', '1'];
+const options = [
+  '--task',
+  'digits',
+  '--neurons',
+  '1000',
+  '--k',
+  '100',
+  '--epochs',
+  '20',
+  '--growth',
+  'sampled',
+  '--seed',
+  '1',
+];
 run('node', ['dist/cli.js', 'train', ...options, '--out', 'runs/demo'], { cwd: root });

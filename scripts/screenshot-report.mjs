@@ -10,7 +10,10 @@ if (!dir || !out) {
   console.error('usage: node scripts/screenshot-report.mjs DIR OUT.png');
   process.exit(2);
 }
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu'],
+});
 const page = await browser.newPage({ viewport: { width: 1000, height: 1200 } });
 await page.goto(`file://${resolve(dir, 'report.html')}`);
 await page.screenshot({ path: out, fullPage: true });

@@ -106,9 +106,30 @@ describe('checkpoints and resume', () => {
 
   it('stops a diverging run with a clear message and keeps the last good checkpoint', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sqrtk-diverge-'));
-    const r = cli('train', '--neurons', '100', '--k', '10', '--epochs', '1', '--activation', 'relu', '--lr', '1e6', '--checkpoint-every', '1', '--threads', '1', '--out', dir);
+    const r = cli(
+      'train',
+      '--neurons',
+      '100',
+      '--k',
+      '10',
+      '--epochs',
+      '1',
+      '--activation',
+      'relu',
+      '--lr',
+      '1e6',
+      '--checkpoint-every',
+      '1',
+      '--threads',
+      '1',
+      '--out',
+      dir,
+    );
     expect(r.status).toBe(1);
-    const match = /^error: training diverged at optimizer step (\d+) .*lower lr or gain\. The last good checkpoint is kept: (.*checkpoint\.sqrtk)$/m.exec(r.stderr);
+    const match =
+      /^error: training diverged at optimizer step (\d+) .*lower lr or gain\. The last good checkpoint is kept: (.*checkpoint\.sqrtk)$/m.exec(
+        r.stderr,
+      );
     expect(match, r.stderr).not.toBeNull();
     const { net } = loadNetworkFile(match![2]);
     expect(net.steps).toBe(Number(match![1]) - 1);
