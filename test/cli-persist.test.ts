@@ -215,7 +215,7 @@ describe('export and report', () => {
     expect(lines.length - 1).toBe(indptr[300]);
     expect(lines.slice(1).filter((l) => l.endsWith(',1')).length).toBe(300 * 5);
     expect(cli('export', run, '--format', 'hdf5').stderr).toMatch(
-      /format \(="hdf5"\) must be one of npz, safetensors, csv/,
+      /format \(="hdf5"\) must be one of "npz", "safetensors", "csv"/,
     );
   });
 

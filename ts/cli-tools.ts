@@ -1,14 +1,13 @@
 /** `sqrtk export` and `sqrtk report`: turn a finished run directory into files for others. */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SqrtkError } from './errors.js';
+import { requireOneOf, SqrtkError } from './errors.js';
 import { EXPORT_FORMATS, exportNetwork, type ExportFormat } from './export.js';
 import { loadNetworkFile } from './files.js';
 import { buildReport } from './report.js';
 import { writeFileAtomic } from './run.js';
 import { loadTask } from './tasks.js';
 import { takeBatch } from './data.js';
-import { optionError } from './errors.js';
 
 function readJson(path: string): unknown {
   try {
@@ -24,14 +23,7 @@ function readJson(path: string): unknown {
 
 /** Writes DIR/export/<files> for `format` from DIR/model.sqrtk. */
 export function exportRun(dir: string, format: string): string[] {
-  if (!(EXPORT_FORMATS as readonly string[]).includes(format)) {
-    throw optionError(
-      'format',
-      format,
-      `must be one of ${EXPORT_FORMATS.join(', ')}`,
-      'pick one of those',
-    );
-  }
+  requireOneOf('format', format, EXPORT_FORMATS);
   const { net } = loadNetworkFile(join(dir, 'model.sqrtk'));
   try {
     const out = join(dir, 'export');

@@ -6,7 +6,7 @@
  * Every format also carries `config.json` (the fully resolved network options).
  */
 import { zipSync } from 'fflate';
-import { optionError } from './errors.js';
+import { requireOneOf } from './errors.js';
 import type { SparseRNN } from './model.js';
 
 export const EXPORT_FORMATS = ['npz', 'safetensors', 'csv'] as const;
@@ -92,14 +92,7 @@ function csvMatrix(t: Tensor): string {
 
 /** The files of an export, by name. Pure: works in browsers too (write them where you like). */
 export function exportNetwork(net: SparseRNN, format: ExportFormat): Record<string, Uint8Array> {
-  if (!(EXPORT_FORMATS as readonly string[]).includes(format)) {
-    throw optionError(
-      'format',
-      format,
-      `must be one of ${EXPORT_FORMATS.join(', ')}`,
-      'pick one of those',
-    );
-  }
+  requireOneOf('format', format, EXPORT_FORMATS);
   const arrays = networkArrays(net);
   const config = new TextEncoder().encode(JSON.stringify(net.config, null, 2) + '\n');
   const text = (s: string) => new TextEncoder().encode(s);
