@@ -74,6 +74,9 @@ describe('save, load, resume', () => {
     const { train } = datasets.digits();
     using net = new SparseRNN(small);
     const state: FitState = { epoch: 2, batch: 3, lossSum: 0, correct: 0, epochs: [], rewires: [] };
+    await expect(fit(net, train, { checkpointEvery: 0 })).rejects.toThrow(
+      /^checkpointEvery \(=0\) must be an integer >= 1/,
+    );
     await expect(fit(net, train, { resume: state })).rejects.toThrow(
       /resume \(="epoch 2, batch 3"\) is 48 optimizer steps into training, but the network has taken 0/,
     );

@@ -169,7 +169,21 @@ export async function fit(
     rewireSeconds: 0,
   };
   const learnsStructure = net.config.growth !== 'random';
-  const every = options.checkpointEvery ?? 0;
+  const every =
+    options.checkpointEvery === undefined
+      ? 0
+      : requireInt('checkpointEvery', options.checkpointEvery, {
+          min: 1,
+          fix: 'use e.g. checkpointEvery: 100',
+        });
+  if (options.onCheckpoint !== undefined && typeof options.onCheckpoint !== 'function') {
+    throw optionError(
+      'onCheckpoint',
+      options.onCheckpoint,
+      'must be a function',
+      'pass (state) => { ... }',
+    );
+  }
   let batch: Dataset | undefined;
   for (; state.epoch <= opts.epochs; state.epoch++) {
     const started = performance.now();
