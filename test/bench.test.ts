@@ -49,4 +49,10 @@ describe('npm run bench (smoke size)', () => {
     expect(markdown).toMatch(/^Measured \d{4}-\d\d-\d\d on .+, \d+ cores/);
     expect(markdown).toContain('| sqrtk wasm | 1 | 256 | 16 | 8 | 5 |');
   }, 300_000);
+
+  it('the plain JavaScript baseline computes the right gradient (finite-difference check)', () => {
+    expect(() =>
+      execFileSync('node', [join(root, 'bench', 'plain-js.mjs'), '--check'], { stdio: 'pipe' }),
+    ).not.toThrow();
+  });
 });
