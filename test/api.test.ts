@@ -34,6 +34,14 @@ describe('sqrtk API', () => {
     await init(); // idempotent
   });
 
+  it('keeps the thread count of the first init call', async () => {
+    const { availableParallelism } = await import('node:os');
+    await init({ threads: availableParallelism() });
+    expect(() => init({ threads: 7 })).toThrow(
+      /^threads \(=7\) differs from the first init call \(threads = \d+\); the thread count is fixed/,
+    );
+  });
+
   it('builds a network whose every neuron gets exactly `learned` extra synapses', () => {
     using net = new SparseRNN({ ...small, learned: 6 });
     const inDegree = net.inDegree();

@@ -7,7 +7,7 @@
  * because the main thread of a page may not block. Elsewhere the single-threaded build loads.
  */
 import { requireInt } from './errors.js';
-import { initSingle, initThreaded, type WasmSource } from './init.js';
+import { checkThreads, initSingle, initThreaded, type WasmSource } from './init.js';
 
 export * from './api.js';
 
@@ -30,7 +30,10 @@ export function threadsSupported(): boolean {
 export function init(options: InitOptions = {}): Promise<void> {
   const wanted = options.threads ?? (threadsSupported() ? navigator.hardwareConcurrency || 1 : 1);
   const threads = requireInt('threads', wanted, { min: 1, max: 256, fix: 'use e.g. threads: 2' });
-  if (threads === 1 || options.wasm !== undefined || !threadsSupported()) {
+  const effective = options.wasm !== undefined || !threadsSupported() ? 1 : threads;
+  // The first call fixes the thread count; asking again for another count is an error.
+  if (options.threads !== undefined) checkThreads(effective);
+  if (effective === 1) {
     return initSingle(() => options.wasm ?? new URL('./sqrtk_wasm_bg.wasm', import.meta.url));
   }
   return initThreaded(threads, {

@@ -41,7 +41,7 @@ export function initSingle(load: () => Promise<WasmSource> | WasmSource): Promis
         : single.initSync({ module: source });
     memory = exports.memory;
     glue = single;
-  });
+  }, 1);
 }
 
 /** Instantiates the threaded core with `count` threads in all (the caller + count − 1 workers). */
@@ -60,10 +60,26 @@ export function initThreaded(count: number, loader: ThreadedLoader): Promise<voi
     await loader.startWorkers(count - 1, module, shared);
     glue = threaded as unknown as Glue;
     threads = count;
-  });
+  }, count);
 }
 
-function once(start: () => Promise<void>): Promise<void> {
+let requested: number | undefined;
+
+/**
+ * Throws when `init` is asked for a different thread count than the first call used: a process
+ * (or Worker) keeps its thread pool for life.
+ */
+export function checkThreads(count: number): void {
+  if (loading && requested !== undefined && requested !== count) {
+    throw new SqrtkError(
+      'E_INIT',
+      `threads (=${count}) differs from the first init call (threads = ${requested}); the thread count is fixed for the life of a process or Worker: start a new one to change it`,
+    );
+  }
+}
+
+function once(start: () => Promise<void>, count: number): Promise<void> {
+  if (!loading) requested = count;
   loading ??= start().catch((cause) => {
     loading = undefined;
     throw cause instanceof SqrtkError

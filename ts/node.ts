@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { requireInt } from './errors.js';
-import { initSingle, initThreaded, type WasmSource } from './init.js';
+import { checkThreads, initSingle, initThreaded, type WasmSource } from './init.js';
 
 export * from './api.js';
 export { saveNetworkFile, loadNetworkFile } from './files.js';
@@ -28,7 +28,10 @@ export function init(options: InitOptions = {}): Promise<void> {
     max: 256,
     fix: 'use e.g. threads: 2',
   });
-  if (threads === 1 || options.wasm !== undefined) {
+  const effective = options.wasm !== undefined ? 1 : threads;
+  // The first call fixes the thread count; asking again for another count is an error.
+  if (options.threads !== undefined) checkThreads(effective);
+  if (effective === 1) {
     return initSingle(() => options.wasm ?? readPackaged('sqrtk_wasm_bg.wasm', 'pkg'));
   }
   return initThreaded(threads, {
