@@ -113,7 +113,8 @@ describe('sqrtk API', () => {
         mask[b * T + t] = 1;
       }
     }
-    const data: Dataset = { x, shape: [B, T, 1], targets, mask };
+    // Labels are allowed on an MSE dataset; an MSE network ignores them.
+    const data: Dataset = { x, shape: [B, T, 1], targets, mask, labels: new Int32Array(B) };
     using net = new SparseRNN({ inputs: 1, outputs: 1, neurons: 100, k: 10, loss: 'mse', seed: 1 });
     const before = evaluate(net, data).loss;
     await fit(net, data, { epochs: 30, batchSize: 16, lr: 0.01 });

@@ -39,6 +39,15 @@ describe('structure learning', () => {
     }
   });
 
+  it('runs the schedule again in a second fit of the same network', async () => {
+    const { train } = datasets.digits();
+    using net = new SparseRNN({ ...small, growth: 'sampled' });
+    const first = await fit(net, train, { epochs: 1, rewireEvery: 10 });
+    const second = await fit(net, train, { epochs: 1, rewireEvery: 10 });
+    expect(second.rewires.length).toBe(first.rewires.length);
+    expect(second.rewires[0].step).toBe(net.steps - 45 + 10);
+  });
+
   it('is reproducible for every strategy and never rewires `random`', async () => {
     const { train } = datasets.digits();
     for (const growth of ['random', 'gradient', 'sampled', 'deep_r'] as const) {

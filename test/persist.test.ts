@@ -73,7 +73,15 @@ describe('save, load, resume', () => {
   it('refuses a resume state that does not match the network', async () => {
     const { train } = datasets.digits();
     using net = new SparseRNN(small);
-    const state: FitState = { epoch: 2, batch: 3, lossSum: 0, correct: 0, epochs: [], rewires: [] };
+    const state: FitState = {
+      firstStep: 0,
+      epoch: 2,
+      batch: 3,
+      lossSum: 0,
+      correct: 0,
+      epochs: [],
+      rewires: [],
+    };
     await expect(fit(net, train, { checkpointEvery: 0 })).rejects.toThrow(
       /^checkpointEvery \(=0\) must be an integer >= 1/,
     );

@@ -132,7 +132,10 @@ export function importedMemoryMinimum(bytes: Uint8Array): number {
         return minimum;
       } else if (kind === 3)
         at += 2; // global: type, mutability
-      else if (kind === 4) at += 1 + (leb(), 0); // tag
+      else if (kind === 4) {
+        at++; // tag: attribute byte, then its type index
+        leb();
+      }
     }
   }
   throw new SqrtkError('E_INIT', 'the threaded sqrtk module imports no memory; rebuild it');

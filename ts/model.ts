@@ -150,8 +150,19 @@ export class SparseRNN {
     clipNorm: number,
   ): { loss: number; correct: number; gradNorm: number } {
     const [b, t] = batch.shape;
+    // Only the target fields of this network's loss go to the core.
+    const ce = this.config.loss === 'cross_entropy';
     const [loss, correct, gradNorm] = core(() =>
-      this.handle.train_batch(batch.x, b, t, batch.labels, batch.targets, batch.mask, lr, clipNorm),
+      this.handle.train_batch(
+        batch.x,
+        b,
+        t,
+        ce ? batch.labels : undefined,
+        ce ? undefined : batch.targets,
+        ce ? undefined : batch.mask,
+        lr,
+        clipNorm,
+      ),
     );
     return { loss, correct, gradNorm };
   }

@@ -43,8 +43,8 @@ function binomialCurve(
 }
 
 function degreeChart(title: string, degrees: Uint32Array, neurons: number, k: number): string {
-  const lo = Math.min(...degrees);
-  const hi = Math.max(...degrees);
+  let [lo, hi] = [Infinity, -Infinity];
+  for (const d of degrees) [lo, hi] = [Math.min(lo, d), Math.max(hi, d)]; // no spread: N may be large
   const counts = new Map<number, number>();
   for (const d of degrees) counts.set(d, (counts.get(d) ?? 0) + 1);
   const bars = Array.from({ length: hi - lo + 1 }, (_, i) => ({

@@ -15,9 +15,9 @@ const escape = (s: string) =>
   s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
 function extent(values: number[]): [number, number] {
-  const finite = values.filter(Number.isFinite);
-  if (finite.length === 0) return [0, 1];
-  let [lo, hi] = [Math.min(...finite), Math.max(...finite)];
+  let [lo, hi] = [Infinity, -Infinity];
+  for (const v of values) if (Number.isFinite(v)) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
+  if (lo === Infinity) return [0, 1];
   if (lo === hi) [lo, hi] = [lo - 1, hi + 1];
   return [lo, hi];
 }

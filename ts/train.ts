@@ -203,7 +203,9 @@ export async function fit(
       const step = net.trainBatch(batch, opts.lr, opts.clipNorm);
       history.trainSeconds += (performance.now() - t) / 1000;
 
-      const fraction = learnsStructure ? rewireFractionAt(opts, net.steps, totalSteps) : null;
+      const fraction = learnsStructure
+        ? rewireFractionAt(opts, net.steps - state.firstStep, totalSteps)
+        : null;
       if (fraction !== null) {
         t = performance.now();
         history.rewires.push({ step: net.steps, fraction, swapped: net.rewire(fraction) });
@@ -221,7 +223,7 @@ export async function fit(
         loss: step.loss,
       });
       // Checkpoints are taken between batches; one due at the end of an epoch waits for its record.
-      if (every > 0 && net.steps % every === 0 && state.batch < batches)
+      if (every > 0 && (net.steps - state.firstStep) % every === 0 && state.batch < batches)
         await options.onCheckpoint?.(snapshot(state));
       await yieldToEventLoop();
     }
@@ -238,7 +240,7 @@ export async function fit(
     history.epochs.push(record);
     Object.assign(state, { batch: 0, lossSum: 0, correct: 0 });
     options.onProgress?.({ type: 'epoch', epochs: opts.epochs, record });
-    if (every > 0 && net.steps % every === 0)
+    if (every > 0 && (net.steps - state.firstStep) % every === 0)
       await options.onCheckpoint?.(snapshot({ ...state, epoch: state.epoch + 1 }));
   }
   return history;
@@ -246,6 +248,8 @@ export async function fit(
 
 /** Where a `fit` is: with the network saved at that moment, enough to continue it exactly. */
 export interface FitState {
+  /** The network's optimizer step count when this fit started (the schedule counts from it). */
+  firstStep: number;
   /** Epoch (1-based) and batch (0-based) to run next. */
   epoch: number;
   batch: number;
@@ -268,9 +272,17 @@ function startState(
   epochs: number,
 ): FitState {
   if (!resume) {
-    return { epoch: 1, batch: 0, lossSum: 0, correct: 0, epochs: [], rewires: [] };
+    return {
+      firstStep: net.steps,
+      epoch: 1,
+      batch: 0,
+      lossSum: 0,
+      correct: 0,
+      epochs: [],
+      rewires: [],
+    };
   }
-  const steps = (resume.epoch - 1) * batches + resume.batch;
+  const steps = (resume.firstStep ?? 0) + (resume.epoch - 1) * batches + resume.batch;
   if (!(
     resume.epoch >= 1 &&
     resume.epoch <= epochs + 1 &&
@@ -306,10 +318,13 @@ export interface Evaluation {
 export function evaluate(
   net: SparseRNN,
   data: Dataset,
-  { batchSize = 256 }: { batchSize?: number } = {},
+  options: { batchSize?: number } = {},
 ): Evaluation {
   checkData(net, 'evaluation data', data);
-  requireInt('batchSize', batchSize, { min: 1, fix: 'use e.g. batchSize: 256' });
+  const batchSize = requireInt('batchSize', options.batchSize ?? forwardBatch(net, data), {
+    min: 1,
+    fix: 'use e.g. batchSize: 64',
+  });
   const size = data.shape[0];
   let lossSum = 0;
   let correct = 0;
@@ -317,7 +332,7 @@ export function evaluate(
     const indices = range(start, Math.min(size, start + batchSize));
     const b = takeBatch(data, indices);
     const [loss, right] = core(() =>
-      net.handle.evaluate(b.x, indices.length, data.shape[1], b.labels, b.targets, b.mask),
+      net.handle.evaluate(b.x, indices.length, data.shape[1], ...targetsOf(net, b)),
     );
     lossSum += loss * indices.length;
     correct += right;
@@ -328,9 +343,29 @@ export function evaluate(
   };
 }
 
+/** The target fields the network's loss uses (the others are not sent to the core). */
+function targetsOf(
+  net: SparseRNN,
+  d: Dataset,
+): [Int32Array | undefined, Float32Array | undefined, Float32Array | undefined] {
+  return net.config.loss === 'cross_entropy'
+    ? [d.labels, undefined, undefined]
+    : [undefined, d.targets, d.mask];
+}
+
+/**
+ * Sequences per forward-only call: as many as fit in about 256 MB of states (2 × N × (T + 1)
+ * floats each), at most 256, so evaluation works at any network size.
+ */
+function forwardBatch(net: SparseRNN, data: Pick<Dataset, 'shape'>): number {
+  const perSequence = 8 * net.config.neurons * (data.shape[1] + 1);
+  return Math.max(1, Math.min(256, Math.floor(2 ** 28 / perSequence)));
+}
+
 /**
  * Network outputs for the sequences `x` of shape [B, T, inputs]: class scores [B, outputs] for a
- * cross-entropy network, or outputs at every step [B, T, outputs] for an MSE network.
+ * cross-entropy network, or outputs at every step [B, T, outputs] for an MSE network. Large
+ * inputs are processed in batches.
  */
 export function predict(net: SparseRNN, data: Pick<Dataset, 'x' | 'shape'>): Float32Array {
   checkData(net, 'prediction data', {
@@ -338,7 +373,21 @@ export function predict(net: SparseRNN, data: Pick<Dataset, 'x' | 'shape'>): Flo
     shape: data.shape,
     ...dummyTarget(net, data.shape),
   });
-  return core(() => net.handle.predict(data.x, data.shape[0], data.shape[1]));
+  const [size, t, d] = data.shape;
+  const step = forwardBatch(net, data);
+  const parts: Float32Array[] = [];
+  for (let start = 0; start < size; start += step) {
+    const count = Math.min(step, size - start);
+    const x = data.x.subarray(start * t * d, (start + count) * t * d);
+    parts.push(core(() => net.handle.predict(x, count, t)));
+  }
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
 
 /** The class with the highest score for each sequence. */

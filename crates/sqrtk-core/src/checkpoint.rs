@@ -18,7 +18,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::Config;
+use crate::config::{Config, Growth};
 use crate::csr::{Csr, Transpose};
 use crate::error::Error;
 use crate::network::Network;
@@ -226,7 +226,7 @@ pub fn load(bytes: &[u8]) -> Result<(Network, serde_json::Value), Error> {
         && params.w_out.len() == config.outputs * n
         && params.b_out.len() == config.outputs
         && [&adam_m, &adam_v].iter().all(|t| t.all().iter().zip(params.all()).all(|(a, p)| a.len() == p.len()))
-        && (signs.is_empty() || signs.len() == n * m);
+        && signs.len() == if config.growth == Growth::DeepR { n * m } else { 0 };
     if !consistent {
         return Err(Error::data("the saved arrays do not match the saved configuration; the file is damaged"));
     }
@@ -243,7 +243,7 @@ pub fn load(bytes: &[u8]) -> Result<(Network, serde_json::Value), Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{small_config, Growth};
+    use crate::config::small_config;
     use crate::{AdamConfig, Batch, Target};
 
     fn trained() -> Network {
@@ -271,6 +271,19 @@ mod tests {
         assert_eq!(extra["epoch"], 3);
         assert_eq!(save(&back, serde_json::json!({ "epoch": 3 })), bytes);
         assert_eq!(back.adam.beta2_t.to_bits(), net.adam.beta2_t.to_bits(), "f64 counters round-trip exactly");
+    }
+
+    #[test]
+    fn a_consistent_looking_but_wrong_file_is_rejected() {
+        // A random-growth network relabelled deep_r (same length, checksum recomputed) has no signs.
+        let net = Network::new(small_config()).unwrap();
+        let mut bytes = save(&net, serde_json::Value::Null);
+        let at = bytes.windows(8).position(|w| w == b"\"random\"").unwrap();
+        bytes[at..at + 8].copy_from_slice(b"\"deep_r\"");
+        let body = bytes.len() - 8;
+        let sum = fnv1a(&bytes[..body]).to_le_bytes();
+        bytes[body..].copy_from_slice(&sum);
+        assert!(load(&bytes).unwrap_err().message.contains("do not match the saved configuration"));
     }
 
     #[test]

@@ -156,7 +156,7 @@ impl Network {
             return Ok(0);
         }
         if !self.ws_has_gradient {
-            return Err(Error::state("rewire needs the gradients of a training batch: train a batch first"));
+            return Err(Error::state("rewire needs the gradients of a training batch; train a batch first"));
         }
         let swaps = growth::plan(&self.growth_context(), fraction)?;
         let state = growth::State {
@@ -232,9 +232,9 @@ impl Network {
         self.check_batch(batch, false)?;
         if let Some(&bad) = neurons.iter().find(|&&i| i as usize >= self.config.neurons) {
             return Err(Error::option(
-                "neurons",
+                "activity neuron",
                 bad,
-                &format!("must be below neurons (={})", self.config.neurons),
+                &format!("must be below the number of neurons (={})", self.config.neurons),
                 "pick existing neurons",
             ));
         }

@@ -64,8 +64,9 @@ impl Workspace {
         self.r.resize(n * sb, 0.0);
         self.y.resize(cfg.outputs * tb, 0.0);
         self.dy.resize(cfg.outputs * tb, 0.0);
-        self.g.resize(n * tb, 0.0);
         self.tmp.resize(n * batch, 0.0);
+        // `g` (N·T·B values) is only needed by `backward`, which sizes it: forward-only passes
+        // (evaluation, prediction) do not pay for it.
     }
 }
 
@@ -235,6 +236,7 @@ pub fn backward(cfg: &Config, rec: &Recurrent, p: &Tensors, ws: &mut Workspace, 
     let (b, t_max) = (ws.batch, ws.steps);
     let (tb, sb) = (t_max * b, (t_max + 1) * b);
     let alpha = cfg.alpha();
+    ws.g.resize(n * tb, 0.0);
     let Workspace { u, x, r, dy, g, tmp, w_rec_t, .. } = ws;
     let (u, x, r, dy): (&[f32], &[f32], &[f32], &[f32]) = (u, x, r, dy);
 
