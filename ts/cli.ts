@@ -155,7 +155,8 @@ async function main() {
     }
     if (e instanceof SqrtkError && e.code !== 'E_INTERNAL') {
       console.error(`error: ${e.message}`);
-      console.error(usage);
+      // The usage hint helps with a bad option or input, not with a failed run or file.
+      if (e.code === 'E_OPTION' || e.code === 'E_DATA') console.error(usage);
       process.exit(e.code === 'E_DIVERGED' || e.code === 'E_IO' ? 1 : 2);
     }
     throw e;
