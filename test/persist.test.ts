@@ -67,6 +67,9 @@ describe('save, load, resume', () => {
       expect(resumed.stateHash(), `stopped at step ${stopAt}`).toBe(reference.stateHash());
       expect(rest.epochs.map((e) => e.loss)).toEqual(full.epochs.map((e) => e.loss));
       expect(rest.rewires).toEqual(full.rewires);
+      // Time spent before the interruption is carried over.
+      expect(rest.trainSeconds).toBeGreaterThan(saved!.state.trainSeconds);
+      expect(saved!.state.trainSeconds).toBeGreaterThan(0);
     }
   });
 
@@ -81,6 +84,8 @@ describe('save, load, resume', () => {
       correct: 0,
       epochs: [],
       rewires: [],
+      trainSeconds: 0,
+      rewireSeconds: 0,
     };
     await expect(fit(net, train, { checkpointEvery: 0 })).rejects.toThrow(
       /^checkpointEvery \(=0\) must be an integer >= 1/,

@@ -55,6 +55,7 @@ export function initThreaded(count: number, loader: ThreadedLoader): Promise<voi
       shared: true,
     });
     threaded.initSync({ module, memory: shared });
+    final = true; // wasm-bindgen keeps this instance; a retry would reuse it with a broken pool
     memory = shared;
     threaded.init_thread_pool(count);
     await loader.startWorkers(count - 1, module, shared);
@@ -64,6 +65,8 @@ export function initThreaded(count: number, loader: ThreadedLoader): Promise<voi
 }
 
 let requested: number | undefined;
+/** Set once the threaded instance exists: from then on a failed init cannot be retried safely. */
+let final = false;
 
 /**
  * Throws when `init` is asked for a different thread count than the first call used: a process
@@ -81,7 +84,7 @@ export function checkThreads(count: number): void {
 function once(start: () => Promise<void>, count: number): Promise<void> {
   if (!loading) requested = count;
   loading ??= start().catch((cause) => {
-    loading = undefined;
+    if (!final) loading = undefined;
     throw cause instanceof SqrtkError
       ? cause
       : new SqrtkError('E_INIT', `could not load the sqrtk WebAssembly core: ${String(cause)}`, {

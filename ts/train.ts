@@ -201,7 +201,7 @@ export async function fit(
 
       let t = performance.now();
       const step = net.trainBatch(batch, opts.lr, opts.clipNorm);
-      history.trainSeconds += (performance.now() - t) / 1000;
+      state.trainSeconds += (performance.now() - t) / 1000;
 
       const fraction = learnsStructure
         ? rewireFractionAt(opts, net.steps - state.firstStep, totalSteps)
@@ -209,7 +209,7 @@ export async function fit(
       if (fraction !== null) {
         t = performance.now();
         history.rewires.push({ step: net.steps, fraction, swapped: net.rewire(fraction) });
-        history.rewireSeconds += (performance.now() - t) / 1000;
+        state.rewireSeconds += (performance.now() - t) / 1000;
       }
 
       state.lossSum += step.loss * indices.length;
@@ -243,6 +243,8 @@ export async function fit(
     if (every > 0 && (net.steps - state.firstStep) % every === 0)
       await options.onCheckpoint?.(snapshot({ ...state, epoch: state.epoch + 1 }));
   }
+  history.trainSeconds = state.trainSeconds;
+  history.rewireSeconds = state.rewireSeconds;
   return history;
 }
 
@@ -259,6 +261,9 @@ export interface FitState {
   /** The history so far. */
   epochs: EpochRecord[];
   rewires: RewireRecord[];
+  /** Wall-clock seconds spent so far in training steps and in rewiring (carried across resumes). */
+  trainSeconds: number;
+  rewireSeconds: number;
 }
 
 function snapshot(state: FitState): FitState {
@@ -280,6 +285,8 @@ function startState(
       correct: 0,
       epochs: [],
       rewires: [],
+      trainSeconds: 0,
+      rewireSeconds: 0,
     };
   }
   const steps = (resume.firstStep ?? 0) + (resume.epoch - 1) * batches + resume.batch;
@@ -305,7 +312,11 @@ function startState(
       'resume with the network saved together with this state',
     );
   }
-  return snapshot(resume);
+  // States saved before the seconds were recorded start them from 0.
+  const restored = snapshot(resume);
+  restored.trainSeconds ??= 0;
+  restored.rewireSeconds ??= 0;
+  return restored;
 }
 
 export interface Evaluation {
