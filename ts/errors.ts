@@ -114,6 +114,13 @@ export function requireNumber(
   return value;
 }
 
+/** Checks that `value`, when given, is a function. */
+export function requireFunction(option: string, value: unknown, example: string): void {
+  if (value !== undefined && typeof value !== 'function') {
+    throw optionError(option, value, 'must be a function', `pass ${example}`);
+  }
+}
+
 /** Checks that `value` is one of `choices` and returns it; the error lists the choices. */
 export function requireOneOf<T extends string>(
   option: string,

@@ -3,7 +3,14 @@
  * the core, which runs the full forward pass, backpropagation through time and one Adam step.
  */
 import { takeBatch, validateDataset, type Dataset } from './data.js';
-import { optionError, rejectUnknownKeys, requireInt, requireNumber, SqrtkError } from './errors.js';
+import {
+  optionError,
+  rejectUnknownKeys,
+  requireFunction,
+  requireInt,
+  requireNumber,
+  SqrtkError,
+} from './errors.js';
 import { core } from './init.js';
 import type { SparseRNN } from './model.js';
 import { rewireFractionAt } from './schedule.js';
@@ -97,13 +104,13 @@ const FIT_KEYS = [
 
 export function resolveFitOptions(options: FitOptions): ResolvedFitOptions {
   rejectUnknownKeys('fit options', options, FIT_KEYS);
-  if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
-    throw optionError(
-      'onProgress',
-      options.onProgress,
-      'must be a function',
-      'pass (event) => { ... }',
-    );
+  requireFunction('onProgress', options.onProgress, '(event) => { ... }');
+  requireFunction('onCheckpoint', options.onCheckpoint, '(state) => { ... }');
+  if (options.checkpointEvery !== undefined) {
+    requireInt('checkpointEvery', options.checkpointEvery, {
+      min: 1,
+      fix: 'use e.g. checkpointEvery: 100',
+    });
   }
   return {
     epochs: requireInt('epochs', options.epochs ?? 10, { min: 1, fix: 'use e.g. epochs: 10' }),
@@ -169,21 +176,7 @@ export async function fit(
     rewireSeconds: 0,
   };
   const learnsStructure = net.config.growth !== 'random';
-  const every =
-    options.checkpointEvery === undefined
-      ? 0
-      : requireInt('checkpointEvery', options.checkpointEvery, {
-          min: 1,
-          fix: 'use e.g. checkpointEvery: 100',
-        });
-  if (options.onCheckpoint !== undefined && typeof options.onCheckpoint !== 'function') {
-    throw optionError(
-      'onCheckpoint',
-      options.onCheckpoint,
-      'must be a function',
-      'pass (state) => { ... }',
-    );
-  }
+  const every = options.checkpointEvery ?? 0;
   let batch: Dataset | undefined;
   for (; state.epoch <= opts.epochs; state.epoch++) {
     const started = performance.now();

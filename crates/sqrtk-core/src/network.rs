@@ -177,7 +177,6 @@ impl Network {
             config: &self.config,
             structure: &self.structure,
             params: &self.params,
-            signs: &self.signs,
             g: Rows::new(&self.ws.g, t * b, t * b),
             r: Rows::new(&self.ws.r, (t + 1) * b, t * b),
             round: self.rewires,

@@ -111,7 +111,7 @@ impl Recurrent {
     }
 }
 
-/// The sorted list of partners a neuron may not take: its backbone inputs and itself.
+/// The sorted list of partners a neuron may not take: the inputs it has (`row`) and itself.
 pub fn forbidden_partners(neuron: u32, backbone: &[u32]) -> Vec<u32> {
     let mut forbidden = backbone.to_vec();
     forbidden.push(neuron);

@@ -20,9 +20,7 @@ use crate::optim::Adam;
 use crate::parallel::{self, Disjoint};
 use crate::params::Tensors;
 use crate::rng::{mix, Rng, Stream};
-use crate::structure::Recurrent;
-
-pub use gradient::best_by_gradient;
+use crate::structure::{forbidden_partners, Recurrent};
 
 /// What a strategy sees: the structure and weights, and the activity of the last training batch
 /// (`g` = dLoss/dx_t and `r` = rates, laid out as in `rnn`), for gradient-based scores.
@@ -30,7 +28,6 @@ pub struct Context<'a> {
     pub config: &'a Config,
     pub structure: &'a Recurrent,
     pub params: &'a Tensors,
-    pub signs: &'a [f32],
     /// Row i of `g` holds g_i(t, b) for t = 1..T; row j of `r` holds r_j(t − 1, b) for t = 1..T
     /// (T · B values each).
     pub g: Rows<'a>,
@@ -48,11 +45,7 @@ impl Context<'_> {
     /// Partners neuron `i` may not grow (sorted): itself, its backbone and its current learned
     /// partners (including those being dropped, so that every growth is a real change).
     pub fn forbidden(&self, i: usize) -> Vec<u32> {
-        let mut f = self.structure.csr.row(i).to_vec();
-        f.push(i as u32);
-        f.sort_unstable();
-        f.dedup();
-        f
+        forbidden_partners(i as u32, self.structure.csr.row(i))
     }
 
     /// `count` random partners for neuron `i` outside `forbidden`.
