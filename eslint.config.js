@@ -14,6 +14,32 @@ export default tseslint.config(
     },
   },
   {
+    // The platform boundary: the neutral library (ts/*.ts, tasks/, output/, browser/) runs in
+    // browsers too, so it never imports Node built-ins, the Node adapters or the CLI.
+    files: ['ts/*.ts', 'ts/tasks/**', 'ts/output/**', 'ts/browser/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*'], message: 'Node-only: put this module in ts/node/ or ts/cli/.' },
+            { group: ['**/node/*', '**/cli/*'], message: 'The neutral library must not import Node or CLI modules.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Node adapters never import the CLI.
+    files: ['ts/node/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/cli/*'], message: 'ts/node/ must not import the CLI.' }] },
+      ],
+    },
+  },
+  {
     rules: {
       '@typescript-eslint/no-unused-vars': [
         'error',

@@ -5,7 +5,7 @@ import { defineConfig } from 'tsup';
 // `shims: true` makes `import.meta.url` work in the CJS build (used to locate the .wasm file).
 export default defineConfig([
   {
-    entry: { node: 'ts/node.ts' },
+    entry: { node: 'ts/node/index.ts' },
     format: ['esm', 'cjs'],
     platform: 'node',
     target: 'node20',
@@ -15,7 +15,7 @@ export default defineConfig([
     outDir: 'dist',
   },
   {
-    entry: { browser: 'ts/browser.ts' },
+    entry: { browser: 'ts/browser/index.ts' },
     // Self-contained: a page can import dist/browser.js without a bundler.
     noExternal: ['fflate'],
     format: ['esm'],
@@ -27,21 +27,21 @@ export default defineConfig([
   },
   {
     // Worker threads of the threaded build (each instantiates the shared module).
-    entry: { 'worker-node': 'ts/worker-node.ts' },
+    entry: { 'worker-node': 'ts/node/worker.ts' },
     format: ['esm'],
     platform: 'node',
     target: 'node20',
     outDir: 'dist',
   },
   {
-    entry: { 'worker-browser': 'ts/worker-browser.ts' },
+    entry: { 'worker-browser': 'ts/browser/worker.ts' },
     format: ['esm'],
     platform: 'browser',
     target: 'es2022',
     outDir: 'dist',
   },
   {
-    entry: { cli: 'ts/cli.ts' },
+    entry: { cli: 'ts/cli/main.ts' },
     format: ['esm'],
     platform: 'node',
     target: 'node20',

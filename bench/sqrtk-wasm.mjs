@@ -3,7 +3,7 @@
 // Same model and measurements as the other bench scripts (see bench/README.md). With --rewire
 // it also times one `gradient` growth rewiring (fraction 0.3) after training.
 import { parseArgs } from 'node:util';
-import { init, SparseRNN, threadCount } from '../dist/node.js';
+import { init, predict, SparseRNN, threadCount } from '../dist/node.js';
 
 const { values: a } = parseArgs({
   options: {
@@ -41,7 +41,7 @@ try {
     return performance.now() - s;
   };
   const train = () => timeIt(() => net.trainBatch(batch, 0.002, 1));
-  const forward = () => timeIt(() => net.handle.predict(x, B, T)) / T;
+  const forward = () => timeIt(() => predict(net, { x, shape: [B, T, D] })) / T;
   train();
   result.train_step_ms = median(Array.from({ length: R }, train));
   // A rewiring scores candidates on the last training batch, so it comes right after training.

@@ -11,7 +11,7 @@ import {
   SparseRNN,
   SqrtkError,
   type Dataset,
-} from '../ts/node.js';
+} from '../ts/node/index.js';
 
 const digits = () => datasets.digits();
 const small = { inputs: 8, outputs: 10, neurons: 200, k: 20, seed: 5 };

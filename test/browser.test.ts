@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
 // @ts-expect-error: a plain JavaScript helper script
 import { serve } from '../scripts/serve.mjs';
-import { datasets, fit, init, SparseRNN, evaluate } from '../ts/node.js';
+import { datasets, fit, init, SparseRNN, evaluate } from '../ts/node/index.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const root = resolve(__dirname, '..');

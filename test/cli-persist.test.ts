@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { unzipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { init, loadNetworkFile } from '../ts/node.js';
+import { init, loadNetworkFile } from '../ts/node/index.js';
 
 const root = resolve(__dirname, '..');
 const cli = (...args: string[]) =>

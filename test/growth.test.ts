@@ -1,6 +1,6 @@
 // Structure learning through the TypeScript API: schedule, modes, statistics, errors.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { datasets, delayedMatchToSample, fit, init, SparseRNN } from '../ts/node.js';
+import { datasets, delayedMatchToSample, fit, init, SparseRNN } from '../ts/node/index.js';
 
 const small = { inputs: 8, outputs: 10, neurons: 200, k: 20, seed: 5 };
 

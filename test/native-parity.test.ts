@@ -2,7 +2,7 @@
 // recipe trained through both gives the same state hash.
 import { execFileSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { init, SparseRNN } from '../ts/node.js';
+import { init, SparseRNN } from '../ts/node/index.js';
 
 const inputs = (len: number) =>
   Float32Array.from({ length: len }, (_, i) => ((i * 7919) % 1000) / 1000 - 0.5);
@@ -17,7 +17,7 @@ function wasmHash(
   const x = inputs(size * steps * net.config.inputs);
   const labels = Int32Array.from({ length: size }, (_, s) => s % net.config.outputs);
   for (let u = 0; u < updates; u++)
-    net.handle.train_batch(x, size, steps, labels, undefined, undefined, 0.01, 1);
+    net.trainBatch({ x, shape: [size, steps, net.config.inputs], labels }, 0.01, 1);
   return { hash: net.stateHash(), config: net.config };
 }
 

@@ -15,7 +15,7 @@ import {
   SparseRNN,
   wasmMemoryBytes,
   type FitState,
-} from '../ts/node.js';
+} from '../ts/node/index.js';
 
 const small = { inputs: 8, outputs: 10, neurons: 150, k: 15, seed: 4 };
 

@@ -43,6 +43,12 @@ export function liveNetworks(): number {
   return live;
 }
 
+/**
+ * The core handle of a network, for the library's own modules (train.ts); not exported to users.
+ * Throws if the network was freed.
+ */
+export let handleOf: (net: SparseRNN) => Network;
+
 export class SparseRNN {
   /** The fully resolved options (defaults filled in). */
   readonly config: ResolvedNetworkOptions;
@@ -79,11 +85,15 @@ export class SparseRNN {
     return core(() => this.handle.save(json));
   }
 
-  /** The core handle; throws if the network was freed. @internal */
-  get handle(): Network {
+  /** The core handle; throws if the network was freed. */
+  private get handle(): Network {
     if (!this.#handle)
       throw new SqrtkError('E_STATE', 'this SparseRNN was freed; create a new one');
     return this.#handle;
+  }
+
+  static {
+    handleOf = (net) => net.handle;
   }
 
   /** In-degree (backbone + learned synapses) of every neuron. */

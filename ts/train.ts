@@ -12,7 +12,7 @@ import {
   SqrtkError,
 } from './errors.js';
 import { core } from './init.js';
-import type { SparseRNN } from './model.js';
+import { handleOf, type SparseRNN } from './model.js';
 import { rewireFractionAt } from './schedule.js';
 
 export interface FitOptions {
@@ -180,7 +180,7 @@ export async function fit(
   let batch: Dataset | undefined;
   for (; state.epoch <= opts.epochs; state.epoch++) {
     const started = performance.now();
-    const order = core(() => net.handle.data_order(state.epoch - 1, size));
+    const order = core(() => handleOf(net).data_order(state.epoch - 1, size));
     while (state.batch < batches) {
       if (options.signal?.aborted) {
         throw new SqrtkError(
@@ -336,7 +336,7 @@ export function evaluate(
     const indices = range(start, Math.min(size, start + batchSize));
     const b = takeBatch(data, indices);
     const [loss, right] = core(() =>
-      net.handle.evaluate(b.x, indices.length, data.shape[1], ...targetsOf(net, b)),
+      handleOf(net).evaluate(b.x, indices.length, data.shape[1], ...targetsOf(net, b)),
     );
     lossSum += loss * indices.length;
     correct += right;
@@ -383,7 +383,7 @@ export function predict(net: SparseRNN, data: Pick<Dataset, 'x' | 'shape'>): Flo
   for (let start = 0; start < size; start += step) {
     const count = Math.min(step, size - start);
     const x = data.x.subarray(start * t * d, (start + count) * t * d);
-    parts.push(core(() => net.handle.predict(x, count, t)));
+    parts.push(core(() => handleOf(net).predict(x, count, t)));
   }
   const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;

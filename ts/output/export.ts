@@ -6,8 +6,8 @@
  * Every format also carries `config.json` (the fully resolved network options).
  */
 import { zipSync } from 'fflate';
-import { requireOneOf } from './errors.js';
-import type { SparseRNN } from './model.js';
+import { requireOneOf } from '../errors.js';
+import type { SparseRNN } from '../model.js';
 
 export const EXPORT_FORMATS = ['npz', 'safetensors', 'csv'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];

@@ -4,12 +4,12 @@
  *   sqrtk compare --task digits --task dms --seeds 3 --out runs/compare
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { init } from './node.js';
-import { resumeRun, trainRun, type TrainCommandOptions } from './cli-train.js';
-import { compareRun, type CompareCommandOptions } from './cli-compare.js';
-import { optionError, SqrtkError } from './errors.js';
+import { init } from '../node/index.js';
+import { resumeRun, trainRun, type TrainCommandOptions } from './train.js';
+import { compareRun, type CompareCommandOptions } from './compare.js';
+import { optionError, SqrtkError } from '../errors.js';
 import { progressReporter } from './progress.js';
-import { exportRun, reportRun } from './cli-tools.js';
+import { exportRun, reportRun } from './tools.js';
 
 function integer(value: string): number {
   const n = Number(value);

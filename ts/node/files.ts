@@ -3,22 +3,13 @@
  * leaves the previous file intact; reads check the whole file and name it in every error.
  */
 import { readFileSync } from 'node:fs';
-import { SqrtkError } from './errors.js';
-import { readSaved, SparseRNN } from './model.js';
-import { writeFileAtomic } from './run.js';
+import { SqrtkError } from '../errors.js';
+import { readSaved, SparseRNN } from '../model.js';
+import { writeFileAtomic } from './atomic.js';
 
 /** Writes `net` (and `extra`, any JSON value) to `path` atomically. */
 export function saveNetworkFile(path: string, net: SparseRNN, extra: unknown = null): void {
-  const bytes = net.save(extra);
-  try {
-    writeFileAtomic(path, bytes);
-  } catch (cause) {
-    throw new SqrtkError(
-      'E_IO',
-      `${path}: cannot be written (${(cause as Error).message}); choose another path`,
-      { cause },
-    );
-  }
+  writeFileAtomic(path, net.save(extra));
 }
 
 /** Reads a network saved with `saveNetworkFile` or `net.save()`, with the `extra` stored beside it. */

@@ -3,13 +3,11 @@
  * growth strategy, over several seeds, with the backbone frozen (only learned synapses, input
  * and readout weights learn) and trainable, and aggregates test accuracy, turnover and degrees.
  */
-import { SparseRNN } from './model.js';
-import type { NetworkOptions } from './options.js';
-import { fit, type FitOptions } from './train.js';
-import type { Task } from './tasks.js';
-import { summarize } from './cli-train.js';
-
-export type RunSummary = ReturnType<typeof summarize>;
+import { SparseRNN } from '../model.js';
+import type { NetworkOptions } from '../options.js';
+import { fit, type FitOptions } from '../train.js';
+import type { Task } from '../tasks/index.js';
+import { summarize, type RunSummary } from '../output/summary.js';
 
 export interface CompareGroup {
   task: string;

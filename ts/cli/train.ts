@@ -1,22 +1,15 @@
 /** `sqrtk train`: build a network, train it on a task, write the run directory. */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  evaluate,
-  fit,
-  type EpochRecord,
-  type FitOptions,
-  type FitState,
-  type History,
-} from './train.js';
-import { SqrtkError } from './errors.js';
-import { loadNetworkFile, saveNetworkFile } from './files.js';
-import { SparseRNN } from './model.js';
-import { threadCount } from './init.js';
-import type { NetworkOptions } from './options.js';
-import { loadTask, type Task } from './tasks.js';
-import { RunDirectory } from './run.js';
-import { degreeStats } from './stats.js';
+import { fit, type EpochRecord, type FitOptions, type FitState, type History } from '../train.js';
+import { SqrtkError } from '../errors.js';
+import { loadNetworkFile, saveNetworkFile } from '../node/files.js';
+import { SparseRNN } from '../model.js';
+import { threadCount } from '../init.js';
+import type { NetworkOptions } from '../options.js';
+import { loadTask, type Task } from '../tasks/index.js';
+import { RunDirectory } from './run-dir.js';
+import { summarize } from '../output/summary.js';
 import type { Progress } from './progress.js';
 
 /** The options `train` and `compare` share (commander's camelCase names of the flags). */
@@ -68,44 +61,6 @@ export function networkOptions(task: Task, o: ModelCommandOptions, seed: number)
 export function fitOptions(o: ModelCommandOptions): FitOptions {
   const { epochs, batchSize, lr, rewireEvery, rewireFraction, rewireUntil } = o;
   return { epochs, batchSize, lr, rewireEvery, rewireFraction, rewireUntil };
-}
-
-/** The numbers a finished run reports (summary.json, and one row of a comparison). */
-export function summarize(net: SparseRNN, task: Task, history: History) {
-  const test = evaluate(net, task.test);
-  const inDegree = net.inDegree();
-  const backbone = net.backboneDegree();
-  const learned = degreeStats(inDegree.map((d, i) => d - backbone[i]));
-  const degreeTest = net.inDegreeTest();
-  const { rewires, turnover } = net.rewireCounts();
-  return {
-    task: task.name,
-    test_accuracy: test.accuracy,
-    test_loss: test.loss,
-    neurons: net.config.neurons,
-    k: net.config.k,
-    synapses: inDegree.reduce((a, b) => a + b, 0),
-    in_degree: degreeStats(inDegree),
-    backbone_in_degree: degreeStats(backbone),
-    in_degree_test: {
-      test: degreeTest.test,
-      against: `Binomial(${net.config.neurons - 1}, ${net.config.k}/${net.config.neurons})`,
-      statistic: degreeTest.statistic,
-      dof: degreeTest.dof,
-      p_value: degreeTest.pValue,
-    },
-    learned_per_neuron: net.config.learned,
-    learned_per_neuron_check: { min: learned.min, max: learned.max },
-    growth: net.config.growth,
-    mode: net.config.mode,
-    train_backbone: net.config.trainBackbone,
-    rewires,
-    turnover,
-    train_seconds: history.trainSeconds,
-    rewire_seconds: history.rewireSeconds,
-    seed: net.config.seed,
-    state_hash: net.stateHash(),
-  };
 }
 
 const CHECKPOINT = 'checkpoint.sqrtk';

@@ -6,10 +6,10 @@
  * same-origin` and `Cross-Origin-Embedder-Policy: require-corp`) and must run in a Worker,
  * because the main thread of a page may not block. Elsewhere the single-threaded build loads.
  */
-import { requireInt } from './errors.js';
-import { checkThreads, initSingle, initThreaded, type WasmSource } from './init.js';
+import { requireInt } from '../errors.js';
+import { checkThreads, initSingle, initThreaded, type WasmSource } from '../init.js';
 
-export * from './api.js';
+export * from '../api.js';
 
 export interface InitOptions {
   /** Threads to compute with (default: navigator.hardwareConcurrency where threads are possible). */

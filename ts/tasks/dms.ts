@@ -10,8 +10,8 @@
  * Label 1 if the test matches the sample, else 0 (half the trials match). Every input value
  * carries uniform noise in ±noise. Nothing in the last step tells the answer: it needs memory.
  */
-import type { Dataset } from './data.js';
-import { requireInt, requireNumber } from './errors.js';
+import type { Dataset } from '../data.js';
+import { requireInt, requireNumber } from '../errors.js';
 
 export interface DmsOptions {
   /** Trials to generate. */

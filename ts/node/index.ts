@@ -8,10 +8,10 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { requireInt } from './errors.js';
-import { checkThreads, initSingle, initThreaded, type WasmSource } from './init.js';
+import { requireInt } from '../errors.js';
+import { checkThreads, initSingle, initThreaded, type WasmSource } from '../init.js';
 
-export * from './api.js';
+export * from '../api.js';
 export { saveNetworkFile, loadNetworkFile } from './files.js';
 
 export interface InitOptions {
@@ -55,11 +55,14 @@ export function init(options: InitOptions = {}): Promise<void> {
   });
 }
 
-/** Files sit next to the bundle (dist/) in the package, or in `dir/` in a source checkout. */
+/**
+ * Files sit next to the bundle (dist/) in the package, or in `dir/` of a source checkout (this
+ * module is then ts/node/index.ts).
+ */
 function locate(name: string, dir: string, sourceName = name): URL {
   const candidates = [
     new URL(`./${name}`, import.meta.url),
-    new URL(`../${dir}/${sourceName}`, import.meta.url),
+    new URL(`../../${dir}/${sourceName}`, import.meta.url),
   ];
   for (const url of candidates) {
     try {

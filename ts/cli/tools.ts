@@ -1,13 +1,13 @@
 /** `sqrtk export` and `sqrtk report`: turn a finished run directory into files for others. */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { requireOneOf, SqrtkError } from './errors.js';
-import { EXPORT_FORMATS, exportNetwork, type ExportFormat } from './export.js';
-import { loadNetworkFile } from './files.js';
-import { buildReport } from './report.js';
-import { writeFileAtomic } from './run.js';
-import { loadTask } from './tasks.js';
-import { takeBatch } from './data.js';
+import { requireOneOf, SqrtkError } from '../errors.js';
+import { EXPORT_FORMATS, exportNetwork, type ExportFormat } from '../output/export.js';
+import { loadNetworkFile } from '../node/files.js';
+import { buildReport } from '../output/report.js';
+import { writeFileAtomic } from '../node/atomic.js';
+import { loadTask } from '../tasks/index.js';
+import { takeBatch } from '../data.js';
 
 function readJson(path: string): unknown {
   try {

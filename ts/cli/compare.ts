@@ -1,10 +1,11 @@
 /** `sqrtk compare`: every growth strategy × backbone setting × seed; writes compare.json and compare.md. */
-import { compareStrategies, compareTable } from './compare.js';
-import { fitOptions, networkOptions, type ModelCommandOptions } from './cli-train.js';
-import { optionError } from './errors.js';
-import { GROWTH_STRATEGIES } from './options.js';
-import { RunDirectory, writeFileAtomic } from './run.js';
-import { loadTask } from './tasks.js';
+import { compareStrategies, compareTable } from './compare-strategies.js';
+import { fitOptions, networkOptions, type ModelCommandOptions } from './train.js';
+import { optionError } from '../errors.js';
+import { GROWTH_STRATEGIES } from '../options.js';
+import { RunDirectory } from './run-dir.js';
+import { writeFileAtomic } from '../node/atomic.js';
+import { loadTask } from '../tasks/index.js';
 
 export interface CompareCommandOptions extends ModelCommandOptions {
   task?: string[];

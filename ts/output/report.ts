@@ -3,10 +3,10 @@
  * the learning curves, the in-degree distributions against Binomial(N − 1, K/N), the learned
  * weights, the turnover per rewiring and a sample of activity traces.
  */
-import type { Dataset } from './data.js';
-import type { SparseRNN } from './model.js';
+import type { Dataset } from '../data.js';
+import type { SparseRNN } from '../model.js';
 import { barChart, histogram, lineChart, type Series } from './svg.js';
-import type { RewireRecord } from './train.js';
+import type { RewireRecord } from '../train.js';
 
 export interface ReportInput {
   title: string;

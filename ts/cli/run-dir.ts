@@ -2,31 +2,10 @@
  * A training run on disk (Node): config.json (fully resolved), metrics.jsonl (one line per
  * epoch) and summary.json. Files are written atomically: temporary file, flush, rename.
  */
-import {
-  closeSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { SqrtkError } from './errors.js';
-
-/** Writes `text` to `path` so that a crash leaves either the old file or the new one. */
-export function writeFileAtomic(path: string, text: string | Uint8Array): void {
-  const temporary = `${path}.tmp-${process.pid}`;
-  const fd = openSync(temporary, 'w');
-  try {
-    writeSync(fd, typeof text === 'string' ? Buffer.from(text) : text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temporary, path);
-}
+import { SqrtkError } from '../errors.js';
+import { isTemporaryName, writeFileAtomic } from '../node/atomic.js';
 
 export class RunDirectory {
   readonly path: string;
@@ -43,7 +22,7 @@ export class RunDirectory {
       mkdirSync(path, { recursive: true });
       // Temporary files of writes that a crash interrupted; the files they were replacing are intact.
       for (const name of readdirSync(path))
-        if (/\.tmp-\d+$/.test(name)) rmSync(join(path, name), { force: true });
+        if (isTemporaryName(name)) rmSync(join(path, name), { force: true });
       writeFileAtomic(join(path, '.write-test'), '');
     } catch (cause) {
       throw new SqrtkError(

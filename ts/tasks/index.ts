@@ -1,7 +1,7 @@
 /** Built-in tasks by name (used by the CLI). */
-import { datasets, type Dataset } from './data.js';
+import { datasets, type Dataset } from '../data.js';
 import { delayedMatchToSample } from './dms.js';
-import { optionError } from './errors.js';
+import { optionError } from '../errors.js';
 
 export interface Task {
   name: string;
