@@ -1,6 +1,14 @@
 // Runs that survive SIGKILL, and the files a finished run can be turned into.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { unzipSync } from 'fflate';
@@ -222,24 +230,67 @@ describe('export and report', () => {
     );
   });
 
-  const python = spawnSync('python3', ['-c', 'import numpy, scipy']).status === 0;
-  it.skipIf(!python)(
-    'the NPZ loads in SciPy as a CSR matrix (when Python has numpy and scipy)',
-    () => {
-      cli('export', run, '--format', 'npz');
-      const script = `import numpy as np, scipy.sparse as sp, sys
+  const python = spawnSync('python3', ['-c', 'import numpy, scipy'], { encoding: 'utf8' });
+  const scipy = python.status === 0;
+  if (!scipy)
+    console.warn(
+      `SKIPPED the SciPy export test: python3 with numpy and scipy is not available (${(python.stderr || String(python.error)).trim().split('\n').pop()})`,
+    );
+  it.skipIf(!scipy)('the NPZ loads in SciPy as the same CSR matrix (needs numpy and scipy)', () => {
+    cli('export', run, '--format', 'npz');
+    const script = `import numpy as np, scipy.sparse as sp, sys, json
 z = np.load(sys.argv[1])
 W = sp.csr_matrix((z['data'], z['indices'], z['indptr']), shape=(300, 300))
-print(W.nnz, int(z['learned'].sum()), W.diagonal().any())`;
-      const out = execFileSync('python3', ['-c', script, join(run, 'export', 'network.npz')], {
+print(json.dumps({'nnz': int(W.nnz), 'learned': int(z['learned'].sum()),
+  'diagonal': bool(W.diagonal().any()), 'indptr': W.indptr.tolist(),
+  'indices': W.indices.tolist(), 'values': W.data.astype(float).tolist()}))`;
+    const scipyView = JSON.parse(
+      execFileSync('python3', ['-c', script, join(run, 'export', 'network.npz')], {
         encoding: 'utf8',
-      })
-        .trim()
-        .split(' ');
-      expect(Number(out[1])).toBe(1500);
-      expect(out[2]).toBe('False');
-    },
-  );
+        maxBuffer: 64 << 20,
+      }),
+    );
+    const { net } = loadNetworkFile(join(run, 'model.sqrtk'));
+    const m = net.recurrentMatrix();
+    net.free();
+    expect(scipyView.nnz).toBe(m.indices.length);
+    expect(scipyView.learned).toBe(300 * 5);
+    expect(scipyView.diagonal).toBe(false);
+    expect(scipyView.indptr).toEqual(Array.from(m.indptr));
+    expect(scipyView.indices).toEqual(Array.from(m.indices));
+    expect(scipyView.values).toEqual(Array.from(m.values)); // float32 → float64 is exact
+  });
+
+  it('explains a run directory that report or export cannot use, in one line', () => {
+    const broken = mkdtempSync(join(tmpdir(), 'sqrtk-broken-'));
+    cpSync(run, broken, { recursive: true });
+    rmSync(join(broken, 'export'), { recursive: true, force: true });
+    const metrics = join(broken, 'metrics.jsonl');
+    const good = readFileSync(metrics, 'utf8');
+    const expectOneLine = (args: string[], message: RegExp) => {
+      const r = cli(...args);
+      expect(r.status, r.stderr).toBe(1);
+      expect(r.stderr.trim().split('\n'), r.stderr).toEqual([expect.stringMatching(message)]);
+    };
+    writeFileSync(metrics, good + '{"epoch": 2,\n');
+    expectOneLine(
+      ['report', broken],
+      /^error: .*metrics\.jsonl:2: is not valid JSON \(.*\); fix or delete that line/,
+    );
+    rmSync(metrics);
+    expectOneLine(
+      ['report', broken],
+      /^error: .*metrics\.jsonl: does not exist; is this the --out directory/,
+    );
+    writeFileSync(metrics, good);
+    writeFileSync(join(broken, 'config.json'), 'null');
+    expectOneLine(['report', broken], /^error: .*config\.json: holds null, not an object;/);
+    writeFileSync(join(broken, 'export'), 'a file where the export directory goes');
+    expectOneLine(
+      ['export', broken],
+      /^error: .*export: cannot be written: a file of that name is in the way; move it or choose another path$/,
+    );
+  });
 
   it('writes a self-contained HTML report', () => {
     const r = cli('report', run);

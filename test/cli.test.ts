@@ -1,6 +1,6 @@
 // The `sqrtk` command line, run as a user would (built bundle in dist/, a child process).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -40,7 +40,8 @@ describe('sqrtk CLI', () => {
       test: 'chi-square',
       against: 'Binomial(149, 15/150)',
     });
-    expect(summary.in_degree_test.p_value).toBeGreaterThanOrEqual(0);
+    // Add mode shifts every in-degree by M = 4 (about 1 sd): the test rejects clearly (README: p ≈ 0).
+    expect(summary.in_degree_test.p_value).toBeLessThan(1e-6);
     expect(summary.seed).toBe(4);
     const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
     expect(config.network).toMatchObject({
@@ -96,6 +97,8 @@ describe('sqrtk CLI', () => {
     expect(summary.rewires).toBeGreaterThan(0);
     expect(summary.turnover).toBeGreaterThan(0);
     expect(summary.in_degree.mean).toBeCloseTo(summary.backbone_in_degree.mean + 3, 10);
+    // Hidden mode keeps every in-degree at its Binomial value: the test does not reject.
+    expect(summary.in_degree_test.p_value).toBeGreaterThan(0.001);
   });
 
   it('compares strategies over seeds and writes compare.json and a Markdown table', () => {
@@ -141,16 +144,43 @@ describe('sqrtk CLI', () => {
     const cases: [string[], RegExp][] = [
       [
         ['train', '--neurons', '100', '--k', '200', '--out', out],
-        /^error: k \(=200\) must be less than neurons \(=100\); lower k or raise neurons$/m,
+        /^error: --k \(=200\) must be less than --neurons \(=100\); lower --k or raise --neurons$/m,
+      ],
+      [
+        ['train', '--batch-size', '0', '--out', out],
+        /^error: --batch-size \(=0\) must be an integer >= 1; use e\.g\. --batch-size 32$/m,
+      ],
+      [
+        ['train', '--lr', '0', '--out', out],
+        /^error: --lr \(=0\) must be a finite number > 0; use e\.g\. --lr 0\.002$/m,
+      ],
+      [
+        ['train', '--rewire-every', '0', '--out', out],
+        /^error: --rewire-every \(=0\) must be an integer >= 1; use e\.g\. --rewire-every 100$/m,
+      ],
+      [
+        ['train', '--batch-size', '5000', '--out', out],
+        /^error: --batch-size \(=5000\) must be at most the number of training sequences of digits \(=1437\); lower --batch-size$/m,
+      ],
+      [
+        ['train', '--neurons', '1e9', '--out', out],
+        /--neurons.*must be a whole number written with digits, e\.g\. 1000000000/,
+      ],
+      [
+        ['train', '--neurons', '1000000000', '--k', '10', '--out', out],
+        /^error: --neurons \(=1000000000\) is too large for --k 10: .*4 GiB.*; lower --neurons or --k$/m,
       ],
       [
         ['train', '--task', 'mnist', '--out', out],
         /task \(="mnist"\) is not a built-in task; valid tasks: digits/,
       ],
-      [['train', '--neurons', 'many', '--out', out], /--neurons.*must be an integer/],
+      [
+        ['train', '--neurons', 'many', '--out', out],
+        /--neurons.*must be a whole number, e\.g\. 100/,
+      ],
       [
         ['train', '--neurons', '100'],
-        /^error: out \(=undefined\) is required; pass --out DIR \(or --resume DIR\)$/m,
+        /^error: --out \(=undefined\) is required; pass --out DIR \(or --resume DIR\)$/m,
       ],
       [['fly'], /unknown command 'fly'/],
     ];
@@ -160,7 +190,10 @@ describe('sqrtk CLI', () => {
       expect(r.stderr).toMatch(message);
       expect(r.stderr).toMatch(/--help' for usage/);
       expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+      // The CLI's flag names, never the API's (batchSize, "use e.g. neurons: 1000").
+      expect(r.stderr).not.toMatch(/batchSize|rewire[A-Z]|checkpointEvery|e\.g\. \w+: /);
     }
+    expect(readdirSync(out)).toEqual([]); // nothing written for a run that cannot start
   });
 
   it('fails clearly when the output directory cannot be written', () => {
@@ -179,6 +212,9 @@ describe('sqrtk CLI', () => {
       join(file, 'run'),
     );
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/^error: out \(=".*not-a-directory\/run"\) cannot be written/m);
+    expect(r.stderr).toMatch(
+      /^error: .*not-a-directory\/run: cannot be written: a part of the path is not a directory; choose another path$/m,
+    );
+    expect(r.stderr).not.toMatch(/--help' for usage|\n\s+at /);
   });
 });

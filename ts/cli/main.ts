@@ -5,17 +5,24 @@
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { init } from '../node/index.js';
-import { resumeRun, trainRun, type TrainCommandOptions } from './train.js';
+import { trainRun, type TrainCommandOptions } from './train.js';
+import { resumeRun } from './resume.js';
+import { reportError } from './messages.js';
 import { compareRun, type CompareCommandOptions } from './compare.js';
-import { optionError, SqrtkError } from '../errors.js';
+import { optionError } from '../errors.js';
 import { progressReporter } from './progress.js';
 import { exportRun, reportRun } from './tools.js';
 
 function integer(value: string): number {
   const n = Number(value);
-  if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n))
-    throw new InvalidArgumentError('must be an integer');
-  return n;
+  if (/^-?\d+$/.test(value.trim()) && Number.isSafeInteger(n)) return n;
+  if (Number.isInteger(n)) {
+    const digits = BigInt(n).toString();
+    throw new InvalidArgumentError(
+      `must be a whole number written with digits, e.g. ${digits} (not ${value.trim()})`,
+    );
+  }
+  throw new InvalidArgumentError('must be a whole number, e.g. 100');
 }
 
 function number(value: string): number {
@@ -90,10 +97,11 @@ modelOptions(
     '--resume <dir>',
     'continue the run in <dir> from its last checkpoint (other options are ignored)',
   )
+  .option('--overwrite', 'replace the run already in --out (only its sqrtk files are removed)')
   .action(async (options: TrainCommandOptions) => {
     if (options.checkpointEvery !== undefined && options.checkpointEvery < 1) {
       throw optionError(
-        'checkpoint-every',
+        '--checkpoint-every',
         options.checkpointEvery,
         'must be at least 1',
         'use e.g. --checkpoint-every 100',
@@ -102,7 +110,7 @@ modelOptions(
     await init({ threads: options.threads });
     if (options.resume !== undefined) return resumeRun(options.resume, progressReporter());
     if (options.out === undefined)
-      throw optionError('out', undefined, 'is required', 'pass --out DIR (or --resume DIR)');
+      throw optionError('--out', undefined, 'is required', 'pass --out DIR (or --resume DIR)');
     await trainRun(options as TrainCommandOptions & { out: string }, progressReporter());
   });
 
@@ -143,7 +151,7 @@ program
     console.log(`wrote ${reportRun(dir)}`);
   });
 
-/** User errors: one line and the usage hint, exit code 2. Bugs keep their stack trace. */
+/** Usage errors: one line and the usage hint, exit 2; failed runs and files: one line, exit 1. */
 async function main() {
   const usage = `(run 'sqrtk ${process.argv[2] ?? ''} --help' for usage)`.replace('  ', ' ');
   try {
@@ -153,13 +161,9 @@ async function main() {
       if (e.exitCode !== 0) console.error(usage);
       process.exit(e.exitCode === 0 ? 0 : 2);
     }
-    if (e instanceof SqrtkError && e.code !== 'E_INTERNAL') {
-      console.error(`error: ${e.message}`);
-      // The usage hint helps with a bad option or input, not with a failed run or file.
-      if (e.code === 'E_OPTION' || e.code === 'E_DATA') console.error(usage);
-      process.exit(e.code === 'E_DIVERGED' || e.code === 'E_IO' ? 1 : 2);
-    }
-    throw e;
+    const code = reportError(e, usage);
+    if (code === undefined) throw e; // a bug: keep the stack trace
+    process.exit(code);
   }
 }
 

@@ -25,8 +25,10 @@ export function progressReporter(label = '') {
           `${label}epoch ${epoch}/${epochs}  loss ${loss.toFixed(4)}  test accuracy ${acc}`,
         );
     },
+    /** Stops the bar and shows the cursor again (safe to call twice). */
     stop() {
       if (tty && started) bar.stop();
+      started = false;
     },
   };
 }

@@ -1,11 +1,63 @@
 /**
  * A training run on disk (Node): config.json (fully resolved), metrics.jsonl (one line per
- * epoch) and summary.json. Files are written atomically: temporary file, flush, rename.
+ * epoch), summary.json, rewires.json, checkpoint.sqrtk and model.sqrtk. Every file is written
+ * atomically (temporary file, flush, rename), so a crash or a full disk leaves the previous one.
  */
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { SqrtkError } from '../errors.js';
-import { isTemporaryName, writeFileAtomic } from '../node/atomic.js';
+import { optionError } from '../errors.js';
+import { isTemporaryName, writeError, writeFileAtomic } from '../node/atomic.js';
+
+/** The files `sqrtk train`, `export` and `report` write into a run directory. */
+export const RUN_FILES = [
+  'config.json',
+  'metrics.jsonl',
+  'summary.json',
+  'rewires.json',
+  'checkpoint.sqrtk',
+  'model.sqrtk',
+  'report.html',
+  '.write-test',
+];
+/** The files `sqrtk export` writes into DIR/export/. */
+const EXPORT_FILES = [
+  'network.npz',
+  'network.safetensors',
+  'recurrent.csv',
+  'w_in.csv',
+  'bias.csv',
+  'w_out.csv',
+  'b_out.csv',
+  'config.json',
+];
+/** Any of these means the directory holds a run. */
+const RUN_MARKERS = ['config.json', 'checkpoint.sqrtk', 'model.sqrtk'];
+
+/**
+ * Makes `dir` ready for a new run. Refuses a directory that holds another run, unless `overwrite`:
+ * then that run's files (only sqrtk's own; never unknown files) are removed first.
+ */
+export function clearForNewRun(dir: string, overwrite: boolean): void {
+  const found = RUN_MARKERS.filter((name) => existsSync(join(dir, name)));
+  if (found.length === 0) return;
+  if (!overwrite)
+    throw optionError(
+      '--out',
+      dir,
+      `holds another run (${found.join(', ')})`,
+      'pass --overwrite to replace it, --resume to continue it, or choose another --out',
+    );
+  try {
+    for (const name of RUN_FILES) rmSync(join(dir, name), { force: true });
+    const exported = join(dir, 'export');
+    if (existsSync(exported)) {
+      for (const name of EXPORT_FILES) rmSync(join(exported, name), { force: true });
+      if (readdirSync(exported).length === 0) rmdirSync(exported);
+    }
+  } catch (cause) {
+    throw writeError(dir, cause);
+  }
+}
 
 export class RunDirectory {
   readonly path: string;
@@ -18,18 +70,16 @@ export class RunDirectory {
   constructor(path: string, metrics: object[] = []) {
     this.path = path;
     this.#metrics = metrics.map((m) => JSON.stringify(m));
+    const probe = join(path, '.write-test');
     try {
       mkdirSync(path, { recursive: true });
       // Temporary files of writes that a crash interrupted; the files they were replacing are intact.
       for (const name of readdirSync(path))
         if (isTemporaryName(name)) rmSync(join(path, name), { force: true });
-      writeFileAtomic(join(path, '.write-test'), '');
+      writeFileAtomic(probe, '');
+      rmSync(probe);
     } catch (cause) {
-      throw new SqrtkError(
-        'E_IO',
-        `out (=${JSON.stringify(path)}) cannot be written: ${(cause as Error).message}; choose another --out directory`,
-        { cause },
-      );
+      throw writeError(path, cause);
     }
   }
 

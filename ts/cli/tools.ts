@@ -5,20 +5,70 @@ import { requireOneOf, SqrtkError } from '../errors.js';
 import { EXPORT_FORMATS, exportNetwork, type ExportFormat } from '../output/export.js';
 import { loadNetworkFile } from '../node/files.js';
 import { buildReport } from '../output/report.js';
-import { writeFileAtomic } from '../node/atomic.js';
+import { writeError, writeFileAtomic } from '../node/atomic.js';
 import { loadTask } from '../tasks/index.js';
 import { takeBatch } from '../data.js';
 
-function readJson(path: string): unknown {
+const FINISHED = 'is this the --out directory of a finished `sqrtk train`?';
+
+function readText(path: string): string {
   try {
-    return JSON.parse(readFileSync(path, 'utf8'));
+    return readFileSync(path, 'utf8');
   } catch (cause) {
+    const missing = (cause as NodeJS.ErrnoException).code === 'ENOENT';
+    const why = missing ? 'does not exist' : `cannot be read (${(cause as Error).message})`;
+    throw new SqrtkError('E_IO', `${path}: ${why}; ${FINISHED}`, { cause });
+  }
+}
+
+/** Reads a JSON file that must hold an object (or, with `array`, an array). */
+function readJson(path: string, array = false): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(readText(path));
+  } catch (cause) {
+    if (cause instanceof SqrtkError) throw cause;
     throw new SqrtkError(
-      'E_IO',
-      `${path}: cannot be read as JSON (${(cause as Error).message}); is this a finished run directory?`,
-      { cause },
+      'E_DATA',
+      `${path}: is not valid JSON (${(cause as Error).message}); ${FINISHED}`,
+      {
+        cause,
+      },
     );
   }
+  const kind = Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
+  if (kind !== (array ? 'array' : 'object'))
+    throw new SqrtkError(
+      'E_DATA',
+      `${path}: holds ${kind === 'object' || kind === 'array' ? `an ${kind}` : kind}, not ${array ? 'an array' : 'an object'}; ${FINISHED}`,
+    );
+  return value as Record<string, unknown>;
+}
+
+/** metrics.jsonl: one JSON object per line; a bad line is named by its number. */
+function readMetrics(path: string): Record<string, unknown>[] {
+  return readText(path)
+    .split('\n')
+    .map((line, i) => [line, i + 1] as const)
+    .filter(([line]) => line.trim() !== '')
+    .map(([line, number]) => {
+      let record: unknown;
+      try {
+        record = JSON.parse(line);
+      } catch (cause) {
+        throw new SqrtkError(
+          'E_DATA',
+          `${path}:${number}: is not valid JSON (${(cause as Error).message}); fix or delete that line, or train the run again`,
+          { cause },
+        );
+      }
+      if (record === null || typeof record !== 'object' || Array.isArray(record))
+        throw new SqrtkError(
+          'E_DATA',
+          `${path}:${number}: is not a metrics record (an object per line); fix or delete that line, or train the run again`,
+        );
+      return record as Record<string, unknown>;
+    });
 }
 
 /** Writes DIR/export/<files> for `format` from DIR/model.sqrtk. */
@@ -27,7 +77,11 @@ export function exportRun(dir: string, format: string): string[] {
   const { net } = loadNetworkFile(join(dir, 'model.sqrtk'));
   try {
     const out = join(dir, 'export');
-    mkdirSync(out, { recursive: true });
+    try {
+      mkdirSync(out, { recursive: true });
+    } catch (cause) {
+      throw writeError(out, cause);
+    }
     const files = exportNetwork(net, format as ExportFormat);
     for (const [name, bytes] of Object.entries(files)) writeFileAtomic(join(out, name), bytes);
     return Object.keys(files).map((name) => join(out, name));
@@ -39,13 +93,9 @@ export function exportRun(dir: string, format: string): string[] {
 /** Writes DIR/report.html from the run's files. */
 export function reportRun(dir: string): string {
   const config = readJson(join(dir, 'config.json')) as { cli?: { task?: string } };
-  const summary = readJson(join(dir, 'summary.json')) as Record<string, unknown>;
-  const rewires = readJson(join(dir, 'rewires.json')) as never[];
-  const metrics = readFileSync(join(dir, 'metrics.jsonl'), 'utf8')
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l));
+  const summary = readJson(join(dir, 'summary.json'));
+  const rewires = readJson(join(dir, 'rewires.json'), true) as unknown as never[];
+  const metrics = readMetrics(join(dir, 'metrics.jsonl')) as never[];
   const { net } = loadNetworkFile(join(dir, 'model.sqrtk'));
   try {
     const task = config.cli?.task ? loadTask(config.cli.task) : undefined;

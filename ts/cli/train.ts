@@ -1,14 +1,27 @@
-/** `sqrtk train`: build a network, train it on a task, write the run directory. */
-import { existsSync, readFileSync } from 'node:fs';
+/**
+ * `sqrtk train`: build a network, train it on a task, write the run directory. Everything is
+ * validated before the directory is touched; the directory is locked while the run writes it.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fit, type EpochRecord, type FitOptions, type FitState, type History } from '../train.js';
-import { SqrtkError } from '../errors.js';
-import { loadNetworkFile, saveNetworkFile } from '../node/files.js';
+import {
+  fit,
+  resolveFitOptions,
+  type EpochRecord,
+  type FitOptions,
+  type FitState,
+  type History,
+} from '../train.js';
+import { optionError, SqrtkError } from '../errors.js';
+import { saveNetworkFile } from '../node/files.js';
 import { SparseRNN } from '../model.js';
 import { threadCount } from '../init.js';
 import type { NetworkOptions } from '../options.js';
 import { loadTask, type Task } from '../tasks/index.js';
-import { RunDirectory } from './run-dir.js';
+import { clearForNewRun, RunDirectory } from './run-dir.js';
+import { lockRunDirectory } from './lock.js';
+import { watchInterrupts } from './interrupt.js';
 import { summarize } from '../output/summary.js';
 import type { Progress } from './progress.js';
 
@@ -38,6 +51,7 @@ export interface TrainCommandOptions extends ModelCommandOptions {
   out: string;
   checkpointEvery?: number;
   resume?: string;
+  overwrite?: boolean;
 }
 
 export function networkOptions(task: Task, o: ModelCommandOptions, seed: number): NetworkOptions {
@@ -63,10 +77,16 @@ export function fitOptions(o: ModelCommandOptions): FitOptions {
   return { epochs, batchSize, lr, rewireEvery, rewireFraction, rewireUntil };
 }
 
-const CHECKPOINT = 'checkpoint.sqrtk';
+export const CHECKPOINT = 'checkpoint.sqrtk';
+
+/** What a checkpoint (and model.sqrtk) stores beside the network. */
+export interface CheckpointExtra {
+  fit: FitState | null;
+  run_id?: string;
+}
 
 /** Per-epoch line of metrics.jsonl. */
-function metricsLine(r: EpochRecord) {
+export function metricsLine(r: EpochRecord) {
   const { epoch, steps, loss, accuracy, valLoss, valAccuracy, seconds } = r;
   return {
     epoch,
@@ -79,66 +99,70 @@ function metricsLine(r: EpochRecord) {
   };
 }
 
-/**
- * `sqrtk train --resume DIR`: the options come from DIR/config.json; training continues from
- * DIR/checkpoint.sqrtk (or starts over when no checkpoint was written yet).
- */
-export async function resumeRun(dir: string, progress: Progress): Promise<void> {
-  const configPath = join(dir, 'config.json');
-  let saved: { cli?: TrainCommandOptions };
-  try {
-    saved = JSON.parse(readFileSync(configPath, 'utf8'));
-  } catch (cause) {
-    throw new SqrtkError(
-      'E_IO',
-      `resume (="${dir}") has no readable config.json (${(cause as Error).message}); pass the --out directory of an earlier run`,
-      { cause },
+/** Checks every option against the task, so that nothing is written for a run that cannot start. */
+function validate(o: TrainCommandOptions, task: Task): FitOptions {
+  const fitOpts = fitOptions(o);
+  resolveFitOptions({ ...fitOpts, checkpointEvery: o.checkpointEvery });
+  const size = task.train.shape[0];
+  if (o.batchSize > size)
+    throw optionError(
+      '--batch-size',
+      o.batchSize,
+      `must be at most the number of training sequences of ${task.name} (=${size})`,
+      'lower --batch-size',
     );
-  }
-  if (!saved.cli)
-    throw new SqrtkError(
-      'E_DATA',
-      `${configPath}: has no "cli" entry; it was not written by \`sqrtk train\``,
+  // A lower bound (weights and their Adam moments); the core cannot address more than 4 GiB.
+  const synapses = o.neurons * (o.k + (o.learned ?? Math.round(Math.sqrt(o.k))) + task.inputs);
+  if (synapses * 16 > 2 ** 32)
+    throw optionError(
+      '--neurons',
+      o.neurons,
+      `is too large for --k ${o.k}: the weights alone would need more than the 4 GiB WebAssembly can address`,
+      'lower --neurons or --k',
     );
-  const checkpoint = join(dir, CHECKPOINT);
-  if (!existsSync(checkpoint)) {
-    console.error(`no checkpoint in ${dir} yet: starting the run from the beginning`);
-    return trainRun({ ...saved.cli, out: dir }, progress);
-  }
-  const { net, extra } = loadNetworkFile(checkpoint);
-  const state = (extra as { fit?: FitState } | null)?.fit;
-  if (!state)
-    throw new SqrtkError(
-      'E_DATA',
-      `${checkpoint}: holds no training position; it was not written by \`sqrtk train\``,
-    );
-  console.error(
-    `resuming ${dir} at epoch ${state.epoch}, batch ${state.batch + 1} (optimizer step ${net.steps})`,
-  );
-  return trainRun({ ...saved.cli, out: dir }, progress, { net, state });
+  return fitOpts;
 }
 
-export async function trainRun(
-  o: TrainCommandOptions,
-  progress: Progress,
-  resume?: { net: SparseRNN; state: FitState },
-): Promise<void> {
+/** `sqrtk train --out DIR`: a new run (refusing a directory that holds another one). */
+export async function trainRun(o: TrainCommandOptions & { out: string }, progress: Progress) {
   const task = loadTask(o.task);
-  using net = resume?.net ?? new SparseRNN(networkOptions(task, o, o.seed));
-  const fitOpts = fitOptions(o);
-  const run = new RunDirectory(o.out, resume?.state.epochs.map(metricsLine));
-  if (!resume) {
-    const cli = { ...o, resume: undefined };
+  validate(o, task);
+  using net = new SparseRNN(networkOptions(task, o, o.seed));
+  const release = lockRunDirectory(o.out);
+  try {
+    clearForNewRun(o.out, o.overwrite ?? false);
+    const run = new RunDirectory(o.out);
+    const runId = randomUUID();
     run.writeJson('config.json', {
+      run_id: runId,
       task: { name: task.name, description: task.description },
       network: net.config,
-      fit: fitOpts,
+      fit: fitOptions(o),
       threads: threadCount(),
-      cli,
+      cli: { ...o, resume: undefined, overwrite: undefined },
     });
+    await runTraining(o, task, net, run, runId, progress);
+  } finally {
+    release();
   }
-  const checkpoint = join(o.out, CHECKPOINT);
+}
 
+/**
+ * Trains `net` (fresh, or loaded from a checkpoint with its position `resume`) and writes the
+ * metrics, checkpoints and final files into `run`. The caller holds the directory's lock.
+ */
+export async function runTraining(
+  o: TrainCommandOptions & { out: string },
+  task: Task,
+  net: SparseRNN,
+  run: RunDirectory,
+  runId: string | undefined,
+  progress: Progress,
+  resume?: FitState,
+): Promise<void> {
+  const fitOpts = validate(o, task);
+  const checkpoint = join(o.out, CHECKPOINT);
+  const interrupt = watchInterrupts(() => progress.stop());
   const batches = Math.ceil(task.train.shape[0] / o.batchSize);
   progress.start(batches * o.epochs, o.epochs);
   let history: History;
@@ -146,9 +170,11 @@ export async function trainRun(
     history = await fit(net, task.train, {
       ...fitOpts,
       validation: task.test,
-      resume: resume?.state,
+      resume,
+      signal: interrupt.signal,
       checkpointEvery: o.checkpointEvery,
-      onCheckpoint: (state) => saveNetworkFile(checkpoint, net, { fit: state }),
+      onCheckpoint: (state) =>
+        saveNetworkFile(checkpoint, net, { fit: state, run_id: runId } satisfies CheckpointExtra),
       onProgress: (e) => {
         if (e.type === 'batch')
           return progress.batch((e.epoch - 1) * batches + e.batch, e.epoch, e.loss);
@@ -157,21 +183,15 @@ export async function trainRun(
       },
     });
   } catch (e) {
-    if (e instanceof SqrtkError && e.code === 'E_DIVERGED' && existsSync(checkpoint)) {
-      throw new SqrtkError(
-        'E_DIVERGED',
-        `${e.message}. The last good checkpoint is kept: ${checkpoint}`,
-        { cause: e },
-      );
-    }
-    throw e;
+    throw explainStop(e, o, net, checkpoint, interrupt.exitCode);
   } finally {
     progress.stop();
   }
-  saveNetworkFile(join(o.out, 'model.sqrtk'), net, { fit: null });
+  saveNetworkFile(join(o.out, 'model.sqrtk'), net, { fit: null, run_id: runId });
   run.writeJson('rewires.json', history.rewires);
   const summary = summarize(net, task, history);
   run.writeJson('summary.json', summary);
+  interrupt.dispose();
   const degree = `in-degree ${summary.in_degree.mean.toFixed(1)} ± ${summary.in_degree.sd.toFixed(1)} (χ² p = ${summary.in_degree_test.p_value.toPrecision(2)})`;
   console.log(
     `test accuracy ${summary.test_accuracy?.toFixed(4)}  ${degree}  state ${summary.state_hash}`,
@@ -179,4 +199,37 @@ export async function trainRun(
   console.log(
     `wrote ${run.path}/config.json, metrics.jsonl, summary.json, rewires.json, model.sqrtk`,
   );
+}
+
+/** The error to report for a run that stopped: where it stopped and how to go on. */
+function explainStop(
+  e: unknown,
+  o: { out: string; checkpointEvery?: number },
+  net: SparseRNN,
+  checkpoint: string,
+  exitCode: number,
+): unknown {
+  if (!(e instanceof SqrtkError)) return e;
+  const resume = `sqrtk train --resume ${/\s/.test(o.out) ? JSON.stringify(o.out) : o.out}`;
+  if (e.code === 'E_ABORTED') {
+    const at = e as SqrtkError & { epoch?: number; step?: number };
+    const epoch = at.epoch ?? /epoch (\d+)/.exec(e.message)?.[1] ?? '?';
+    const where = `interrupted at epoch ${epoch}, step ${at.step ?? net.steps}`;
+    const next =
+      o.checkpointEvery !== undefined
+        ? `continue with: ${resume}`
+        : `no checkpoint was kept (train with --checkpoint-every to keep progress); start again with: ${resume}`;
+    return Object.assign(new SqrtkError('E_ABORTED', `${where}; ${next}`, { cause: e }), {
+      exitCode,
+    });
+  }
+  if (e.code === 'E_DIVERGED' && existsSync(checkpoint))
+    return new SqrtkError(
+      'E_DIVERGED',
+      `${e.message}. The last good checkpoint is kept: ${checkpoint}`,
+      { cause: e },
+    );
+  if (e.code === 'E_IO' && existsSync(checkpoint))
+    return new SqrtkError('E_IO', `${e.message}; then continue with: ${resume}`, { cause: e });
+  return e;
 }

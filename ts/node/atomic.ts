@@ -73,6 +73,7 @@ const CAUSES: Record<string, string> = {
   ENOENT: 'its directory does not exist; create it or choose another path',
   ENOTDIR: 'a part of the path is not a directory; choose another path',
   EISDIR: 'it is a directory; choose a file name',
+  EEXIST: 'a file of that name is in the way; move it or choose another path',
 };
 
 /** An E_IO error for a failed write of `path`, with the cause said plainly. */

@@ -18,9 +18,9 @@ export function loadNetworkFile(path: string): { net: SparseRNN; extra: unknown 
   try {
     bytes = readFileSync(path);
   } catch (cause) {
-    throw new SqrtkError('E_IO', `${path}: cannot be read (${(cause as Error).message})`, {
-      cause,
-    });
+    const missing = (cause as NodeJS.ErrnoException).code === 'ENOENT';
+    const why = missing ? 'does not exist' : `cannot be read (${(cause as Error).message})`;
+    throw new SqrtkError('E_IO', `${path}: ${why}`, { cause });
   }
   try {
     const { extra } = readSaved(bytes);

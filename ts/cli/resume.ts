@@ -1,0 +1,104 @@
+/**
+ * `sqrtk train --resume DIR`: the options come from DIR/config.json; training continues from
+ * DIR/checkpoint.sqrtk (or starts over when no checkpoint was written yet). A checkpoint of
+ * another run (its run id differs from config.json's) is refused.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SqrtkError } from '../errors.js';
+import { loadNetworkFile } from '../node/files.js';
+import { SparseRNN } from '../model.js';
+import { loadTask } from '../tasks/index.js';
+import { RunDirectory } from './run-dir.js';
+import { lockRunDirectory } from './lock.js';
+import {
+  CHECKPOINT,
+  metricsLine,
+  networkOptions,
+  runTraining,
+  type CheckpointExtra,
+  type TrainCommandOptions,
+} from './train.js';
+import type { Progress } from './progress.js';
+
+interface SavedConfig {
+  run_id?: string;
+  cli: TrainCommandOptions;
+}
+
+function readConfig(dir: string): SavedConfig {
+  const path = join(dir, 'config.json');
+  let saved: unknown;
+  try {
+    saved = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (cause) {
+    throw new SqrtkError(
+      'E_IO',
+      `--resume (=${JSON.stringify(dir)}) has no readable config.json (${(cause as Error).message}); pass the --out directory of an earlier run`,
+      { cause },
+    );
+  }
+  const cli = (saved as { cli?: unknown } | null)?.cli;
+  if (cli === null || typeof cli !== 'object')
+    throw new SqrtkError(
+      'E_DATA',
+      `${path}: has no "cli" entry; it was not written by \`sqrtk train\`, so the run cannot be resumed`,
+    );
+  return saved as SavedConfig;
+}
+
+function readCheckpoint(path: string, runId: string | undefined) {
+  let loaded: { net: SparseRNN; extra: unknown };
+  try {
+    loaded = loadNetworkFile(path);
+  } catch (e) {
+    if (!(e instanceof SqrtkError) || e.code !== 'E_DATA') throw e;
+    throw new SqrtkError(
+      'E_DATA',
+      `${e.message}; delete it to restart the run from the beginning (--resume starts over when there is no checkpoint)`,
+      { cause: e },
+    );
+  }
+  const extra = loaded.extra as CheckpointExtra | null;
+  const fail = (why: string, fix: string) => {
+    loaded.net.free();
+    return new SqrtkError('E_DATA', `${path}: ${why}; ${fix}`);
+  };
+  if (!extra?.fit)
+    throw fail(
+      'holds no training position; it was not written by `sqrtk train`',
+      'delete it to restart the run from the beginning',
+    );
+  if (extra.run_id !== runId)
+    throw fail(
+      `belongs to another run (run id ${extra.run_id ?? 'none'}, config.json has ${runId ?? 'none'})`,
+      'delete it to restart this run from the beginning, or resume the directory it came from',
+    );
+  return { net: loaded.net, state: extra.fit };
+}
+
+export async function resumeRun(dir: string, progress: Progress): Promise<void> {
+  readConfig(dir); // a clear error, before the lock creates anything, if DIR is not a run
+  const release = lockRunDirectory(dir);
+  try {
+    const saved = readConfig(dir);
+    const o = { ...saved.cli, out: dir };
+    const task = loadTask(o.task);
+    const checkpoint = join(dir, CHECKPOINT);
+    if (!existsSync(checkpoint)) {
+      console.error(`no checkpoint in ${dir} yet: starting the run from the beginning`);
+      using net = new SparseRNN(networkOptions(task, o, o.seed));
+      return await runTraining(o, task, net, new RunDirectory(dir), saved.run_id, progress);
+    }
+    const loaded = readCheckpoint(checkpoint, saved.run_id);
+    using net = loaded.net;
+    const state = loaded.state;
+    console.error(
+      `resuming ${dir} at epoch ${state.epoch}, batch ${state.batch + 1} (optimizer step ${net.steps})`,
+    );
+    const run = new RunDirectory(dir, state.epochs.map(metricsLine));
+    await runTraining(o, task, net, run, saved.run_id, progress, state);
+  } finally {
+    release();
+  }
+}
