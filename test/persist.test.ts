@@ -82,6 +82,8 @@ describe('save, load, resume', () => {
       batch: 3,
       lossSum: 0,
       correct: 0,
+      firstLoss: null,
+      lastLoss: 0,
       epochs: [],
       rewires: [],
       trainSeconds: 0,
@@ -135,7 +137,7 @@ describe('save, load, resume', () => {
       expect(() => loadNetworkFile(join(dir, name))).toThrow(message);
     }
     expect(() => loadNetworkFile(join(dir, 'missing.sqrtk'))).toThrow(
-      /missing\.sqrtk: cannot be read/,
+      /missing\.sqrtk: does not exist/,
     );
   });
 

@@ -1,13 +1,13 @@
 /** Everything the Node and browser entry points share. */
 export { SparseRNN, liveNetworks, readSaved, type RecurrentMatrix } from './model.js';
-export { fit, evaluate, predict, classify } from './train.js';
+export { fit } from './train.js';
+export { evaluate, predict, classify, type Evaluation } from './evaluate.js';
 export type {
   FitOptions,
   ResolvedFitOptions,
   EpochRecord,
   ProgressEvent,
   History,
-  Evaluation,
   RewireRecord,
   FitState,
 } from './train.js';

@@ -1,8 +1,10 @@
 /**
- * Training and evaluation. `fit` runs whole epochs of mini-batches; each batch is one call into
- * the core, which runs the full forward pass, backpropagation through time and one Adam step.
+ * Training. `fit` runs whole epochs of mini-batches; each batch is one call into the core, which
+ * runs the full forward pass, backpropagation through time and one Adam step.
  */
-import { takeBatch, validateDataset, type Dataset } from './data.js';
+import { takeBatch, type Dataset } from './data.js';
+import { checkData, evaluate } from './evaluate.js';
+import { resumeState, startState, type FitState } from './fit-state.js';
 import {
   optionError,
   rejectUnknownKeys,
@@ -14,6 +16,8 @@ import {
 import { core } from './init.js';
 import { handleOf, type SparseRNN } from './model.js';
 import { rewireFractionAt } from './schedule.js';
+
+export type { FitState } from './fit-state.js';
 
 export interface FitOptions {
   /** Passes over the training data (default 10). */
@@ -102,10 +106,23 @@ const FIT_KEYS = [
   'resume',
 ] as const;
 
+function isAbortSignal(value: unknown): value is AbortSignal {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as AbortSignal).aborted === 'boolean' &&
+    typeof (value as AbortSignal).addEventListener === 'function'
+  );
+}
+
 export function resolveFitOptions(options: FitOptions): ResolvedFitOptions {
   rejectUnknownKeys('fit options', options, FIT_KEYS);
   requireFunction('onProgress', options.onProgress, '(event) => { ... }');
   requireFunction('onCheckpoint', options.onCheckpoint, '(state) => { ... }');
+  if (options.signal !== undefined && !isAbortSignal(options.signal)) {
+    const fix = 'pass the signal of an AbortController (new AbortController().signal)';
+    throw optionError('signal', options.signal, 'must be an AbortSignal', fix);
+  }
   if (options.checkpointEvery !== undefined) {
     requireInt('checkpointEvery', options.checkpointEvery, {
       min: 1,
@@ -118,7 +135,11 @@ export function resolveFitOptions(options: FitOptions): ResolvedFitOptions {
       min: 1,
       fix: 'use e.g. batchSize: 32',
     }),
-    lr: requireNumber('lr', options.lr ?? 0.002, { exclusiveMin: 0, fix: 'use e.g. lr: 0.002' }),
+    lr: requireNumber('lr', options.lr ?? 0.002, {
+      exclusiveMin: 0,
+      max: 1,
+      fix: 'use e.g. lr: 0.002 (Adam steps larger than 1 only diverge)',
+    }),
     clipNorm: requireNumber('clipNorm', options.clipNorm ?? 1, {
       min: 0,
       fix: 'use e.g. clipNorm: 1 (0 turns clipping off)',
@@ -140,17 +161,16 @@ export function resolveFitOptions(options: FitOptions): ResolvedFitOptions {
   };
 }
 
-/** Checks that a dataset fits the network (shapes, values, labels) before any work is done. */
-function checkData(net: SparseRNN, name: string, data: Dataset): void {
-  const { inputs, outputs, loss } = net.config;
-  validateDataset(name, data, { inputs, outputs, loss });
-}
-
 /**
  * Trains `net` on `data` and returns the history. Each optimizer step is one call into the core
  * (forward through the whole sequence, backpropagation through time, one Adam step); every
- * `rewireEvery` steps the growth strategy rewires the learned synapses. Yields to the event loop
- * between batches, so a page stays responsive and an AbortSignal is seen.
+ * `rewireEvery` steps the growth strategy rewires the learned synapses. It yields to the event
+ * loop every few milliseconds, so a page stays responsive and an AbortSignal is seen.
+ *
+ * When `signal` aborts, the batch in progress finishes, a checkpoint is taken (when
+ * `checkpointEvery` is set), and fit rejects with E_ABORTED (fields `epoch` and `step`).
+ * A NaN, infinite or exploding loss (more than 1000× the first batch's) rejects with E_DIVERGED
+ * before anything else is saved, so the last checkpoint stays the last good one.
  */
 export async function fit(
   net: SparseRNN,
@@ -167,256 +187,126 @@ export async function fit(
   }
   const batches = Math.ceil(size / opts.batchSize);
   const totalSteps = opts.epochs * batches;
-  const state = startState(net, options.resume, batches, opts.epochs);
-  const history: History = {
-    epochs: state.epochs,
-    rewires: state.rewires,
-    options: opts,
-    trainSeconds: 0,
-    rewireSeconds: 0,
+  const state =
+    options.resume !== undefined
+      ? resumeState(net, options.resume, batches, opts.epochs)
+      : startState(net);
+  const checkpoint = async () => {
+    if (options.checkpointEvery !== undefined) await options.onCheckpoint?.(structuredClone(state));
   };
-  const learnsStructure = net.config.growth !== 'random';
-  const every = options.checkpointEvery ?? 0;
+  const pause = eventLoopPauser();
   let batch: Dataset | undefined;
-  for (; state.epoch <= opts.epochs; state.epoch++) {
+
+  for (; state.epoch <= opts.epochs; state.epoch++, state.batch = 0) {
     const started = performance.now();
     const order = core(() => handleOf(net).data_order(state.epoch - 1, size));
     while (state.batch < batches) {
       if (options.signal?.aborted) {
-        throw new SqrtkError(
-          'E_ABORTED',
-          `training aborted at epoch ${state.epoch}, batch ${state.batch + 1}`,
-        );
+        await checkpoint();
+        throw aborted(state.epoch, net.steps);
       }
-      const b = state.batch;
-      const indices = order.subarray(b * opts.batchSize, Math.min(size, (b + 1) * opts.batchSize));
+      const from = state.batch * opts.batchSize;
+      const indices = order.subarray(from, Math.min(size, from + opts.batchSize));
       batch = takeBatch(data, indices, batch?.shape[0] === indices.length ? batch : undefined);
 
-      let t = performance.now();
-      const step = net.trainBatch(batch, opts.lr, opts.clipNorm);
-      state.trainSeconds += (performance.now() - t) / 1000;
-
-      const fraction = learnsStructure
-        ? rewireFractionAt(opts, net.steps - state.firstStep, totalSteps)
-        : null;
-      if (fraction !== null) {
-        t = performance.now();
-        history.rewires.push({ step: net.steps, fraction, swapped: net.rewire(fraction) });
-        state.rewireSeconds += (performance.now() - t) / 1000;
-      }
-
-      state.lossSum += step.loss * indices.length;
-      state.correct += step.correct;
+      trainStep(net, batch, opts, state);
+      rewireIfDue(net, opts, state, totalSteps);
       state.batch++;
-      options.onProgress?.({
-        type: 'batch',
-        epoch: state.epoch,
-        batch: state.batch,
-        batches,
-        loss: step.loss,
-      });
-      // Checkpoints are taken between batches; one due at the end of an epoch waits for its record.
-      if (every > 0 && (net.steps - state.firstStep) % every === 0 && state.batch < batches)
-        await options.onCheckpoint?.(snapshot(state));
-      await yieldToEventLoop();
+
+      options.onProgress?.({ type: 'batch', ...position(state, batches), loss: state.lastLoss });
+      if (checkpointDue(net, state, options.checkpointEvery) && state.batch < batches)
+        await checkpoint(); // one due at the end of an epoch waits for the epoch's record
+      await pause();
     }
-    const val = options.validation ? evaluate(net, options.validation) : undefined;
-    const record: EpochRecord = {
-      epoch: state.epoch,
-      loss: state.lossSum / size,
-      accuracy: net.config.loss === 'cross_entropy' ? state.correct / size : null,
-      valLoss: val?.loss ?? null,
-      valAccuracy: val?.accuracy ?? null,
-      steps: net.steps,
-      seconds: (performance.now() - started) / 1000,
-    };
-    history.epochs.push(record);
-    Object.assign(state, { batch: 0, lossSum: 0, correct: 0 });
+    const record = epochRecord(net, state, size, started, options.validation);
+    state.epochs.push(record);
+    state.lossSum = 0;
+    state.correct = 0;
     options.onProgress?.({ type: 'epoch', epochs: opts.epochs, record });
-    if (every > 0 && (net.steps - state.firstStep) % every === 0)
-      await options.onCheckpoint?.(snapshot({ ...state, epoch: state.epoch + 1 }));
+    if (checkpointDue(net, state, options.checkpointEvery))
+      await options.onCheckpoint?.({ ...structuredClone(state), epoch: state.epoch + 1, batch: 0 });
   }
-  history.trainSeconds = state.trainSeconds;
-  history.rewireSeconds = state.rewireSeconds;
-  return history;
+  const { epochs, rewires, trainSeconds, rewireSeconds } = state;
+  return { epochs, rewires, options: opts, trainSeconds, rewireSeconds };
 }
 
-/** Where a `fit` is: with the network saved at that moment, enough to continue it exactly. */
-export interface FitState {
-  /** The network's optimizer step count when this fit started (the schedule counts from it). */
-  firstStep: number;
-  /** Epoch (1-based) and batch (0-based) to run next. */
-  epoch: number;
-  batch: number;
-  /** Running sums over the current epoch's batches so far. */
-  lossSum: number;
-  correct: number;
-  /** The history so far. */
-  epochs: EpochRecord[];
-  rewires: RewireRecord[];
-  /** Wall-clock seconds spent so far in training steps and in rewiring (carried across resumes). */
-  trainSeconds: number;
-  rewireSeconds: number;
+/** One optimizer step: the loss and accuracy sums, the time, and the divergence check. */
+function trainStep(net: SparseRNN, batch: Dataset, opts: ResolvedFitOptions, state: FitState) {
+  const started = performance.now();
+  const step = net.trainBatch(batch, opts.lr, opts.clipNorm);
+  state.trainSeconds += (performance.now() - started) / 1000;
+  state.firstLoss ??= step.loss;
+  if (step.loss > EXPLODED * Math.max(state.firstLoss, MIN_REFERENCE_LOSS)) {
+    throw new SqrtkError(
+      'E_DIVERGED',
+      `training diverged at optimizer step ${net.steps} (loss ${step.loss}, more than ${EXPLODED}× the first batch's ${state.firstLoss}); lower lr or gain`,
+    );
+  }
+  state.lossSum += step.loss * batch.shape[0];
+  state.correct += step.correct;
+  state.lastLoss = step.loss;
 }
 
-function snapshot(state: FitState): FitState {
-  return structuredClone(state);
+/** A loss this many times the first batch's counts as diverged, like a NaN loss. */
+const EXPLODED = 1000;
+/** The first loss is floored at this value, so a near-perfect start does not trip the check. */
+const MIN_REFERENCE_LOSS = 1e-3;
+
+/** Rewires the learned synapses when the schedule says so (never for 'random' growth). */
+function rewireIfDue(net: SparseRNN, opts: ResolvedFitOptions, state: FitState, total: number) {
+  if (net.config.growth === 'random') return;
+  const fraction = rewireFractionAt(opts, net.steps - state.firstStep, total);
+  if (fraction === null) return;
+  const started = performance.now();
+  state.rewires.push({ step: net.steps, fraction, swapped: net.rewire(fraction) });
+  state.rewireSeconds += (performance.now() - started) / 1000;
 }
 
-function startState(
+function checkpointDue(net: SparseRNN, state: FitState, every: number | undefined): boolean {
+  return every !== undefined && (net.steps - state.firstStep) % every === 0;
+}
+
+function position(state: FitState, batches: number) {
+  return { epoch: state.epoch, batch: state.batch, batches };
+}
+
+function epochRecord(
   net: SparseRNN,
-  resume: FitState | undefined,
-  batches: number,
-  epochs: number,
-): FitState {
-  if (!resume) {
-    return {
-      firstStep: net.steps,
-      epoch: 1,
-      batch: 0,
-      lossSum: 0,
-      correct: 0,
-      epochs: [],
-      rewires: [],
-      trainSeconds: 0,
-      rewireSeconds: 0,
-    };
-  }
-  const steps = (resume.firstStep ?? 0) + (resume.epoch - 1) * batches + resume.batch;
-  if (!(
-    resume.epoch >= 1 &&
-    resume.epoch <= epochs + 1 &&
-    resume.batch >= 0 &&
-    resume.batch < batches
-  )) {
-    throw optionError(
-      'resume',
-      { epoch: resume.epoch, batch: resume.batch },
-      `is outside this fit (${epochs} epochs of ${batches} batches)`,
-      'resume with the same data and fit options',
-    );
-  }
-  if (net.steps !== steps) {
-    const rule = `is ${steps} optimizer steps into training, but the network has taken ${net.steps}`;
-    throw optionError(
-      'resume',
-      `epoch ${resume.epoch}, batch ${resume.batch}`,
-      rule,
-      'resume with the network saved together with this state',
-    );
-  }
-  // States saved before the seconds were recorded start them from 0.
-  const restored = snapshot(resume);
-  restored.trainSeconds ??= 0;
-  restored.rewireSeconds ??= 0;
-  return restored;
-}
-
-export interface Evaluation {
-  loss: number;
-  /** Fraction of sequences classified correctly (cross-entropy), else null. */
-  accuracy: number | null;
-}
-
-/** Mean loss (and accuracy) of `net` on `data`, without changing it. */
-export function evaluate(
-  net: SparseRNN,
-  data: Dataset,
-  options: { batchSize?: number } = {},
-): Evaluation {
-  checkData(net, 'evaluation data', data);
-  const batchSize = requireInt('batchSize', options.batchSize ?? forwardBatch(net, data), {
-    min: 1,
-    fix: 'use e.g. batchSize: 64',
-  });
-  const size = data.shape[0];
-  let lossSum = 0;
-  let correct = 0;
-  for (let start = 0; start < size; start += batchSize) {
-    const indices = range(start, Math.min(size, start + batchSize));
-    const b = takeBatch(data, indices);
-    const [loss, right] = core(() =>
-      handleOf(net).evaluate(b.x, indices.length, data.shape[1], ...targetsOf(net, b)),
-    );
-    lossSum += loss * indices.length;
-    correct += right;
-  }
+  state: FitState,
+  size: number,
+  started: number,
+  validation: Dataset | undefined,
+): EpochRecord {
+  const val = validation ? evaluate(net, validation) : undefined;
   return {
-    loss: lossSum / size,
-    accuracy: net.config.loss === 'cross_entropy' ? correct / size : null,
+    epoch: state.epoch,
+    loss: state.lossSum / size,
+    accuracy: net.config.loss === 'cross_entropy' ? state.correct / size : null,
+    valLoss: val?.loss ?? null,
+    valAccuracy: val?.accuracy ?? null,
+    steps: net.steps,
+    seconds: (performance.now() - started) / 1000,
   };
 }
 
-/** The target fields the network's loss uses (the others are not sent to the core). */
-function targetsOf(
-  net: SparseRNN,
-  d: Dataset,
-): [Int32Array | undefined, Float32Array | undefined, Float32Array | undefined] {
-  return net.config.loss === 'cross_entropy'
-    ? [d.labels, undefined, undefined]
-    : [undefined, d.targets, d.mask];
+/** The E_ABORTED error of an interrupted fit; `epoch` and `step` say where it stopped. */
+function aborted(epoch: number, step: number): SqrtkError & { epoch: number; step: number } {
+  const error = new SqrtkError('E_ABORTED', `training interrupted at epoch ${epoch}, step ${step}`);
+  return Object.assign(error, { epoch, step });
 }
+
+/** Milliseconds of work between two yields to the event loop (like tfjs `yieldEvery`). */
+const YIELD_EVERY_MS = 25;
 
 /**
- * Sequences per forward-only call: as many as fit in about 256 MB of states (2 × N × (T + 1)
- * floats each), at most 256, so evaluation works at any network size.
+ * Returns a function that yields to the event loop (timers, I/O, UI events, abort signals) when
+ * more than YIELD_EVERY_MS have passed since the last yield, and returns at once otherwise.
  */
-function forwardBatch(net: SparseRNN, data: Pick<Dataset, 'shape'>): number {
-  const perSequence = 8 * net.config.neurons * (data.shape[1] + 1);
-  return Math.max(1, Math.min(256, Math.floor(2 ** 28 / perSequence)));
-}
-
-/**
- * Network outputs for the sequences `x` of shape [B, T, inputs]: class scores [B, outputs] for a
- * cross-entropy network, or outputs at every step [B, T, outputs] for an MSE network. Large
- * inputs are processed in batches.
- */
-export function predict(net: SparseRNN, data: Pick<Dataset, 'x' | 'shape'>): Float32Array {
-  checkData(net, 'prediction data', {
-    x: data.x,
-    shape: data.shape,
-    ...dummyTarget(net, data.shape),
-  });
-  const [size, t, d] = data.shape;
-  const step = forwardBatch(net, data);
-  const parts: Float32Array[] = [];
-  for (let start = 0; start < size; start += step) {
-    const count = Math.min(step, size - start);
-    const x = data.x.subarray(start * t * d, (start + count) * t * d);
-    parts.push(core(() => handleOf(net).predict(x, count, t)));
-  }
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
-/** The class with the highest score for each sequence. */
-export function classify(net: SparseRNN, data: Pick<Dataset, 'x' | 'shape'>): Int32Array {
-  const scores = predict(net, data);
-  const o = net.config.outputs;
-  const out = new Int32Array(data.shape[0]);
-  for (let s = 0; s < out.length; s++) {
-    for (let k = 1; k < o; k++) if (scores[s * o + k] > scores[s * o + out[s]]) out[s] = k;
-  }
-  return out;
-}
-
-function dummyTarget(net: SparseRNN, shape: Dataset['shape']): Partial<Dataset> {
-  const [b, t] = shape;
-  return net.config.loss === 'cross_entropy'
-    ? { labels: new Int32Array(b) }
-    : { targets: new Float32Array(b * t * net.config.outputs) };
-}
-
-function range(start: number, end: number): number[] {
-  return Array.from({ length: end - start }, (_, i) => start + i);
-}
-
-/** Lets timers, I/O and UI events run between batches (a browser tab stays responsive). */
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
+function eventLoopPauser(): () => Promise<void> {
+  let last = performance.now();
+  return async () => {
+    if (performance.now() - last < YIELD_EVERY_MS) return;
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    last = performance.now();
+  };
 }

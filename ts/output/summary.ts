@@ -1,7 +1,8 @@
 /** The numbers a finished run reports: summary.json, and one row of a comparison. */
 import type { SparseRNN } from '../model.js';
 import type { Task } from '../tasks/index.js';
-import { evaluate, type History } from '../train.js';
+import { evaluate } from '../evaluate.js';
+import type { History } from '../train.js';
 import { degreeStats } from './stats.js';
 
 /** The numbers a finished run reports (summary.json, and one row of a comparison). */
