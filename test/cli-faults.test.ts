@@ -187,8 +187,8 @@ describe('one run per directory', () => {
   it('lets one of two concurrent writers run; the other fails at once', async () => {
     const out = temp('concurrent');
     const [a, b] = await Promise.all([
-      run([...SMALL, '--out', out]),
-      run([...SMALL, '--out', out]),
+      run([...SMALL, '--epochs', '60', '--out', out]),
+      run([...SMALL, '--epochs', '60', '--out', out]),
     ]);
     const [winner, loser] = a.code === 0 ? [a, b] : [b, a];
     expect(winner.code, winner.stderr).toBe(0);

@@ -128,7 +128,9 @@ describe('checkpoints and resume', () => {
       '--activation',
       'relu',
       '--lr',
-      '1e6',
+      '1',
+      '--gain',
+      '3',
       '--checkpoint-every',
       '1',
       '--threads',
@@ -138,7 +140,7 @@ describe('checkpoints and resume', () => {
     );
     expect(r.status).toBe(1);
     const match =
-      /^error: training diverged at optimizer step (\d+) .*lower lr or gain\. The last good checkpoint is kept: (.*checkpoint\.sqrtk)$/m.exec(
+      /^error: training diverged at optimizer step (\d+) .*lower --lr or --gain\. The last good checkpoint is kept: (.*checkpoint\.sqrtk)$/m.exec(
         r.stderr,
       );
     expect(match, r.stderr).not.toBeNull();

@@ -83,6 +83,8 @@ export function reportError(error: unknown, usage: string): number | undefined {
     console.error(usage);
     return 2;
   }
-  console.error(`error: ${error.message}`);
+  // A diverged run's fix names options too ("lower lr or gain").
+  const message = error.code === 'E_DIVERGED' ? inFlags(error.message) : error.message;
+  console.error(`error: ${message}`);
   return 1;
 }
