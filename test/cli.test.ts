@@ -182,6 +182,10 @@ describe('sqrtk CLI', () => {
         ['train', '--neurons', '100'],
         /^error: --out \(=undefined\) is required; pass --out DIR \(or --resume DIR\)$/m,
       ],
+      [
+        ['compare', '--k', '600', '--out', join(out, 'compare')],
+        /^error: --k \(=600\) must be less than --neurons \(=500\)/m,
+      ],
       [['fly'], /unknown command 'fly'/],
     ];
     for (const [args, message] of cases) {

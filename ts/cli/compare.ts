@@ -2,7 +2,8 @@
 import { compareStrategies, compareTable } from './compare-strategies.js';
 import { fitOptions, networkOptions, type ModelCommandOptions } from './train.js';
 import { optionError } from '../errors.js';
-import { GROWTH_STRATEGIES } from '../options.js';
+import { GROWTH_STRATEGIES, resolveNetworkOptions } from '../options.js';
+import { resolveFitOptions } from '../train.js';
 import { RunDirectory } from './run-dir.js';
 import { writeFileAtomic } from '../node/atomic.js';
 import { loadTask } from '../tasks/index.js';
@@ -30,6 +31,11 @@ export async function compareRun(o: CompareCommandOptions): Promise<void> {
   const strategies = list('strategies', o.strategies, GROWTH_STRATEGIES);
   const backbones = list('backbones', o.backbones, ['frozen', 'trainable'] as const);
   const seeds = Array.from({ length: o.seeds }, (_, i) => i + 1);
+  // Every setting is checked before anything is written.
+  resolveFitOptions(fitOptions(o));
+  for (const task of tasks)
+    for (const growth of strategies)
+      resolveNetworkOptions(networkOptions(task, { ...o, growth }, seeds[0]));
   const out = new RunDirectory(o.out);
   const started = performance.now();
   const groups = await compareStrategies(
