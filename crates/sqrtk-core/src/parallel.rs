@@ -176,6 +176,8 @@ impl Pool {
     /// For a panic hook where panics abort (WebAssembly): if the panicking thread is a worker in
     /// the middle of a job, it will never report back, so count it out and wake the caller, which
     /// then fails with `message` instead of waiting forever. Does nothing on other threads.
+    /// Where panics unwind the pool catches them itself: a hook there must not call this, or the
+    /// worker would be counted out twice.
     pub fn worker_died(message: &str) {
         let Some(pool) = SERVING.get() else { return };
         // SAFETY: `SERVING` points at the pool this thread serves, and pools are never dropped
