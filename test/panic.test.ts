@@ -53,11 +53,11 @@ beforeAll(async () => {
   }
 });
 
-/** Runs the child; a hang is killed after 60 s and fails the test. */
+/** Runs the child; a hang is killed after 30 s and fails the test. */
 function run(threads: number, where: 'worker' | 'caller') {
   const child = spawnSync('node', [join(dir, 'run.mjs'), String(threads), where], {
     encoding: 'utf8',
-    timeout: 60_000,
+    timeout: 30_000,
   });
   expect(child.signal, `killed (a hang?): ${child.stderr}`).toBeNull();
   expect(child.status, child.stderr).toBe(0);
