@@ -12,15 +12,14 @@ use wasm_bindgen::prelude::*;
 /// it is set the instance is poisoned: its locks and data may be half-updated.
 static PANIC: OnceLock<String> = OnceLock::new();
 
-/// Runs when the instance starts (on every thread): records panics before they trap.
+/// Runs when the instance is created: records panics before they trap. The hook is shared by
+/// the instance's threads (it lives in the shared memory), so a worker's panic is recorded too.
 #[wasm_bindgen(start)]
 fn start() {
     std::panic::set_hook(Box::new(|info| {
-        let payload = info.payload();
-        let what = payload.downcast_ref::<&str>().copied().or(payload.downcast_ref::<String>().map(String::as_str));
+        let what = info.payload_as_str().unwrap_or("(no message)");
         let at = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
-        let message =
-            format!("sqrtk panicked (a bug in sqrtk, please report it): {}{at}", what.unwrap_or("(no message)"));
+        let message = format!("sqrtk panicked (a bug in sqrtk, please report it): {what}{at}");
         PANIC.get_or_init(|| message.clone());
         // A worker that traps never reports back: tell the pool, so its caller wakes up.
         Pool::worker_died(&message);
