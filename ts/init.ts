@@ -144,10 +144,33 @@ export function importedMemoryMinimum(bytes: Uint8Array): number {
   throw new SqrtkError('E_INIT', 'the threaded sqrtk module imports no memory; rebuild it');
 }
 
-/** The loaded core's functions; throws a clear error before `await init()`. */
+/**
+ * The loaded core's functions; throws a clear error before `await init()`, and E_INTERNAL at
+ * once after the core trapped (see `core`).
+ */
 export function wasm(): Glue {
+  if (poisoned !== undefined) throw new SqrtkError('E_INTERNAL', poisoned);
   if (!glue) throw new SqrtkError('E_INIT', 'sqrtk is not initialised; call `await init()` first');
   return glue;
+}
+
+/** The E_INTERNAL message every call gets once the core is unusable. */
+let poisoned: string | undefined;
+
+const UNUSABLE =
+  'this sqrtk instance is unusable: recreate the network (reload the page or restart the process)';
+
+/**
+ * The message the core's panic hook recorded before trapping. Reading it is a call into the
+ * trapped instance, which is safe: it only reads a value set once, and a failure here must not
+ * hide the original error.
+ */
+function panicMessage(g: Glue): string | undefined {
+  try {
+    return g.last_panic_message() ?? undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Bytes of WebAssembly memory in use by the core (it grows, never shrinks). */
@@ -162,7 +185,10 @@ export function threadCount(): number {
 
 /**
  * Runs a call into the core and turns its errors into SqrtkErrors. The core reports errors as
- * `CODE: message`; anything else (a trap) is a bug in sqrtk and is reported as such.
+ * `CODE: message`; anything else is a bug in sqrtk and is reported as such. A trap (a panic:
+ * panics abort in WebAssembly) or an E_INTERNAL from the core (a worker thread trapped) poisons
+ * the instance: its locks and data may be half-updated, so every later call fails at once with
+ * the same error instead of computing garbage or waiting for a lock that is never released.
  */
 export function core<T>(call: (glue: Glue) => T): T {
   const g = wasm();
@@ -172,11 +198,17 @@ export function core<T>(call: (glue: Glue) => T): T {
     if (e instanceof SqrtkError) throw e;
     const message = e instanceof Error ? e.message : String(e);
     const coded = /^(E_[A-Z]+): ([\s\S]*)$/.exec(message);
-    if (coded) throw new SqrtkError(coded[1], coded[2]);
-    throw new SqrtkError(
-      'E_INTERNAL',
-      `internal error in the sqrtk core (please report it): ${message}`,
-      { cause: e },
-    );
+    if (coded && coded[1] !== 'E_INTERNAL') throw new SqrtkError(coded[1], coded[2]);
+    if (!coded && !(e instanceof WebAssembly.RuntimeError)) {
+      throw new SqrtkError(
+        'E_INTERNAL',
+        `internal error in the sqrtk core (please report it): ${message}`,
+        { cause: e },
+      );
+    }
+    poisoned =
+      coded?.[2] ??
+      `${panicMessage(g) ?? `the sqrtk core trapped (a bug in sqrtk, please report it): ${message}`}; ${UNUSABLE}`;
+    throw new SqrtkError('E_INTERNAL', poisoned, { cause: e });
   }
 }

@@ -1,9 +1,51 @@
 //! wasm-bindgen layer: converts typed arrays, options and errors; all logic is in sqrtk-core.
 //! A network is one handle; JavaScript never touches individual synapses across the boundary.
 
+use std::sync::OnceLock;
+
+use sqrtk_core::parallel::{self, Pool};
 use sqrtk_core::rng::{Rng, Stream};
 use sqrtk_core::{AdamConfig, Batch, Config, Error, Target};
 use wasm_bindgen::prelude::*;
+
+/// The message of the first panic in this instance. Panics abort (trap) in WebAssembly, so once
+/// it is set the instance is poisoned: its locks and data may be half-updated.
+static PANIC: OnceLock<String> = OnceLock::new();
+
+/// Runs when the instance is created: records panics before they trap. The hook is shared by
+/// the instance's threads (it lives in the shared memory), so a worker's panic is recorded too.
+#[wasm_bindgen(start)]
+fn start() {
+    std::panic::set_hook(Box::new(|info| {
+        let what = info.payload_as_str().unwrap_or("(no message)");
+        let at = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        let message = format!("sqrtk panicked (a bug in sqrtk, please report it): {what}{at}");
+        PANIC.get_or_init(|| message.clone());
+        // A worker that traps never reports back: tell the pool, so its caller wakes up.
+        Pool::worker_died(&message);
+    }));
+}
+
+/// Fails at once if a panic poisoned this instance (every export that touches state calls it
+/// first, so nothing ever waits on a lock a trapped thread still holds).
+fn alive() -> Result<(), JsError> {
+    PANIC.get().map_or(Ok(()), |panic| Err(js_error(parallel::unusable(panic))))
+}
+
+/// The message of the first panic in this instance, if any (read after a trap).
+#[wasm_bindgen]
+pub fn last_panic_message() -> Option<String> {
+    PANIC.get().cloned()
+}
+
+/// Test hook, not for production use: runs a pool job of `chunks` chunks in which one chunk
+/// panics, on a worker thread if `in_worker`, else on the calling thread. The instance is
+/// poisoned afterwards.
+#[wasm_bindgen]
+pub fn debug_panic_in_chunk(chunks: usize, in_worker: bool) -> Result<(), JsError> {
+    alive()?;
+    parallel::debug_panic_in_chunk(parallel::pool(), chunks, in_worker).map_err(js_error)
+}
 
 /// Errors cross the boundary as `CODE: message`; the TypeScript layer turns them into typed
 /// `SqrtkError`s with that code.
@@ -30,6 +72,7 @@ fn batch<'a>(
 /// `{"config": …, "extra": …}` from a saved network's header (after checking the whole file).
 #[wasm_bindgen]
 pub fn saved_header(bytes: &[u8]) -> Result<String, JsError> {
+    alive()?;
     let (config, extra) = sqrtk_core::checkpoint::read_header(bytes).map_err(js_error)?;
     Ok(serde_json::json!({ "config": config, "extra": extra }).to_string())
 }
@@ -50,6 +93,7 @@ impl Network {
     /// Builds a network from the fully resolved configuration (JSON, camelCase keys).
     #[wasm_bindgen(constructor)]
     pub fn new(config_json: &str) -> Result<Network, JsError> {
+        alive()?;
         let config: Config = serde_json::from_str(config_json)
             .map_err(|e| js_error(Error { code: "E_OPTION", message: format!("invalid configuration: {e}") }))?;
         Ok(Network { inner: sqrtk_core::Network::new(config).map_err(js_error)? })
@@ -57,12 +101,14 @@ impl Network {
 
     /// Restores a network saved with `save` (exactly: same state hash).
     pub fn load(bytes: &[u8]) -> Result<Network, JsError> {
+        alive()?;
         let (inner, _) = sqrtk_core::checkpoint::load(bytes).map_err(js_error)?;
         Ok(Network { inner })
     }
 
     /// The network as bytes (versioned, checksummed), with the caller's JSON in the header.
     pub fn save(&self, extra_json: &str) -> Result<Vec<u8>, JsError> {
+        alive()?;
         let extra = serde_json::from_str(extra_json)
             .map_err(|e| js_error(Error { code: "E_OPTION", message: format!("extra is not valid JSON: {e}") }))?;
         Ok(sqrtk_core::checkpoint::save(&self.inner, extra))
@@ -81,6 +127,7 @@ impl Network {
         lr: f32,
         clip_norm: f32,
     ) -> Result<Vec<f64>, JsError> {
+        alive()?;
         let opt = AdamConfig { lr, clip_norm, ..AdamConfig::default() };
         let s = self.inner.train_batch(&batch(x, size, steps, &labels, &targets, &mask), &opt).map_err(js_error)?;
         Ok(vec![s.loss, s.correct as f64, s.grad_norm])
@@ -96,92 +143,112 @@ impl Network {
         targets: Option<Vec<f32>>,
         mask: Option<Vec<f32>>,
     ) -> Result<Vec<f64>, JsError> {
+        alive()?;
         let s = self.inner.evaluate(&batch(x, size, steps, &labels, &targets, &mask)).map_err(js_error)?;
         Ok(vec![s.loss, s.correct as f64])
     }
 
     pub fn predict(&mut self, x: &[f32], size: usize, steps: usize) -> Result<Vec<f32>, JsError> {
+        alive()?;
         self.inner.predict(&batch(x, size, steps, &None, &None, &None)).map_err(js_error)
     }
 
     /// The order in which to visit `n` training samples in epoch `epoch` (data-order stream).
-    pub fn data_order(&self, epoch: u32, n: usize) -> Vec<u32> {
-        Rng::new(self.inner.config.seed, Stream::DataOrder, epoch as u64).permutation(n)
+    pub fn data_order(&self, epoch: u32, n: usize) -> Result<Vec<u32>, JsError> {
+        alive()?;
+        Ok(Rng::new(self.inner.config.seed, Stream::DataOrder, epoch as u64).permutation(n))
     }
 
     /// One rewiring with the configured growth strategy; returns the synapses swapped.
     pub fn rewire(&mut self, fraction: f32) -> Result<f64, JsError> {
+        alive()?;
         Ok(self.inner.rewire(fraction).map_err(js_error)? as f64)
     }
 
     /// [rewirings so far, synapses swapped by them].
-    pub fn rewire_counts(&self) -> Vec<f64> {
-        vec![self.inner.rewires as f64, self.inner.turnover as f64]
+    pub fn rewire_counts(&self) -> Result<Vec<f64>, JsError> {
+        alive()?;
+        Ok(vec![self.inner.rewires as f64, self.inner.turnover as f64])
     }
 
     /// Chi-square test of the in-degrees against Binomial(N − 1, K/N): [statistic, dof, p-value].
-    pub fn in_degree_test(&self) -> Vec<f64> {
+    pub fn in_degree_test(&self) -> Result<Vec<f64>, JsError> {
+        alive()?;
         let t = self.inner.in_degree_test();
-        vec![t.statistic, t.dof as f64, t.p_value]
+        Ok(vec![t.statistic, t.dof as f64, t.p_value])
     }
 
-    pub fn state_hash(&self) -> String {
-        self.inner.state_hash()
+    pub fn state_hash(&self) -> Result<String, JsError> {
+        alive()?;
+        Ok(self.inner.state_hash())
     }
 
-    pub fn optimizer_steps(&self) -> f64 {
-        self.inner.adam.steps as f64
+    pub fn optimizer_steps(&self) -> Result<f64, JsError> {
+        alive()?;
+        Ok(self.inner.adam.steps as f64)
     }
 
-    pub fn config_json(&self) -> String {
-        serde_json::to_string(&self.inner.config).unwrap_or_default()
+    pub fn config_json(&self) -> Result<String, JsError> {
+        alive()?;
+        Ok(serde_json::to_string(&self.inner.config).unwrap_or_default())
     }
 
-    pub fn in_degree(&self) -> Vec<u32> {
-        self.inner.structure.in_degree()
+    pub fn in_degree(&self) -> Result<Vec<u32>, JsError> {
+        alive()?;
+        Ok(self.inner.structure.in_degree())
     }
 
-    pub fn backbone_degree(&self) -> Vec<u32> {
-        self.inner.structure.backbone_len.clone()
+    pub fn backbone_degree(&self) -> Result<Vec<u32>, JsError> {
+        alive()?;
+        Ok(self.inner.structure.backbone_len.clone())
     }
 
-    pub fn indptr(&self) -> Vec<u32> {
-        self.inner.structure.csr.indptr.clone()
+    pub fn indptr(&self) -> Result<Vec<u32>, JsError> {
+        alive()?;
+        Ok(self.inner.structure.csr.indptr.clone())
     }
 
-    pub fn indices(&self) -> Vec<u32> {
-        self.inner.structure.csr.indices.clone()
+    pub fn indices(&self) -> Result<Vec<u32>, JsError> {
+        alive()?;
+        Ok(self.inner.structure.csr.indices.clone())
     }
 
-    pub fn recurrent_weights(&self) -> Vec<f32> {
-        self.inner.params.w_rec.clone()
+    pub fn recurrent_weights(&self) -> Result<Vec<f32>, JsError> {
+        alive()?;
+        Ok(self.inner.params.w_rec.clone())
     }
 
     /// 1 for a learned synapse, 0 for a backbone synapse, in CSR entry order.
-    pub fn learned_flags(&self) -> Vec<u8> {
+    pub fn learned_flags(&self) -> Result<Vec<u8>, JsError> {
+        alive()?;
         let s = &self.inner.structure;
-        (0..s.csr.n_rows).flat_map(|i| s.csr.row_range(i).map(move |e| s.is_learned(i, e) as u8)).collect()
+        Ok((0..s.csr.n_rows).flat_map(|i| s.csr.row_range(i).map(move |e| s.is_learned(i, e) as u8)).collect())
     }
 
-    pub fn input_weights(&self) -> Vec<f32> {
-        self.inner.params.w_in.clone()
+    pub fn input_weights(&self) -> Result<Vec<f32>, JsError> {
+        alive()?;
+        Ok(self.inner.params.w_in.clone())
     }
 
-    pub fn biases(&self) -> Vec<f32> {
-        self.inner.params.bias.clone()
+    pub fn biases(&self) -> Result<Vec<f32>, JsError> {
+        alive()?;
+        Ok(self.inner.params.bias.clone())
     }
 
-    pub fn readout_biases(&self) -> Vec<f32> {
-        self.inner.params.b_out.clone()
+    pub fn readout_biases(&self) -> Result<Vec<f32>, JsError> {
+        alive()?;
+        Ok(self.inner.params.b_out.clone())
     }
 
     /// Rates of `neurons` over a forward pass: [neuron][step][batch].
     pub fn activity(&mut self, x: &[f32], size: usize, steps: usize, neurons: &[u32]) -> Result<Vec<f32>, JsError> {
+        alive()?;
         self.inner.activity(&batch(x, size, steps, &None, &None, &None), neurons).map_err(js_error)
     }
 
-    pub fn readout_weights(&self) -> Vec<f32> {
-        self.inner.params.w_out.clone()
+    pub fn readout_weights(&self) -> Result<Vec<f32>, JsError> {
+        alive()?;
+        Ok(self.inner.params.w_out.clone())
     }
 }
 
