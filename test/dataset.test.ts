@@ -403,3 +403,17 @@ describe('splitDataset with per-step labels', () => {
     expect(test.x[0]).toBe(test.x[1]);
   });
 });
+
+describe('shape checks', () => {
+  it('names 2-D targets and a mask with the wrong T', async () => {
+    const two = { x: [[[1], [2]]], targets: [[1, 2]] };
+    expect(await dataErrorOf(loadDataset(enc(JSON.stringify(two))))).toBe(
+      'dataset: array "targets" has shape [1, 2]; give [B, T, O]; for one output reshape to ' +
+        '[B, T, 1] (targets[:, :, None])',
+    );
+    const mask = { x: [[[1], [2]]], labels: [0], mask: [[1, 1, 1]] };
+    expect(await dataErrorOf(loadDataset(enc(JSON.stringify(mask))))).toMatch(
+      /array "mask" has 3 time steps \(shape \[1, 3\]\) but "x" has 2/,
+    );
+  });
+});

@@ -110,10 +110,12 @@ export function assemble(
   if (targets) {
     if (targets.shape.length !== 3) {
       const hint =
-        targets.shape.length === 2 ? 'for one output reshape to [B, T, 1] (y[:, :, None])' : '';
+        targets.shape.length === 2
+          ? '; for one output reshape to [B, T, 1] (targets[:, :, None])'
+          : ' (sequences, time steps, outputs)';
       throw dataFail(
         file,
-        `array "targets" has shape ${shapeText(targets)}; give [B, T, O] ${hint}`.trimEnd(),
+        `array "targets" has shape ${shapeText(targets)}; give [B, T, O]${hint}`,
       );
     }
     sameB('targets', targets);
