@@ -14,16 +14,19 @@ export default tseslint.config(
     },
   },
   {
-    // The platform boundary: the neutral library (ts/*.ts, tasks/, output/, browser/) runs in
+    // The platform boundary: the neutral library (ts/*.ts, dataset/, tasks/, output/, browser/) runs in
     // browsers too, so it never imports Node built-ins, the Node adapters or the CLI.
-    files: ['ts/*.ts', 'ts/tasks/**', 'ts/output/**', 'ts/browser/**'],
+    files: ['ts/*.ts', 'ts/dataset/**', 'ts/tasks/**', 'ts/output/**', 'ts/browser/**'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
             { group: ['node:*'], message: 'Node-only: put this module in ts/node/ or ts/cli/.' },
-            { group: ['**/node/*', '**/cli/*'], message: 'The neutral library must not import Node or CLI modules.' },
+            {
+              group: ['**/node/*', '**/cli/*'],
+              message: 'The neutral library must not import Node or CLI modules.',
+            },
           ],
         },
       ],

@@ -13,6 +13,17 @@ export type {
 } from './train.js';
 export type { NetworkOptions, ResolvedNetworkOptions } from './options.js';
 export { datasets, validateDataset, type Dataset, type DigitsData } from './data.js';
+export {
+  loadDataset,
+  splitDataset,
+  standardize,
+  MAX_DATASET_BYTES,
+  type DatasetSource,
+  type LoadDatasetOptions,
+  type LoadedDataset,
+  type SplitOptions,
+  type Standardized,
+} from './dataset/index.js';
 export { SqrtkError, type ErrorCode } from './errors.js';
 export { threadCount, wasmMemoryBytes } from './init.js';
 export { degreeStats, type DegreeStats } from './output/stats.js';

@@ -13,6 +13,7 @@ import { checkThreads, initSingle, initThreaded, type WasmSource } from '../init
 
 export * from '../api.js';
 export { saveNetworkFile, loadNetworkFile } from './files.js';
+export { loadDatasetFile, type LoadDatasetFileOptions } from './dataset-file.js';
 
 export interface InitOptions {
   /** Threads to compute with (default: the machine's available parallelism). */
