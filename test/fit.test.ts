@@ -1,6 +1,7 @@
 // fit's own promises: option checks, interruption with a checkpoint, divergence, yielding.
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { datasets, fit, init, readSaved, SparseRNN, type FitState } from '../ts/node/index.js';
+import { startState } from '../ts/fit-state.js';
 
 const small = { inputs: 8, outputs: 10, neurons: 120, k: 12, seed: 3 };
 
@@ -14,7 +15,13 @@ describe('fit', () => {
     const bad = fit(net, train, { signal: 5 as unknown as AbortSignal });
     await expect(bad).rejects.toMatchObject({ code: 'E_OPTION' });
     await expect(bad).rejects.toThrow(/^signal \(=5\) must be an AbortSignal; pass the signal of/);
-    for (const resume of [5, null, {}, { epoch: 1, batch: 0 }, { ...fresh(), epoch: 'one' }]) {
+    for (const resume of [
+      5,
+      null,
+      {},
+      { epoch: 1, batch: 0 },
+      { ...startState(net), epoch: 'one' },
+    ]) {
       const run = fit(net, train, { resume: resume as unknown as FitState });
       await expect(run).rejects.toThrow(/^resume \(=.*\) is not a training position saved by fit/);
     }
@@ -88,19 +95,3 @@ describe('fit', () => {
     expect(ticks).toBeGreaterThan(Math.min(5, seconds * 10));
   });
 });
-
-function fresh(): FitState {
-  return {
-    firstStep: 0,
-    epoch: 1,
-    batch: 0,
-    lossSum: 0,
-    correct: 0,
-    firstLoss: null,
-    lastLoss: 0,
-    epochs: [],
-    rewires: [],
-    trainSeconds: 0,
-    rewireSeconds: 0,
-  };
-}

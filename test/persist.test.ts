@@ -16,6 +16,7 @@ import {
   wasmMemoryBytes,
   type FitState,
 } from '../ts/node/index.js';
+import { startState } from '../ts/fit-state.js';
 
 const small = { inputs: 8, outputs: 10, neurons: 150, k: 15, seed: 4 };
 
@@ -76,19 +77,7 @@ describe('save, load, resume', () => {
   it('refuses a resume state that does not match the network', async () => {
     const { train } = datasets.digits();
     using net = new SparseRNN(small);
-    const state: FitState = {
-      firstStep: 0,
-      epoch: 2,
-      batch: 3,
-      lossSum: 0,
-      correct: 0,
-      firstLoss: null,
-      lastLoss: 0,
-      epochs: [],
-      rewires: [],
-      trainSeconds: 0,
-      rewireSeconds: 0,
-    };
+    const state: FitState = { ...startState(net), epoch: 2, batch: 3 };
     await expect(fit(net, train, { checkpointEvery: 0 })).rejects.toThrow(
       /^checkpointEvery \(=0\) must be an integer >= 1/,
     );
