@@ -1,5 +1,5 @@
-// The README's first program must run as printed (with fewer epochs, to stay fast).
-import { execFileSync } from 'node:child_process';
+// The README's programs must run as printed (with fewer epochs, to stay fast).
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -21,5 +21,30 @@ describe('README', () => {
     const accuracy = Number(/test accuracy ([\d.]+)/.exec(output)![1]);
     expect(accuracy).toBeGreaterThan(0.5);
     expect(output).toMatch(/in-degree of neuron 0: \d+ of which learned: 10/);
+  });
+
+  it('the "Your data" example loads an .npz written by its NumPy lines and trains on it', (ctx) => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### Your data'));
+    const python = /```python\n([\s\S]*?)```/.exec(section)![1];
+    const program = /```ts\n([\s\S]*?)```/.exec(section)![1];
+    const dir = mkdtempSync(join(tmpdir(), 'sqrtk-readme-data-'));
+    // The README's two NumPy lines, after making x and labels: a task a network can learn.
+    const make = [
+      'import numpy as np',
+      'rng = np.random.default_rng(0)',
+      'x = rng.normal(size=(300, 6, 3))',
+      'labels = (x[:, :, 0].sum(axis=1) > 0).astype(np.int64)',
+      python,
+    ].join('\n');
+    const numpy = spawnSync('python3', ['-c', make], { cwd: dir, encoding: 'utf8' });
+    if (numpy.status !== 0) {
+      console.warn(`README "Your data" example skipped: NumPy is not available (${numpy.stderr})`);
+      return ctx.skip();
+    }
+    const file = join(dir, 'example.mjs');
+    writeFileSync(file, program.replace("from 'sqrtk'", `from '${join(root, 'dist', 'node.js')}'`));
+    const output = execFileSync('node', [file], { cwd: dir, encoding: 'utf8' });
+    expect(Number(/test accuracy ([\d.]+)/.exec(output)![1])).toBeGreaterThan(0.8);
   });
 });
