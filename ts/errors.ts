@@ -15,7 +15,10 @@ export type ErrorCode =
   | 'E_INIT' // the WebAssembly module could not be loaded
   | 'E_IO' // reading or writing a file or saved state failed
   | 'E_ABORTED' // training was stopped through an AbortSignal
-  | 'E_DIVERGED' // the loss became NaN or Infinity
+  | 'E_DIVERGED' // the loss became NaN, infinite, or exploded
+  | 'E_MEMORY' // the WebAssembly memory ran out (the sizes were checked first; this is rare)
+  | 'E_BUSY' // a run directory is being written by another process
+  | 'E_INTERNAL' // a bug in sqrtk: the instance is unusable, recreate it
   | (string & {});
 
 /** The one error class of sqrtk. Test `err.code`, not the message, in programs. */

@@ -96,6 +96,15 @@ export class SparseRNN {
     handleOf = (net) => net.handle;
   }
 
+  /**
+   * Throws E_OPTION (with the largest batch size that fits) when training on `batchSize`
+   * sequences of `steps` steps would not fit in WebAssembly memory beside this network. `fit`
+   * checks this before its first step; the CLI before it writes any file.
+   */
+  checkTrainingMemory(batchSize: number, steps: number): void {
+    core(() => this.handle.check_training_memory(batchSize, steps));
+  }
+
   /** In-degree (backbone + learned synapses) of every neuron. */
   inDegree(): Uint32Array {
     return core(() => this.handle.in_degree());

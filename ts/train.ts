@@ -185,6 +185,7 @@ export async function fit(
     const rule = `must be at most the number of training sequences (=${size})`;
     throw optionError('batchSize', opts.batchSize, rule, 'lower batchSize');
   }
+  net.checkTrainingMemory(opts.batchSize, data.shape[1]);
   const batches = Math.ceil(size / opts.batchSize);
   const totalSteps = opts.epochs * batches;
   const state =

@@ -44,6 +44,8 @@ const RULES: [RegExp, (...m: string[]) => string][] = [
     new RegExp(`${notFlag}(${names}): '?([^'\\s;,]+)'?`, 'g'),
     (_, name, value) => `${FLAGS[name]} ${value}`,
   ],
+  // "use at most k = 800", "at most batchSize = 12"
+  [new RegExp(`${notFlag}(${names}) = `, 'g'), (_, name) => `${FLAGS[name]} `],
   // "lower k or raise neurons", "lower learned or k"
   [
     new RegExp(`\\b(lower|raise) (${names})( or (?:raise )?)?(${names})?\\b`, 'g'),

@@ -111,15 +111,6 @@ function validate(o: TrainCommandOptions, task: Task): FitOptions {
       `must be at most the number of training sequences of ${task.name} (=${size})`,
       'lower --batch-size',
     );
-  // A lower bound (weights and their Adam moments); the core cannot address more than 4 GiB.
-  const synapses = o.neurons * (o.k + (o.learned ?? Math.round(Math.sqrt(o.k))) + task.inputs);
-  if (synapses * 16 > 2 ** 32)
-    throw optionError(
-      '--neurons',
-      o.neurons,
-      `is too large for --k ${o.k}: the weights alone would need more than the 4 GiB WebAssembly can address`,
-      'lower --neurons or --k',
-    );
   return fitOpts;
 }
 
@@ -128,6 +119,7 @@ export async function trainRun(o: TrainCommandOptions & { out: string }, progres
   const task = loadTask(o.task);
   validate(o, task);
   using net = new SparseRNN(networkOptions(task, o, o.seed));
+  net.checkTrainingMemory(o.batchSize, task.train.shape[1]);
   const release = lockRunDirectory(o.out);
   try {
     clearForNewRun(o.out, o.overwrite ?? false);

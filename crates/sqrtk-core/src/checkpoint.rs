@@ -194,6 +194,7 @@ pub fn load(bytes: &[u8]) -> Result<(Network, serde_json::Value), Error> {
     let (header, mut r) = check_and_read_header(bytes)?;
     let config = header.config;
     config.validate()?;
+    crate::memory::check_network(&config, crate::memory::limit())?;
     let (n, m) = (config.neurons, config.learned);
     let indptr = r.u32s("indptr")?;
     let indices = r.u32s("indices")?;

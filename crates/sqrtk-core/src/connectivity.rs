@@ -4,6 +4,7 @@
 
 use crate::csr::{check_nnz, Csr};
 use crate::error::Error;
+use crate::memory::try_with_capacity;
 use crate::rng::{Rng, Stream};
 
 /// Erdős–Rényi: each synapse j → i (j ≠ i) exists with probability p = k / n, independently.
@@ -17,7 +18,7 @@ pub fn erdos_renyi(n: usize, k: f64, seed: u64) -> Result<Csr, Error> {
     check_nnz(expected + expected / 8)?;
     let log_q = libm::log1p(-p);
     let mut indptr = Vec::with_capacity(n + 1);
-    let mut indices = Vec::with_capacity(expected + 4 * (expected as f64).sqrt() as usize);
+    let mut indices = try_with_capacity(expected + 4 * (expected as f64).sqrt() as usize, "the backbone synapses")?;
     indptr.push(0u32);
     for i in 0..n {
         let mut rng = Rng::new(seed, Stream::Connectivity, i as u64);

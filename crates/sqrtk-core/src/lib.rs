@@ -11,6 +11,7 @@ pub mod error;
 pub mod growth;
 pub mod hash;
 pub mod kernels;
+pub mod memory;
 pub mod network;
 pub mod optim;
 pub mod parallel;

@@ -6,6 +6,7 @@ use crate::error::Error;
 use crate::growth::{self, Context};
 use crate::hash::StateHasher;
 use crate::kernels::{dot, Rows};
+use crate::memory;
 use crate::optim::{Adam, AdamConfig};
 use crate::params::Tensors;
 use crate::rng::{Rng, Stream};
@@ -40,6 +41,7 @@ pub struct Network {
 impl Network {
     pub fn new(config: Config) -> Result<Network, Error> {
         config.validate()?;
+        memory::check_network(&config, memory::limit())?;
         let structure = Recurrent::build(&config)?;
         let params = init_params(&config, &structure);
         let adam = Adam::new(&params);
@@ -102,6 +104,8 @@ impl Network {
     /// Loss and gradient (into `self.grads`) without changing any weight.
     pub fn loss_and_gradient(&mut self, batch: &Batch) -> Result<(f64, u32), Error> {
         self.check_batch(batch, true)?;
+        memory::check_training(&self.config, batch.size, batch.steps, memory::limit())?;
+        self.ws.reserve(&self.config, &self.structure, batch.size, batch.steps, true)?;
         rnn::forward(&self.config, &self.structure, &self.params, batch, &mut self.ws);
         let (loss, correct) = rnn::loss(&self.config, &batch.target, &mut self.ws);
         rnn::backward(&self.config, &self.structure, &self.params, &mut self.ws, &mut self.grads);
@@ -113,6 +117,7 @@ impl Network {
     pub fn evaluate(&mut self, batch: &Batch) -> Result<StepStats, Error> {
         self.check_batch(batch, true)?;
         self.ws_has_gradient = false;
+        self.ws.reserve(&self.config, &self.structure, batch.size, batch.steps, false)?;
         rnn::forward(&self.config, &self.structure, &self.params, batch, &mut self.ws);
         let (loss, correct) = rnn::loss(&self.config, &batch.target, &mut self.ws);
         Ok(StepStats { loss, correct, grad_norm: 0.0 })
@@ -122,6 +127,7 @@ impl Network {
     pub fn predict(&mut self, batch: &Batch) -> Result<Vec<f32>, Error> {
         self.check_batch(batch, false)?;
         self.ws_has_gradient = false;
+        self.ws.reserve(&self.config, &self.structure, batch.size, batch.steps, false)?;
         rnn::forward(&self.config, &self.structure, &self.params, batch, &mut self.ws);
         let (o, b, t_max) = (self.config.outputs, batch.size, batch.steps);
         if rnn::expects_labels(&self.config) {
@@ -238,6 +244,7 @@ impl Network {
             ));
         }
         self.ws_has_gradient = false;
+        self.ws.reserve(&self.config, &self.structure, batch.size, batch.steps, false)?;
         rnn::forward(&self.config, &self.structure, &self.params, batch, &mut self.ws);
         let (b, t) = (batch.size, batch.steps);
         let sb = (t + 1) * b;

@@ -10,7 +10,9 @@
 //! `discrete` dynamics is α = 1; `rate` dynamics is α = dt / τ.
 
 use crate::config::{Activation, Config, Loss};
+use crate::error::Error;
 use crate::kernels::{dot, sddmm, spmm, Rows, SparseView};
+use crate::memory::try_resize;
 use crate::parallel::{self, Disjoint};
 use crate::params::Tensors;
 use crate::structure::Recurrent;
@@ -55,6 +57,33 @@ pub struct Workspace {
 }
 
 impl Workspace {
+    /// Allocates the buffers a pass over `batch` × `steps` needs (with `gradient`: the backward
+    /// pass too), failing with an error rather than aborting when memory runs out. The passes
+    /// themselves then find their buffers sized and allocate nothing.
+    pub fn reserve(
+        &mut self,
+        cfg: &Config,
+        rec: &Recurrent,
+        batch: usize,
+        steps: usize,
+        gradient: bool,
+    ) -> Result<(), Error> {
+        let (n, tb, sb) = (cfg.neurons, steps * batch, (steps + 1) * batch);
+        let states =
+            n.checked_mul(sb).ok_or_else(|| Error::option("batchSize", batch, "is too large", "lower batchSize"))?;
+        try_resize(&mut self.u, cfg.inputs * tb, 0.0, "the inputs of the batch")?;
+        try_resize(&mut self.x, states, 0.0, "the states of the batch")?;
+        try_resize(&mut self.r, states, 0.0, "the rates of the batch")?;
+        try_resize(&mut self.y, cfg.outputs * tb, 0.0, "the outputs of the batch")?;
+        try_resize(&mut self.dy, cfg.outputs * tb, 0.0, "the output gradients of the batch")?;
+        try_resize(&mut self.tmp, n * batch, 0.0, "one step of the batch")?;
+        if gradient {
+            try_resize(&mut self.g, n * tb, 0.0, "the gradients through time")?;
+            try_resize(&mut self.w_rec_t, rec.transpose.perm.len(), 0.0, "the transposed weights")?;
+        }
+        Ok(())
+    }
+
     fn prepare(&mut self, cfg: &Config, batch: usize, steps: usize) {
         let (n, tb, sb) = (cfg.neurons, steps * batch, (steps + 1) * batch);
         self.batch = batch;

@@ -6,6 +6,7 @@ use crate::config::{Config, Connectivity, Mode};
 use crate::connectivity::{erdos_renyi, fixed_indegree, sample_distinct};
 use crate::csr::{Csr, Transpose};
 use crate::error::Error;
+use crate::memory::try_with_capacity;
 use crate::rng::{Rng, Stream};
 
 #[derive(Clone, Debug)]
@@ -28,7 +29,7 @@ impl Recurrent {
         };
         let m = config.learned;
         let mut indptr = Vec::with_capacity(n + 1);
-        let mut indices = Vec::with_capacity(backbone.nnz() + n * m);
+        let mut indices = try_with_capacity(backbone.nnz() + n * m, "the recurrent synapses")?;
         let mut backbone_len = Vec::with_capacity(n);
         indptr.push(0u32);
         for i in 0..n {

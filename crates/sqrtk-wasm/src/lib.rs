@@ -106,6 +106,14 @@ impl Network {
         Ok(Network { inner })
     }
 
+    /// Refuses (E_OPTION, with the largest batch size that fits) a training batch of `size`
+    /// sequences of `steps` steps whose states would not fit beside the network.
+    pub fn check_training_memory(&self, size: usize, steps: usize) -> Result<(), JsError> {
+        alive()?;
+        let limit = sqrtk_core::memory::limit();
+        sqrtk_core::memory::check_training(&self.inner.config, size, steps, limit).map_err(js_error)
+    }
+
     /// The network as bytes (versioned, checksummed), with the caller's JSON in the header.
     pub fn save(&self, extra_json: &str) -> Result<Vec<u8>, JsError> {
         alive()?;

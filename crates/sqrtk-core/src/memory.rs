@@ -1,0 +1,217 @@
+//! How much memory a network and its training need, checked before anything is allocated, and
+//! fallible allocation for the large buffers: running out of memory is an error with a message
+//! (what was asked, the limit, the largest size that fits), never a trap.
+//!
+//! The counts follow what the code allocates: per stored synapse a column index (4 bytes), the
+//! transpose (row and position, 8), the weight, its gradient and two Adam moments (16); training
+//! adds the weights gathered in transposed order (4) and the states of the batch.
+
+use crate::config::{Config, Connectivity, Growth};
+use crate::error::Error;
+
+/// Bytes a WebAssembly instance can address (wasm32: 4 GiB).
+pub const WASM_ADDRESSABLE: u64 = 1 << 32;
+/// Kept free for the module itself, stacks and the allocator's own bookkeeping.
+pub const RESERVED: u64 = 128 << 20;
+
+/// Bytes this build can allocate in all: 4 GiB − RESERVED in WebAssembly; natively no limit.
+pub fn limit() -> u64 {
+    if cfg!(target_arch = "wasm32") {
+        WASM_ADDRESSABLE - RESERVED
+    } else {
+        u64::MAX
+    }
+}
+
+/// Synapses the network stores, with room for the Erdős–Rényi spread (6 standard deviations).
+fn synapses(c: &Config) -> u64 {
+    let (n, k, m) = (c.neurons as f64, c.k as f64, c.learned as f64);
+    let spread = match c.connectivity {
+        Connectivity::ErdosRenyi => 6.0 * (n * k).sqrt(),
+        Connectivity::FixedIndegree => 0.0,
+    };
+    (n * (k + m) + spread).ceil() as u64
+}
+
+/// Bytes of the network: structure, weights, gradients and optimizer state.
+pub fn network_bytes(c: &Config) -> u64 {
+    let n = c.neurons as u64;
+    let per_neuron = 28 + 16 * (c.inputs + c.outputs) as u64;
+    let signs = if c.growth == Growth::DeepR { 4 * c.learned as u64 } else { 0 };
+    28 * synapses(c) + n * (per_neuron + signs)
+}
+
+/// Bytes of one training step on `batch` sequences of `steps` steps, beyond the network.
+pub fn training_bytes(c: &Config, batch: usize, steps: usize) -> u64 {
+    let (n, d, o) = (c.neurons as u64, c.inputs as u64, c.outputs as u64);
+    let (b, t) = (batch as u64, steps as u64);
+    // w_rec_t; inputs; states x and r; outputs and their gradients; dLoss/dx; one step of input.
+    let floats = synapses(c) + d * t * b + 2 * n * (t + 1) * b + 2 * o * t * b + n * t * b + n * b;
+    4 * floats
+}
+
+/// Refuses a network that cannot fit in `limit` bytes, naming the largest sizes that would.
+pub fn check_network(c: &Config, limit: u64) -> Result<(), Error> {
+    let need = network_bytes(c);
+    if need <= limit {
+        return Ok(());
+    }
+    let fits = |neurons: usize, k: usize| network_bytes(&Config { neurons, k, ..c.clone() }) <= limit;
+    let neurons = largest(c.k + 1, c.neurons, |n| fits(n, c.k));
+    let k = largest(1, c.k, |k| fits(c.neurons, k));
+    let mut fixes = Vec::new();
+    if let Some(k) = k {
+        fixes.push(format!("use at most k = {k} at this size"));
+    }
+    if let Some(neurons) = neurons {
+        fixes.push(format!("at most neurons = {neurons} at this k"));
+    }
+    if fixes.is_empty() {
+        fixes.push("lower neurons and k".into());
+    }
+    let rule = format!(
+        "with k (={}) needs about {} for the network, more than the {} this build can address",
+        c.k,
+        size(need),
+        size(limit)
+    );
+    Err(Error::option("neurons", c.neurons, &rule, &fixes.join(", or ")))
+}
+
+/// Refuses a training batch whose states do not fit beside the network, naming the largest
+/// batch size that would.
+pub fn check_training(c: &Config, batch: usize, steps: usize, limit: u64) -> Result<(), Error> {
+    let network = network_bytes(c);
+    let need = network.saturating_add(training_bytes(c, batch, steps));
+    if need <= limit {
+        return Ok(());
+    }
+    let fits = |b: usize| network.saturating_add(training_bytes(c, b, steps)) <= limit;
+    let fix = match largest(1, batch, fits) {
+        Some(b) => format!("use at most batchSize = {b} for {steps} steps, or a smaller network"),
+        None => "use a smaller network or shorter sequences".into(),
+    };
+    let rule = format!(
+        "with {steps} steps needs about {} for training beside the {} network, more than the {} this build can address",
+        size(training_bytes(c, batch, steps)),
+        size(network),
+        size(limit)
+    );
+    Err(Error::option("batchSize", batch, &rule, &fix))
+}
+
+/// The largest value in `low..=high` for which `fits` holds (monotone: true, then false).
+fn largest(low: usize, high: usize, fits: impl Fn(usize) -> bool) -> Option<usize> {
+    if low > high || !fits(low) {
+        return None;
+    }
+    let (mut good, mut bad) = (low, high + 1);
+    while bad - good > 1 {
+        let mid = good + (bad - good) / 2;
+        if fits(mid) {
+            good = mid;
+        } else {
+            bad = mid;
+        }
+    }
+    Some(good)
+}
+
+/// A byte count for people: "3.9 GiB", "512.0 MiB".
+pub fn size(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["bytes", "KiB", "MiB", "GiB", "TiB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} bytes")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+/// A vector of `len` copies of `value`, or an error (never an abort) when memory runs out.
+pub fn try_filled<T: Clone>(len: usize, value: T, what: &str) -> Result<Vec<T>, Error> {
+    let mut v = try_with_capacity(len, what)?;
+    v.resize(len, value);
+    Ok(v)
+}
+
+/// An empty vector with room for `len` elements, or an error when memory runs out.
+pub fn try_with_capacity<T>(len: usize, what: &str) -> Result<Vec<T>, Error> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(len).map_err(|_| out_of_memory(len.saturating_mul(size_of::<T>()), what))?;
+    Ok(v)
+}
+
+/// Grows `v` to `len` elements filled with `value` (a no-op when it is that long already).
+pub fn try_resize<T: Clone>(v: &mut Vec<T>, len: usize, value: T, what: &str) -> Result<(), Error> {
+    if len > v.len() {
+        let extra = len - v.len();
+        v.try_reserve_exact(extra).map_err(|_| out_of_memory(extra.saturating_mul(size_of::<T>()), what))?;
+    }
+    v.resize(len, value);
+    Ok(())
+}
+
+fn out_of_memory(bytes: usize, what: &str) -> Error {
+    Error {
+        code: "E_MEMORY",
+        message: format!(
+            "out of memory: {what} needs {} more; use a smaller network or batch, or free other networks",
+            size(bytes as u64)
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(neurons: usize, k: usize) -> Config {
+        Config::with_sizes(1, neurons, 2, k)
+    }
+
+    #[test]
+    fn a_network_too_large_for_wasm32_is_refused_with_sizes_that_fit() {
+        let limit = WASM_ADDRESSABLE - RESERVED;
+        let big = config(200_000, 5_000);
+        let e = check_network(&big, limit).unwrap_err();
+        assert_eq!(e.code, "E_OPTION");
+        assert!(e.message.starts_with("neurons (=200000) with k (=5000) needs about 26."), "{}", e.message);
+        let k: usize = e.message.split("at most k = ").nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
+        let n: usize =
+            e.message.split("at most neurons = ").nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
+        // The suggestions keep the other settings (learned included) and are the largest that fit.
+        let with = |neurons: usize, k: usize| Config { neurons, k, ..big.clone() };
+        assert!(check_network(&with(200_000, k), limit).is_ok());
+        assert!(check_network(&with(200_000, k + 1), limit).is_err());
+        assert!(check_network(&with(n, 5_000), limit).is_ok());
+        assert!(check_network(&with(n + 1, 5_000), limit).is_err());
+        assert!(check_network(&config(1_000, 100), limit).is_ok());
+    }
+
+    #[test]
+    fn a_training_batch_too_large_is_refused_with_the_largest_that_fits() {
+        let limit = WASM_ADDRESSABLE - RESERVED;
+        let c = config(100_000, 1_000);
+        let e = check_training(&c, 4_096, 100, limit).unwrap_err();
+        let b: usize =
+            e.message.split("at most batchSize = ").nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
+        assert!(check_training(&c, b, 100, limit).is_ok());
+        assert!(check_training(&c, b + 1, 100, limit).is_err());
+    }
+
+    #[test]
+    fn an_allocation_that_cannot_succeed_is_an_error() {
+        let e = try_filled(usize::MAX / 2, 0u64, "a test buffer").unwrap_err();
+        assert_eq!(e.code, "E_MEMORY");
+        assert!(e.message.contains("a test buffer"), "{}", e.message);
+        let mut v = vec![1u8; 3];
+        assert!(try_resize(&mut v, usize::MAX / 2, 0, "x").is_err());
+        assert_eq!(v, vec![1, 1, 1]);
+    }
+}

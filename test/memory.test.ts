@@ -1,0 +1,60 @@
+// Too little memory is an option error before anything is allocated, never a trap.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { init, SparseRNN, SqrtkError } from '../ts/node/index.js';
+
+const root = resolve(__dirname, '..');
+
+beforeAll(() => init({ threads: 1 }));
+
+function thrown(f: () => unknown): SqrtkError {
+  try {
+    f();
+  } catch (e) {
+    return e as SqrtkError;
+  }
+  throw new Error('expected an error');
+}
+
+describe('memory limits', () => {
+  it('a network too large for WebAssembly is refused at once with sizes that fit', () => {
+    const started = performance.now();
+    const e = thrown(() => new SparseRNN({ inputs: 1, outputs: 2, neurons: 200000, k: 5000 }));
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(e).toBeInstanceOf(SqrtkError);
+    expect(e.code).toBe('E_OPTION');
+    expect(e.message).toMatch(
+      /^neurons \(=200000\) with k \(=5000\) needs about 26\.\d GiB for the network, more than the 3\.9 GiB this build can address; use at most k = \d+ at this size, or at most neurons = \d+ at this k$/,
+    );
+  });
+
+  it('a training batch too large is refused before the first step, with the largest that fits', () => {
+    using net = new SparseRNN({ inputs: 1, outputs: 2, neurons: 20000, k: 10 });
+    const e = thrown(() => net.checkTrainingMemory(100000, 100));
+    expect(e.code).toBe('E_OPTION');
+    const largest = Number(/use at most batchSize = (\d+) for 100 steps/.exec(e.message)![1]);
+    expect(() => net.checkTrainingMemory(largest, 100)).not.toThrow();
+    expect(() => net.checkTrainingMemory(largest + 1, 100)).toThrow(/batchSize/);
+    expect(net.steps).toBe(0);
+  });
+
+  it('the CLI says it in flag names and writes nothing', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'sqrtk-memory-')), 'run');
+    for (const args of [
+      ['--neurons', '200000', '--k', '5000'],
+      ['--neurons', '100000', '--k', '10', '--batch-size', '1437'],
+    ]) {
+      const cli = spawnSync('node', ['dist/cli.js', 'train', ...args, '--out', out], {
+        cwd: root,
+        encoding: 'utf8',
+      });
+      expect(cli.status, cli.stderr).toBe(2);
+      expect(cli.stderr).toMatch(/^error: --(neurons|batch-size) \(=\d+\) .* use at most --/);
+      expect(cli.stderr).not.toMatch(/unreachable|E_INTERNAL|\n\s+at /);
+      expect(existsSync(out)).toBe(false);
+    }
+  });
+});
