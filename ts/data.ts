@@ -160,7 +160,8 @@ function requireFloat32(field: string, value: unknown): asserts value is Float32
   }
 }
 
-function requireFinite(field: string, values: Float32Array): void {
+/** Throws E_DATA naming the first NaN or infinite entry of `values`. */
+export function requireFinite(field: string, values: Float32Array): void {
   const bad = values.findIndex((v) => !Number.isFinite(v));
   if (bad >= 0) {
     throw dataError(

@@ -3,8 +3,8 @@
  * train it with `fit`, inspect its structure, and `free()` it (or use `using`) when done.
  */
 import type { Network } from '../pkg/sqrtk_wasm.js';
-import type { Dataset } from './data.js';
-import { SqrtkError } from './errors.js';
+import { requireFinite, type Dataset } from './data.js';
+import { optionError, requireNumber, SqrtkError } from './errors.js';
 import { core } from './init.js';
 import {
   resolveNetworkOptions,
@@ -81,7 +81,7 @@ export class SparseRNN {
    * with `readSaved(bytes).extra`.
    */
   save(extra: unknown = null): Uint8Array {
-    const json = JSON.stringify(extra ?? null);
+    const json = extraJson(extra);
     return core(() => this.handle.save(json));
   }
 
@@ -146,6 +146,7 @@ export class SparseRNN {
   /** Rates r_t of the given neurons while the network runs on `data`: [neuron][step][sequence]. */
   activity(data: Pick<Dataset, 'x' | 'shape'>, neurons: number[]): Float32Array {
     const [b, t] = data.shape;
+    requireFinite('activity data x', data.x);
     return core(() => this.handle.activity(data.x, b, t, Uint32Array.from(neurons)));
   }
 
@@ -168,6 +169,8 @@ export class SparseRNN {
     lr: number,
     clipNorm: number,
   ): { loss: number; correct: number; gradNorm: number } {
+    requireNumber('lr', lr, { exclusiveMin: 0, max: 1, fix: 'use e.g. lr: 0.002' });
+    requireNumber('clipNorm', clipNorm, { min: 0, fix: 'use e.g. clipNorm: 1 (0 turns it off)' });
     const [b, t] = batch.shape;
     // Only the target fields of this network's loss go to the core.
     const ce = this.config.loss === 'cross_entropy';
@@ -227,4 +230,18 @@ export class SparseRNN {
   [Symbol.dispose](): void {
     this.free();
   }
+}
+
+/** `extra` as JSON, or E_OPTION when it cannot be saved as JSON (a BigInt, a cycle, a function). */
+function extraJson(extra: unknown): string {
+  const fix = 'pass plain JSON data (objects, arrays, strings, finite numbers, booleans, null)';
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(extra ?? null);
+  } catch (cause) {
+    const rule = `cannot be saved as JSON (${(cause as Error).message.split('\n')[0]})`;
+    throw optionError('extra', extra, rule, fix);
+  }
+  if (json === undefined) throw optionError('extra', extra, 'cannot be saved as JSON', fix);
+  return json;
 }

@@ -231,6 +231,17 @@ pub fn load(bytes: &[u8]) -> Result<(Network, serde_json::Value), Error> {
     if !consistent {
         return Err(Error::data("the saved arrays do not match the saved configuration; the file is damaged"));
     }
+    // A checksum proves the bytes are the ones saved, not that the network was healthy.
+    for (prefix, tensors) in [("", &params), ("adam_m.", &adam_m), ("adam_v.", &adam_v)] {
+        for (name, values) in TENSORS.iter().zip(tensors.all()) {
+            if let Some(bad) = values.iter().position(|v| !v.is_finite()) {
+                return Err(Error::data(format!(
+                    "{prefix}{name}[{bad}] is {}: the file holds a network whose training diverged; load an earlier checkpoint",
+                    values[bad]
+                )));
+            }
+        }
+    }
     let csr = Csr { n_rows: n, n_cols: n, indptr, indices };
     let transpose = Transpose::of(&csr);
     let structure = Recurrent { csr, backbone_len, learned: m, transpose };
@@ -285,6 +296,25 @@ mod tests {
         let sum = fnv1a(&bytes[..body]).to_le_bytes();
         bytes[body..].copy_from_slice(&sum);
         assert!(load(&bytes).unwrap_err().message.contains("do not match the saved configuration"));
+    }
+
+    #[test]
+    fn a_file_whose_weights_are_not_finite_is_rejected_even_with_a_valid_checksum() {
+        let net = trained();
+        for bad in [f32::NAN, f32::INFINITY] {
+            let mut bytes = save(&net, serde_json::Value::Null);
+            // w_rec[0] and w_rec[1] side by side, to find the weights' section in the file.
+            let pair: Vec<u8> = net.params.w_rec[..2].iter().flat_map(|v| v.to_le_bytes()).collect();
+            let at = bytes.windows(8).position(|w| w == pair.as_slice()).unwrap();
+            bytes[at..at + 4].copy_from_slice(&bad.to_le_bytes());
+            let body = bytes.len() - 8;
+            let sum = fnv1a(&bytes[..body]).to_le_bytes();
+            bytes[body..].copy_from_slice(&sum);
+            let e = load(&bytes).unwrap_err();
+            assert_eq!(e.code, "E_DATA");
+            assert!(e.message.starts_with("w_rec[0] is "), "{}", e.message);
+            assert!(e.message.contains("training diverged; load an earlier checkpoint"), "{}", e.message);
+        }
     }
 
     #[test]

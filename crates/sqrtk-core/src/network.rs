@@ -83,6 +83,7 @@ impl Network {
     /// Forward, loss, BPTT and one Adam step. A non-finite loss or gradient leaves every
     /// weight untouched and returns an `E_DIVERGED` error.
     pub fn train_batch(&mut self, batch: &Batch, opt: &AdamConfig) -> Result<StepStats, Error> {
+        opt.validate()?;
         let (loss, correct) = self.loss_and_gradient(batch)?;
         let grad_norm = self.grads.norm();
         if !loss.is_finite() || !grad_norm.is_finite() {

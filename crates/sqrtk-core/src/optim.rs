@@ -1,5 +1,6 @@
 //! Adam (Kingma & Ba 2015) with global gradient-norm clipping.
 
+use crate::error::Error;
 use crate::parallel::{self, Disjoint};
 use crate::params::{Tensors, ELEMENTS_PER_CHUNK};
 
@@ -27,6 +28,20 @@ pub struct Adam {
     /// β1^t and β2^t, kept as running products (no `powf`, same bits everywhere).
     pub beta1_t: f64,
     pub beta2_t: f64,
+}
+
+impl AdamConfig {
+    /// Checks the learning rate (0 < lr ≤ 1) and clipping norm (finite, ≥ 0).
+    pub fn validate(&self) -> Result<(), Error> {
+        if !(self.lr.is_finite() && self.lr > 0.0 && self.lr <= 1.0) {
+            return Err(Error::option("lr", self.lr, "must be a finite number > 0 and <= 1", "use e.g. lr: 0.002"));
+        }
+        if !(self.clip_norm.is_finite() && self.clip_norm >= 0.0) {
+            let fix = "use e.g. clipNorm: 1 (0 turns it off)";
+            return Err(Error::option("clipNorm", self.clip_norm, "must be a finite number >= 0", fix));
+        }
+        Ok(())
+    }
 }
 
 impl Adam {
@@ -90,5 +105,18 @@ mod tests {
         let norm = adam.step(&mut p, &mut g, &AdamConfig { clip_norm: 1.0, ..Default::default() });
         assert_eq!(norm, 5.0);
         assert!((g.norm() - 1.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_bad_learning_rate_or_clipping_norm_is_an_option_error() {
+        for lr in [0.0, -1.0, f32::NAN, f32::INFINITY, 2.0] {
+            let e = AdamConfig { lr, ..Default::default() }.validate().unwrap_err();
+            assert!(e.message.starts_with("lr (="), "{}", e.message);
+        }
+        for clip_norm in [-1.0, f32::NAN] {
+            let e = AdamConfig { clip_norm, ..Default::default() }.validate().unwrap_err();
+            assert!(e.message.starts_with("clipNorm (="), "{}", e.message);
+        }
+        assert!(AdamConfig::default().validate().is_ok());
     }
 }
