@@ -57,6 +57,17 @@ fn assert_invariants(net: &Network, original_degree: &[usize]) {
 
 /// Trains and rewires a network many times, checking the contract after each rewiring.
 /// Returns the final state hash and the total turnover.
+/// Learned synapses per neuron whose weight is exactly 0 (dead, for `deep_r`).
+fn dead_learned(net: &Network) -> Vec<usize> {
+    let s = &net.structure;
+    (0..net.config.neurons)
+        .map(|i| {
+            let first = s.csr.indptr[i] as usize + s.backbone_len[i] as usize;
+            (0..s.learned).filter(|&slot| net.params.w_rec[first + slot] == 0.0).count()
+        })
+        .collect()
+}
+
 fn exercise(config: Config, rounds: usize) -> (String, u64) {
     let original: Vec<usize> = {
         let er = erdos_renyi(config.neurons, config.k as f64, config.seed).unwrap();
@@ -75,6 +86,7 @@ fn exercise(config: Config, rounds: usize) -> (String, u64) {
         let fraction = [1.0, 0.5, 0.3, 0.1, 0.0][round % 5];
         let rewires_before = net.rewires;
         let before_rows: Vec<usize> = (0..config.neurons).map(|i| net.structure.csr.row(i).len()).collect();
+        let dead_before = dead_learned(&net);
         let swapped = net.rewire(fraction).unwrap();
         let changed: Vec<usize> = (0..before.len()).filter(|&e| before[e] != net.structure.csr.indices[e]).collect();
         assert_eq!(changed.len() as u64, swapped, "every swap writes a new partner");
@@ -99,7 +111,23 @@ fn exercise(config: Config, rounds: usize) -> (String, u64) {
                     );
                 }
             }
-            Growth::DeepR => {}
+            Growth::DeepR => {
+                // Exactly the dead synapses (clamped at 0) are regrown, whatever the fraction
+                // (fewer where a neuron has fewer free partners); the live ones are kept.
+                let free = |i: usize| (config.neurons - 1 - before_rows[i]) as u64;
+                let regrown: u64 = dead_before.iter().enumerate().map(|(i, &d)| (d as u64).min(free(i))).sum();
+                assert_eq!(swapped, regrown, "deep_r regrows its dead synapses");
+                // Every learned weight has the fixed sign of its slot (or is 0).
+                let s = &net.structure;
+                for i in 0..config.neurons {
+                    let first = s.csr.indptr[i] as usize + s.backbone_len[i] as usize;
+                    for slot in 0..s.learned {
+                        let sign = net.signs[i * s.learned + slot];
+                        assert!(sign == 1.0 || sign == -1.0, "a sign is ±1");
+                        assert!(net.params.w_rec[first + slot] * sign >= 0.0, "a learned weight keeps its sign");
+                    }
+                }
+            }
         }
         assert_invariants(&net, &original);
     }
