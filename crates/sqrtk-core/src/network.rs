@@ -9,7 +9,7 @@ use crate::kernels::{dot, Rows};
 use crate::memory;
 use crate::optim::{Adam, AdamConfig};
 use crate::params::Tensors;
-use crate::rng::{Rng, Stream};
+use crate::rng::{growth_substream, Rng, Stream};
 use crate::rnn::{self, Batch, Target, Workspace};
 use crate::structure::Recurrent;
 
@@ -47,7 +47,7 @@ impl Network {
         let adam = Adam::new(&params);
         let signs = match config.growth {
             Growth::DeepR => {
-                let mut rng = Rng::new(config.seed, Stream::Growth, u64::MAX);
+                let mut rng = Rng::new(config.seed, Stream::Growth, growth_substream::DEEP_R_SIGNS);
                 (0..config.neurons * config.learned).map(|_| growth::random_sign(&mut rng)).collect()
             }
             _ => Vec::new(),
@@ -205,7 +205,7 @@ impl Network {
     fn deep_r_constraint(&mut self, lr: f32) {
         let c = &self.config;
         let noise = (2.0 * lr * c.deep_r_temperature).sqrt();
-        let mut rng = Rng::new(c.seed, Stream::Growth, (1 << 50) + self.adam.steps);
+        let mut rng = Rng::new(c.seed, Stream::Growth, growth_substream::DEEP_R_NOISE + self.adam.steps);
         let s = &self.structure;
         for i in 0..c.neurons {
             let first = s.csr.indptr[i] as usize + s.backbone_len[i] as usize;

@@ -14,6 +14,22 @@ pub enum Stream {
     Growth = 4,
 }
 
+/// The substreams of [`Stream::Growth`]: disjoint ranges of substream numbers, one per use.
+/// (Their values are part of every saved network's numbers: never change them.)
+pub mod growth_substream {
+    /// `INITIAL + i`: neuron i's initial learned partners (and, in hidden mode, the backbone
+    /// synapses they replace). At a rewiring, `INITIAL + i` keyed by the round: neuron i's
+    /// scores and candidates.
+    pub const INITIAL: u64 = 0;
+    /// `REWIRE_SIGNS + i`: the signs `deep_r` gives neuron i's regrown synapses at a rewiring
+    /// (keyed by the round).
+    pub const REWIRE_SIGNS: u64 = 1 << 40;
+    /// `DEEP_R_NOISE + step`: the exploration noise of `deep_r` at optimizer step `step`.
+    pub const DEEP_R_NOISE: u64 = 1 << 50;
+    /// The fixed signs of `deep_r`'s initial learned synapses.
+    pub const DEEP_R_SIGNS: u64 = u64::MAX;
+}
+
 const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;
 
 /// The SplitMix64 finaliser: a bijective 64-bit mixing function.

@@ -7,7 +7,7 @@ use crate::connectivity::{erdos_renyi, fixed_indegree, sample_distinct};
 use crate::csr::{Csr, Transpose};
 use crate::error::Error;
 use crate::memory::try_with_capacity;
-use crate::rng::{Rng, Stream};
+use crate::rng::{growth_substream, Rng, Stream};
 
 #[derive(Clone, Debug)]
 pub struct Recurrent {
@@ -35,7 +35,7 @@ impl Recurrent {
         for i in 0..n {
             // Neuron i draws its initial learned partners (and, in hidden mode, the backbone
             // synapses they replace) from its own growth substream.
-            let mut rng = Rng::new(config.seed, Stream::Growth, i as u64);
+            let mut rng = Rng::new(config.seed, Stream::Growth, growth_substream::INITIAL + i as u64);
             let mut row = backbone.row(i).to_vec();
             if config.mode == Mode::Hidden {
                 if m > row.len() {

@@ -19,7 +19,7 @@ use crate::kernels::Rows;
 use crate::optim::Adam;
 use crate::parallel::{self, Disjoint};
 use crate::params::Tensors;
-use crate::rng::{mix, Rng, Stream};
+use crate::rng::{growth_substream, mix, Rng, Stream};
 use crate::structure::{forbidden_partners, Recurrent};
 
 /// What a strategy sees: the structure and weights, and the activity of the last training batch
@@ -39,7 +39,7 @@ pub struct Context<'a> {
 impl Context<'_> {
     /// The random generator of neuron `i` for this round of rewiring.
     pub fn rng(&self, i: usize) -> Rng {
-        Rng::new(mix(self.config.seed ^ mix(self.round)), Stream::Growth, i as u64)
+        Rng::new(mix(self.config.seed ^ mix(self.round)), Stream::Growth, growth_substream::INITIAL + i as u64)
     }
 
     /// Partners neuron `i` may not grow (sorted): itself, its backbone and its current learned
@@ -176,7 +176,8 @@ pub fn apply(state: State, swaps: Vec<Swap>, seed: u64, round: u64) -> Result<u6
     let mut swapped = 0u64;
     for Swap { neuron, slots, partners } in swaps {
         let first = structure.csr.indptr[neuron] as usize + structure.backbone_len[neuron] as usize;
-        let mut rng = Rng::new(mix(seed ^ mix(round)), Stream::Growth, (1 << 40) + neuron as u64);
+        let substream = growth_substream::REWIRE_SIGNS + neuron as u64;
+        let mut rng = Rng::new(mix(seed ^ mix(round)), Stream::Growth, substream);
         for (slot, partner) in slots.into_iter().zip(partners) {
             let e = first + slot;
             structure.csr.indices[e] = partner;
