@@ -61,21 +61,19 @@ pub fn check_network(c: &Config, limit: u64) -> Result<(), Error> {
     let k = largest(1, c.k, |k| fits(c.neurons, k));
     let mut fixes = Vec::new();
     if let Some(k) = k {
-        fixes.push(format!("use at most k = {k} at this size"));
+        fixes.push(format!("at most k = {k} at this size"));
     }
     if let Some(neurons) = neurons {
         fixes.push(format!("at most neurons = {neurons} at this k"));
     }
-    if fixes.is_empty() {
-        fixes.push("lower neurons and k".into());
-    }
+    let fix = if fixes.is_empty() { "lower neurons and k".into() } else { format!("use {}", fixes.join(", or ")) };
     let rule = format!(
         "with k (={}) needs about {} for the network, more than the {} this build can address",
         c.k,
         size(need),
         size(limit)
     );
-    Err(Error::option("neurons", c.neurons, &rule, &fixes.join(", or ")))
+    Err(Error::option("neurons", c.neurons, &rule, &fix))
 }
 
 /// Refuses a training batch whose states do not fit beside the network, naming the largest
