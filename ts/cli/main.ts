@@ -82,10 +82,21 @@ const program = new Command()
 modelOptions(
   program
     .command('train')
-    .description('train a network on a built-in task and write a run directory'),
+    .description('train a network on a built-in task or your data and write a run directory'),
   { neurons: 1000, k: 100, epochs: 20 },
 )
   .option('--task <name>', 'built-in task: digits | dms', 'digits')
+  .option('--data <file>', 'train on your own data instead: .npz, .npy, long-form CSV or JSON')
+  .option('--test <file>', 'test data for --data (default: hold out --test-fraction of it)')
+  .option('--test-fraction <f>', 'with --data: fraction held out for testing (default 0.2)', number)
+  .option(
+    '--standardize',
+    'with --data: scale every input to mean 0, sd 1 (training-set statistics)',
+  )
+  .option(
+    '--loss <loss>',
+    'with --data: cross_entropy (labels) | mse (targets); inferred from the data',
+  )
   .option('--seed <S>', 'seed of every random stream', integer, 0)
   .option('--out <dir>', 'run directory to write (required unless --resume)')
   .option(

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { SqrtkError } from '../errors.js';
 import { loadNetworkFile } from '../node/files.js';
 import { SparseRNN } from '../model.js';
-import { loadTask } from '../tasks/index.js';
+import type { DataFile } from './data-task.js';
 import { RunDirectory } from './run-dir.js';
 import { lockRunDirectory } from './lock.js';
 import {
@@ -16,6 +16,7 @@ import {
   metricsLine,
   networkOptions,
   runTraining,
+  taskOf,
   type CheckpointExtra,
   type TrainCommandOptions,
 } from './train.js';
@@ -23,6 +24,7 @@ import type { Progress } from './progress.js';
 
 interface SavedConfig {
   run_id?: string;
+  data?: DataFile[];
   cli: TrainCommandOptions;
 }
 
@@ -83,7 +85,7 @@ export async function resumeRun(dir: string, progress: Progress): Promise<void> 
   try {
     const saved = readConfig(dir);
     const o = { ...saved.cli, out: dir };
-    const task = loadTask(o.task);
+    const { task } = await taskOf(o, saved.data);
     const checkpoint = join(dir, CHECKPOINT);
     if (!existsSync(checkpoint)) {
       console.error(`no checkpoint in ${dir} yet: starting the run from the beginning`);

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import {
   fit,
   resolveFitOptions,
@@ -19,6 +19,7 @@ import { SparseRNN } from '../model.js';
 import { threadCount } from '../init.js';
 import type { NetworkOptions } from '../options.js';
 import { loadTask, type Task } from '../tasks/index.js';
+import { checkUnchanged, dataTask, type DataCommandOptions, type DataFile } from './data-task.js';
 import { clearForNewRun, RunDirectory } from './run-dir.js';
 import { lockRunDirectory } from './lock.js';
 import { watchInterrupts } from './interrupt.js';
@@ -45,7 +46,7 @@ export interface ModelCommandOptions {
   threads?: number;
 }
 
-export interface TrainCommandOptions extends ModelCommandOptions {
+export interface TrainCommandOptions extends ModelCommandOptions, DataCommandOptions {
   task: string;
   seed: number;
   out: string;
@@ -114,9 +115,38 @@ function validate(o: TrainCommandOptions, task: Task): FitOptions {
   return fitOpts;
 }
 
+/**
+ * The task a run trains on: the user's files (`--data`, with what was read) or a built-in task.
+ * `recorded` are the files config.json names (on --resume): they must not have changed.
+ */
+export async function taskOf(
+  o: TrainCommandOptions,
+  recorded: DataFile[] = [],
+): Promise<{ task: Task; files: DataFile[] }> {
+  if (o.data === undefined) {
+    for (const flag of ['test', 'testFraction', 'standardize', 'loss'] as const)
+      if (o[flag] !== undefined)
+        throw optionError(flagName(flag), o[flag], 'needs --data', 'pass --data FILE too');
+    return { task: loadTask(o.task), files: [] };
+  }
+  const { task, files } = await dataTask(o);
+  checkUnchanged(recorded, files);
+  return { task, files };
+}
+
+function absolute(path: string | undefined): string | undefined {
+  return path === undefined ? undefined : resolve(path);
+}
+
+function flagName(option: string): string {
+  return `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
 /** `sqrtk train --out DIR`: a new run (refusing a directory that holds another one). */
-export async function trainRun(o: TrainCommandOptions & { out: string }, progress: Progress) {
-  const task = loadTask(o.task);
+export async function trainRun(given: TrainCommandOptions & { out: string }, progress: Progress) {
+  // Data paths are recorded absolute, so `--resume` finds them from any directory.
+  const o = { ...given, data: absolute(given.data), test: absolute(given.test) };
+  const { task, files } = await taskOf(o);
   validate(o, task);
   using net = new SparseRNN(networkOptions(task, o, o.seed));
   net.checkTrainingMemory(o.batchSize, task.train.shape[1]);
@@ -128,10 +158,12 @@ export async function trainRun(o: TrainCommandOptions & { out: string }, progres
     run.writeJson('config.json', {
       run_id: runId,
       task: { name: task.name, description: task.description },
+      ...(files.length > 0 && { data: files }),
       network: net.config,
       fit: fitOptions(o),
       threads: threadCount(),
-      cli: { ...o, resume: undefined, overwrite: undefined },
+      // With --data the built-in --task (its default) does not apply.
+      cli: { ...o, task: o.data ? undefined : o.task, resume: undefined, overwrite: undefined },
     });
     await runTraining(o, task, net, run, runId, progress);
   } finally {
