@@ -5,19 +5,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { init, SparseRNN, SqrtkError } from '../ts/node/index.js';
+import { thrown } from './helpers.js';
 
 const root = resolve(__dirname, '..');
 
 beforeAll(() => init({ threads: 1 }));
-
-function thrown(f: () => unknown): SqrtkError {
-  try {
-    f();
-  } catch (e) {
-    return e as SqrtkError;
-  }
-  throw new Error('expected an error');
-}
 
 describe('memory limits', () => {
   it('a network too large for WebAssembly is refused at once with sizes that fit', () => {

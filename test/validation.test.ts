@@ -1,19 +1,11 @@
 // The API rejects nonsense with E_OPTION / E_DATA naming the option, never with a trap.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { datasets, init, SparseRNN, SqrtkError } from '../ts/node/index.js';
+import { datasets, init, SparseRNN } from '../ts/node/index.js';
+import { thrown } from './helpers.js';
 
 const small = { inputs: 8, outputs: 10, neurons: 60, k: 6, seed: 2 };
 
 beforeAll(() => init({ threads: 1 }));
-
-function thrown(f: () => unknown): SqrtkError {
-  try {
-    f();
-  } catch (e) {
-    return e as SqrtkError;
-  }
-  throw new Error('expected an error');
-}
 
 describe('API validation', () => {
   it('trainBatch checks the learning rate and the clipping norm', () => {
