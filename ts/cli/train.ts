@@ -207,7 +207,7 @@ export async function runTraining(
       },
     });
   } catch (e) {
-    throw explainStop(e, o, net, checkpoint, interrupt.exitCode);
+    throw explainStop(e, o, checkpoint, interrupt.exitCode);
   } finally {
     progress.stop();
   }
@@ -229,16 +229,15 @@ export async function runTraining(
 function explainStop(
   e: unknown,
   o: { out: string; checkpointEvery?: number },
-  net: SparseRNN,
   checkpoint: string,
   exitCode: number,
 ): unknown {
   if (!(e instanceof SqrtkError)) return e;
   const resume = `sqrtk train --resume ${/\s/.test(o.out) ? JSON.stringify(o.out) : o.out}`;
   if (e.code === 'E_ABORTED') {
-    const at = e as SqrtkError & { epoch?: number; step?: number };
-    const epoch = at.epoch ?? /epoch (\d+)/.exec(e.message)?.[1] ?? '?';
-    const where = `interrupted at epoch ${epoch}, step ${at.step ?? net.steps}`;
+    // fit says where it stopped (its E_ABORTED carries epoch and step).
+    const at = e as SqrtkError & { epoch: number; step: number };
+    const where = `interrupted at epoch ${at.epoch}, step ${at.step}`;
     const next =
       o.checkpointEvery !== undefined
         ? `continue with: ${resume}`
