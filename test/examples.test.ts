@@ -1,0 +1,33 @@
+// Every example in examples/ runs as a newcomer would run it, in its own folder, and does
+// what its comments promise.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const examples = resolve(__dirname, '..', 'examples');
+const run = (folder: string, command: string, ...args: string[]) =>
+  execFileSync(command, args, { cwd: join(examples, folder), encoding: 'utf8' });
+
+const python = spawnSync('python3', ['-c', 'import numpy, scipy'], { encoding: 'utf8' });
+const hasScipy = python.status === 0;
+if (!hasScipy && process.env.CI) throw new Error(`examples need numpy and scipy: ${python.stderr}`);
+if (!hasScipy) console.warn(`SKIPPED the Python examples: numpy/scipy missing (${python.stderr})`);
+
+describe.skipIf(!hasScipy)('examples', () => {
+  it('your-data: make_data.py writes an .npz and train.mjs learns it well above chance', () => {
+    expect(run('your-data', 'python3', 'make_data.py')).toMatch(/wrote mydata\.npz/);
+    const output = run('your-data', 'node', 'train.mjs');
+    const accuracy = Number(/final test accuracy ([\d.]+) \(chance 0\.333\)/.exec(output)![1]);
+    expect(accuracy).toBeGreaterThan(0.6);
+  }, 120_000);
+
+  it('python: the exported network gives the same outputs in NumPy/SciPy as in sqrtk', () => {
+    expect(run('python', 'node', 'export_for_python.mjs')).toMatch(/wrote network\.npz/);
+    const output = run('python', 'python3', 'check_export.py');
+    const difference = Number(
+      /NumPy\/SciPy: largest difference from sqrtk ([\d.e+-]+)/.exec(output)![1],
+    );
+    expect(difference).toBeLessThan(1e-4);
+    expect(output).toMatch(/the exported network gives the same outputs as sqrtk/);
+  }, 120_000);
+});
