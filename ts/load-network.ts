@@ -144,13 +144,15 @@ function readNpz(file: string, bytes: Uint8Array): Record<string, RawArray> {
 
 /** `scipy.sparse.save_npz` stores the matrix format as a string array: it must be CSR. */
 function checkScipyFormat(file: string, npy: Uint8Array): void {
-  // An .npy of dtype '<U3': header as in parseNpy, then one UTF-32 code unit per character.
+  // A one-element .npy of dtype '|S3' (bytes) or '<U3' (UTF-32): header as in parseNpy, then text.
   const view = new DataView(npy.buffer, npy.byteOffset, npy.byteLength);
   const v1 = npy[6] === 1;
-  const length =
-    npy.length < 12 ? npy.length : v1 ? view.getUint16(8, true) : view.getUint32(8, true);
+  const start = v1 ? 10 : 12;
+  const length = npy.length < 12 ? 0 : v1 ? view.getUint16(8, true) : view.getUint32(8, true);
+  const header = new TextDecoder('latin1').decode(npy.subarray(start, start + length));
+  const wide = /'descr':\s*'<U/.test(header);
   let format = '';
-  for (let i = (v1 ? 10 : 12) + length; i + 3 < npy.length; i += 4)
+  for (let i = start + length; i < npy.length; i += wide ? 4 : 1)
     if (npy[i] !== 0) format += String.fromCharCode(npy[i]);
   if (format !== 'csr')
     throw dataFail(
