@@ -30,5 +30,7 @@ export { degreeStats, type DegreeStats } from './output/stats.js';
 export { delayedMatchToSample, type DmsOptions } from './tasks/dms.js';
 export { loadTask, TASKS, type Task } from './tasks/index.js';
 export { exportNetwork, EXPORT_FORMATS, type ExportFormat } from './output/export.js';
+export type { NetworkArrays } from './import.js';
+export { loadNetwork, type LoadNetworkOptions, type NetworkSource } from './load-network.js';
 export { buildReport, type ReportInput } from './output/report.js';
 export type { RewireSchedule } from './schedule.js';

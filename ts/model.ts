@@ -6,6 +6,7 @@ import type { Network } from '../pkg/sqrtk_wasm.js';
 import { hasStepLabels, requireFinite, type Dataset } from './data.js';
 import { optionError, requireNumber, SqrtkError } from './errors.js';
 import { core } from './init.js';
+import { buildFromArrays, type NetworkArrays } from './import.js';
 import {
   resolveNetworkOptions,
   type NetworkOptions,
@@ -55,12 +56,14 @@ export class SparseRNN {
   #handle: Network | undefined;
 
   constructor(options: NetworkOptions);
-  /** @internal used by `SparseRNN.load` */
-  constructor(options: NetworkOptions, saved: Uint8Array);
-  constructor(options: NetworkOptions, saved?: Uint8Array) {
+  /** @internal used by `SparseRNN.load` and `SparseRNN.fromArrays` (a handle built already) */
+  constructor(options: NetworkOptions, saved: Uint8Array | Network);
+  constructor(options: NetworkOptions, saved?: Uint8Array | Network) {
     this.config = resolveNetworkOptions(options);
     this.#handle = core((w) =>
-      saved ? w.Network.load(saved) : new w.Network(JSON.stringify(this.config)),
+      saved instanceof Uint8Array
+        ? w.Network.load(saved)
+        : (saved ?? new w.Network(JSON.stringify(this.config))),
     );
     live++;
   }
@@ -73,6 +76,18 @@ export class SparseRNN {
   static load(bytes: Uint8Array): SparseRNN {
     const config = readSaved(bytes).config;
     return new SparseRNN(config, bytes);
+  }
+
+  /**
+   * A network with exactly the given structure and weights: the reverse of `exportNetwork`, or
+   * a network built elsewhere (see README "Import a network"). The core checks every array
+   * (sizes, sorted unique partners, no self-connections, exactly `learned` learned synapses per
+   * neuron, finite values) and throws E_DATA naming the array and the entry. The optimizer
+   * state starts fresh (step 0).
+   */
+  static fromArrays(arrays: NetworkArrays): SparseRNN {
+    const { config, handle } = buildFromArrays(arrays);
+    return new SparseRNN(config, handle);
   }
 
   /**

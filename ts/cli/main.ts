@@ -12,6 +12,7 @@ import { compareRun, type CompareCommandOptions } from './compare.js';
 import { optionError } from '../errors.js';
 import { progressReporter } from './progress.js';
 import { exportRun, reportRun } from './tools.js';
+import { importRun, type ImportCommandOptions } from './import.js';
 
 function integer(value: string): number {
   const n = Number(value);
@@ -160,6 +161,23 @@ program
   .action(async (dir: string) => {
     await init({ threads: 1 });
     console.log(`wrote ${reportRun(dir)}`);
+  });
+
+program
+  .command('import')
+  .description(
+    'turn an .npz / .safetensors network (sqrtk export, NumPy/SciPy, PyTorch) into a run directory',
+  )
+  .argument('<file>', 'the network file (see README "Import a network" for its arrays)')
+  .option('--out <dir>', 'run directory to write (required)')
+  .option('--config <file>', 'JSON network options (default: config.json beside an .npz)')
+  .option('--overwrite', 'replace the run already in --out (only its sqrtk files are removed)')
+  .action(async (file: string, options: Partial<ImportCommandOptions>) => {
+    if (options.out === undefined)
+      throw optionError('--out', undefined, 'is required', 'pass --out DIR');
+    await init({ threads: 1 });
+    for (const path of importRun(file, options as ImportCommandOptions))
+      console.log(`wrote ${path}`);
   });
 
 /** Usage errors: one line and the usage hint, exit 2; failed runs and files: one line, exit 1. */

@@ -165,7 +165,8 @@ function readOneArray({ bytes, name }: NamedBytes, key: Extra) {
   throw dataFail(name, `is neither a .npy file nor a JSON array; save ${key} with np.save`);
 }
 
-async function readSource(
+/** The bytes of a source, with the name to show in messages. */
+export async function readSource(
   what: string,
   source: unknown,
   name: string | undefined,

@@ -6,14 +6,42 @@
  *     await init({ threads: 1 }); // the single-threaded build
  */
 import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { requireInt } from '../errors.js';
+import { requireInt, SqrtkError } from '../errors.js';
 import { checkThreads, initSingle, initThreaded, type WasmSource } from '../init.js';
+import {
+  loadNetwork as loadNetworkSource,
+  type LoadNetworkOptions,
+  type NetworkSource,
+} from '../load-network.js';
+import type { SparseRNN } from '../model.js';
 
 export * from '../api.js';
 export { saveNetworkFile, loadNetworkFile } from './files.js';
 export { loadDatasetFile, type LoadDatasetFileOptions } from './dataset-file.js';
+
+/**
+ * Reads a network from an `.npz` or `.safetensors` file (a path, or the bytes as in browsers):
+ * what `sqrtk export` writes, or arrays you saved with NumPy/SciPy or PyTorch. See the README,
+ * "Import a network".
+ */
+export async function loadNetwork(
+  source: string | NetworkSource,
+  options: LoadNetworkOptions = {},
+): Promise<SparseRNN> {
+  if (typeof source !== 'string') return loadNetworkSource(source, options);
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(source);
+  } catch (cause) {
+    const missing = (cause as NodeJS.ErrnoException).code === 'ENOENT';
+    const why = missing ? 'does not exist' : `cannot be read (${(cause as Error).message})`;
+    throw new SqrtkError('E_IO', `${source}: ${why}`, { cause });
+  }
+  return loadNetworkSource(bytes, { ...options, name: options.name ?? source });
+}
 
 export interface InitOptions {
   /** Threads to compute with (default: the machine's available parallelism). */

@@ -10,6 +10,7 @@ pub mod csr;
 pub mod error;
 pub mod growth;
 pub mod hash;
+pub mod import;
 pub mod kernels;
 pub mod memory;
 pub mod network;

@@ -274,6 +274,49 @@ impl Network {
     }
 }
 
+/// Importing a network from arrays (the reverse of `export`); see `sqrtk_core::import`.
+#[wasm_bindgen]
+impl Network {
+    /// A network with exactly the given CSR structure (backbone/learned flags per synapse) and
+    /// weights; absent tensors are initialised as in a new network. Fresh optimizer state.
+    #[allow(clippy::too_many_arguments)]
+    pub fn from_arrays(
+        config_json: &str,
+        indptr: &[i32],
+        indices: &[i32],
+        values: &[f32],
+        learned: Option<Vec<u8>>,
+        w_in: Option<Vec<f32>>,
+        bias: Option<Vec<f32>>,
+        w_out: Option<Vec<f32>>,
+        b_out: Option<Vec<f32>>,
+        values_name: &str,
+    ) -> Result<Network, JsError> {
+        alive()?;
+        let config: Config = serde_json::from_str(config_json)
+            .map_err(|e| js_error(Error { code: "E_OPTION", message: format!("invalid configuration: {e}") }))?;
+        let arrays = sqrtk_core::import::Arrays {
+            indptr,
+            indices,
+            values,
+            learned: learned.as_deref(),
+            w_in: w_in.as_deref(),
+            bias: bias.as_deref(),
+            w_out: w_out.as_deref(),
+            b_out: b_out.as_deref(),
+            values_name,
+        };
+        Ok(Network { inner: sqrtk_core::Network::from_arrays(config, &arrays).map_err(js_error)? })
+    }
+
+    /// Internal (tests): forgets the optimizer state and rewiring counters, as an import starts.
+    pub fn reset_training_state(&mut self) -> Result<(), JsError> {
+        alive()?;
+        self.inner.reset_training_state();
+        Ok(())
+    }
+}
+
 /// Sets up the thread pool of this WebAssembly instance for `threads` threads in all (the
 /// caller plus `threads − 1` workers that must each call [`sqrtk_worker`]). Threaded build only.
 #[wasm_bindgen]
