@@ -46,20 +46,22 @@ export interface DmsOptions {
   seed?: number;
 }
 
+const DMS_KEYS = ['trials', 'stimuli', 'delay', 'noise', 'seed'] as const;
+
 /** Delayed match-to-sample, one label per trial (see the file header). */
 export function delayedMatchToSample(options: DmsOptions): Dataset {
-  checkOptions('delayedMatchToSample', options, ['trials', 'stimuli', 'delay', 'noise', 'seed']);
-  const trials = requireInt('trials', options.trials, { min: 1, fix: 'use e.g. trials: 2000' });
-  const stimuli = requireInt('stimuli', options.stimuli ?? 8, {
+  const o = checkOptions('delayedMatchToSample', options, DMS_KEYS);
+  const trials = requireInt('trials', o.trials, { min: 1, fix: 'use e.g. trials: 2000' });
+  const stimuli = requireInt('stimuli', o.stimuli ?? 8, {
     min: 2,
     fix: 'use e.g. stimuli: 8',
   });
-  const delay = requireInt('delay', options.delay ?? 8, { min: 0, fix: 'use e.g. delay: 8' });
-  const noise = requireNumber('noise', options.noise ?? 0.1, {
+  const delay = requireInt('delay', o.delay ?? 8, { min: 0, fix: 'use e.g. delay: 8' });
+  const noise = requireNumber('noise', o.noise ?? 0.1, {
     min: 0,
     fix: 'use e.g. noise: 0.1',
   });
-  const seed = requireInt('seed', options.seed ?? 0, {
+  const seed = requireInt('seed', o.seed ?? 0, {
     min: 0,
     max: 2 ** 32 - 1,
     fix: 'use a 32-bit seed',
