@@ -22,7 +22,10 @@ const numpy = [
   "np.savez('train.npz', x=x, labels=(x[:, :, 0].sum(1) > 12).astype(np.int64))",
   'y = rng.normal(size=(100, 6, 3)) * 5 + 2',
   "np.savez('test.npz', x=y.astype(np.float32), labels=(y[:, :, 0].sum(1) > 12).astype(np.int32))",
-  "np.savez('per_step.npz', x=x, labels=np.zeros((400, 6), dtype=np.int64))",
+  // A class per step: is input 0 above its mean at this step? Step 0 is not scored (-1, mask 0).
+  'steps = (x[:, :, 0] > 2).astype(np.int64)',
+  'steps[:, 0] = -1',
+  "np.savez('per_step.npz', x=x, labels=steps, mask=steps >= 0)",
 ].join('\n');
 let hasNumpy = false;
 
@@ -50,6 +53,17 @@ describe('sqrtk train --data', () => {
     );
     expect(config.network).toMatchObject({ inputs: 3, outputs: 2, loss: 'cross_entropy' });
     expect(json('r1/summary.json').test_accuracy).toBeGreaterThan(0.75);
+  });
+
+  it('trains on a class per step with a mask, and reports step and trial accuracy', (ctx) => {
+    if (!hasNumpy) return ctx.skip();
+    const r = cli('train', '--data', 'per_step.npz', '--standardize', ...small, '--out', 'r3');
+    expect(r.status, r.stderr).toBe(0);
+    const summary = json('r3/summary.json');
+    // Chance is 0.5 per step and 0.5^5 ≈ 0.03 for a whole trial (5 scored steps).
+    expect(summary.test_accuracy).toBeGreaterThan(0.85);
+    expect(summary.test_trial_accuracy).toBeGreaterThan(0.3);
+    expect(summary.test_trial_accuracy).toBeLessThanOrEqual(summary.test_accuracy);
   });
 
   it('takes a separate --test file, and --resume refuses a data file that changed', (ctx) => {
@@ -83,7 +97,6 @@ describe('sqrtk train --data', () => {
         2,
         /^error: --loss \(="mse"\) does not fit .*train\.npz, which holds labels \(loss cross_entropy\)/m,
       ],
-      [['--data', 'per_step.npz'], 1, /per_step\.npz: holds a class per step .* not supported yet/],
       [['--data', 'missing.npz'], 1, /--data \(=".*missing\.npz"\) does not exist; check the path/],
     ];
     for (const [args, status, message] of cases) {

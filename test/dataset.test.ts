@@ -180,13 +180,16 @@ np.savez('typo.npz', x=x, y=labels)
     validateDataset('compressed.npz', got.data, CE(D, 3));
   });
 
-  it('per-step labels with a bool mask: flagged, B·T classes, not yet trainable', async () => {
+  it('per-step labels with a bool mask: flagged, B·T classes, valid for cross_entropy', async () => {
     const got = await loadDatasetFile(at('perstep.npz'));
     expect(got.labelsPerStep).toBe(true);
     expect(got.data.labels!.length).toBe(B * T);
     expect(got.data.labels![7]).toBe(7 % 4);
     expect(Array.from(got.data.mask!.subarray(0, 6))).toEqual([0, 1, 1, 1, 1, 0]);
-    expect(() => validateDataset('perstep', got.data, CE(D, 4))).toThrow(/labels.length/);
+    validateDataset('perstep', got.data, CE(D, 4));
+    expect(() => validateDataset('perstep', got.data, CE(D, 3))).toThrow(
+      /perstep\.labels\[3\] \(=3\) must be a class in 0\.\.2 at a step of nonzero mask/,
+    );
   });
 
   it('targets with a mask pass validateDataset for mse', async () => {

@@ -10,9 +10,13 @@ import { DIGITS_BASE64, DIGITS_COUNT, DIGITS_TRAIN } from './generated/digits.js
  *
  * - `x`: the inputs, B sequences × T time steps × D inputs, sample-major: the value of input `d`
  *   at time `t` in sequence `b` is `x[(b * T + t) * D + d]`.
- * - `labels`: one class per sequence (for `loss: 'cross_entropy'`), each in 0..outputs-1.
+ * - `labels` (for `loss: 'cross_entropy'`), classes in 0..outputs-1: either one per sequence
+ *   (length B, scored on the outputs averaged over the last `readoutSteps` steps), or one per
+ *   time step (length B × T, the class of step `t` of sequence `b` at `b * T + t`), as cognitive
+ *   tasks need: the loss is then the mask-weighted mean of the per-step cross-entropies.
  * - `targets`: a target per time step, B × T × O (for `loss: 'mse'`).
- * - `mask`: optional weight per time step, B × T (0 ignores that step).
+ * - `mask`: optional weight per time step, B × T (0 ignores that step; with per-step labels the
+ *   label of such a step is ignored and may be -1). Not used with per-sequence labels.
  */
 export interface Dataset {
   x: Float32Array;
@@ -92,21 +96,27 @@ export function validateDataset(name: string, data: Dataset, expect: DataExpecta
     if (!(labels instanceof Int32Array)) {
       throw dataError(`${name}.labels`, labels, 'must be an Int32Array', 'use Int32Array.from()');
     }
-    if (labels.length !== B) {
+    if (labels.length !== B && labels.length !== B * T) {
       throw dataError(
         `${name}.labels.length`,
         labels.length,
-        `must equal B (=${B})`,
-        'give one label per sequence',
+        `must equal B (=${B}, a class per sequence) or B·T (=${B * T}, a class per step)`,
+        'give one label per sequence, or one per time step',
       );
     }
-    const bad = labels.findIndex((c) => c < 0 || c >= expect.outputs);
+    const perStep = labels.length === B * T && T > 1;
+    const mask = perStep ? data.mask : undefined;
+    const bad = labels.findIndex(
+      (c, at) => (mask === undefined || mask[at] !== 0) && !(c >= 0 && c < expect.outputs),
+    );
     if (bad >= 0) {
       throw dataError(
         `${name}.labels[${bad}]`,
         labels[bad],
-        `must be a class in 0..${expect.outputs - 1}`,
-        'number classes from 0, or build the model with more outputs',
+        `must be a class in 0..${expect.outputs - 1}` +
+          (perStep ? ' at a step of nonzero mask' : ''),
+        'number classes from 0, or build the model with more outputs' +
+          (perStep ? ', or give that step mask 0' : ''),
       );
     }
   } else {
@@ -154,6 +164,12 @@ export function validateDataset(name: string, data: Dataset, expect: DataExpecta
   }
 }
 
+/** Whether `data.labels` holds a class per time step ([B, T]) rather than one per sequence. */
+export function hasStepLabels(data: Pick<Dataset, 'labels' | 'shape'>): boolean {
+  const [B, T] = data.shape;
+  return data.labels !== undefined && T > 1 && data.labels.length === B * T;
+}
+
 function requireFloat32(field: string, value: unknown): asserts value is Float32Array {
   if (!(value instanceof Float32Array)) {
     throw dataError(field, value, 'must be a Float32Array', 'convert with Float32Array.from()');
@@ -181,8 +197,9 @@ export function takeBatch(data: Dataset, indices: ArrayLike<number>, out?: Datas
   const [B, T, D] = data.shape;
   const n = indices.length;
   const O = data.targets ? data.targets.length / (B * T) : 0;
+  const L = hasStepLabels(data) ? T : 1; // labels per sequence
   const batch: Dataset = { x: reuse(out?.x, n * T * D), shape: [n, T, D] };
-  if (data.labels) batch.labels = reuseInt(out?.labels, n);
+  if (data.labels) batch.labels = reuseInt(out?.labels, n * L);
   if (data.targets) batch.targets = reuse(out?.targets, n * T * O);
   if (data.mask) batch.mask = reuse(out?.mask, n * T);
 
@@ -192,14 +209,20 @@ export function takeBatch(data: Dataset, indices: ArrayLike<number>, out?: Datas
       throw dataError(`indices[${i}]`, s, `must be a sequence index in 0..${B - 1}`, 'fix indices');
     }
     copyRow(data.x, batch.x, s, i, T * D);
-    if (data.labels && batch.labels) batch.labels[i] = data.labels[s];
+    if (data.labels && batch.labels) copyRow(data.labels, batch.labels, s, i, L);
     if (data.targets && batch.targets) copyRow(data.targets, batch.targets, s, i, T * O);
     if (data.mask && batch.mask) copyRow(data.mask, batch.mask, s, i, T);
   }
   return batch;
 }
 
-function copyRow(src: Float32Array, dst: Float32Array, from: number, to: number, size: number) {
+function copyRow<A extends Float32Array | Int32Array>(
+  src: A,
+  dst: A,
+  from: number,
+  to: number,
+  size: number,
+) {
   dst.set(src.subarray(from * size, (from + 1) * size), to * size);
 }
 

@@ -14,7 +14,9 @@ export interface FitState {
   batch: number;
   /** Running sums over the current epoch's batches so far. */
   lossSum: number;
+  /** Right decisions of the scored ones (sequences, or steps with per-step labels). */
   correct: number;
+  scored: number;
   /** The first batch's loss (a loss 1000× above it stops training) and the latest one. */
   firstLoss: number | null;
   lastLoss: number;
@@ -34,6 +36,7 @@ export function startState(net: SparseRNN): FitState {
     batch: 0,
     lossSum: 0,
     correct: 0,
+    scored: 0,
     firstLoss: null,
     lastLoss: 0,
     epochs: [],
@@ -86,6 +89,7 @@ function isFitState(value: unknown): value is FitState {
     count(s.batch) &&
     finite(s.lossSum) &&
     count(s.correct) &&
+    count(s.scored) &&
     (s.firstLoss === null || finite(s.firstLoss)) &&
     finite(s.lastLoss) &&
     Array.isArray(s.epochs) &&

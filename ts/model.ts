@@ -3,7 +3,7 @@
  * train it with `fit`, inspect its structure, and `free()` it (or use `using`) when done.
  */
 import type { Network } from '../pkg/sqrtk_wasm.js';
-import { requireFinite, type Dataset } from './data.js';
+import { hasStepLabels, requireFinite, type Dataset } from './data.js';
 import { optionError, requireNumber, SqrtkError } from './errors.js';
 import { core } from './init.js';
 import {
@@ -162,31 +162,32 @@ export class SparseRNN {
 
   /**
    * One optimizer step on a batch (forward, backpropagation through time, Adam). Most users call
-   * `fit`, which batches the data and runs the rewiring schedule around this.
+   * `fit`, which batches the data and runs the rewiring schedule around this. `correct` of
+   * `scored` decisions were right: sequences, or steps of nonzero mask with per-step labels.
    */
   trainBatch(
     batch: Dataset,
     lr: number,
     clipNorm: number,
-  ): { loss: number; correct: number; gradNorm: number } {
+  ): { loss: number; correct: number; scored: number; gradNorm: number } {
     requireNumber('lr', lr, { exclusiveMin: 0, max: 1, fix: 'use e.g. lr: 0.002' });
     requireNumber('clipNorm', clipNorm, { min: 0, fix: 'use e.g. clipNorm: 1 (0 turns it off)' });
     const [b, t] = batch.shape;
     // Only the target fields of this network's loss go to the core.
     const ce = this.config.loss === 'cross_entropy';
-    const [loss, correct, gradNorm] = core(() =>
+    const [loss, correct, gradNorm, scored] = core(() =>
       this.handle.train_batch(
         batch.x,
         b,
         t,
         ce ? batch.labels : undefined,
         ce ? undefined : batch.targets,
-        ce ? undefined : batch.mask,
+        !ce || hasStepLabels(batch) ? batch.mask : undefined,
         lr,
         clipNorm,
       ),
     );
-    return { loss, correct, gradNorm };
+    return { loss, correct, scored, gradNorm };
   }
 
   /**

@@ -59,7 +59,7 @@ export interface EpochRecord {
   epoch: number;
   /** Mean training loss over the epoch's batches (weights changing as it goes). */
   loss: number;
-  /** Training accuracy over the epoch (cross-entropy only, else null). */
+  /** Training accuracy over the epoch's scored decisions (cross-entropy only, else null). */
   accuracy: number | null;
   valLoss: number | null;
   valAccuracy: number | null;
@@ -223,6 +223,7 @@ export async function fit(
     state.epochs.push(record);
     state.lossSum = 0;
     state.correct = 0;
+    state.scored = 0;
     options.onProgress?.({ type: 'epoch', epochs: opts.epochs, record });
     if (checkpointDue(net, state, options.checkpointEvery))
       await options.onCheckpoint?.({ ...structuredClone(state), epoch: state.epoch + 1, batch: 0 });
@@ -245,6 +246,7 @@ function trainStep(net: SparseRNN, batch: Dataset, opts: ResolvedFitOptions, sta
   }
   state.lossSum += step.loss * batch.shape[0];
   state.correct += step.correct;
+  state.scored += step.scored;
   state.lastLoss = step.loss;
 }
 
@@ -282,7 +284,8 @@ function epochRecord(
   return {
     epoch: state.epoch,
     loss: state.lossSum / size,
-    accuracy: net.config.loss === 'cross_entropy' ? state.correct / size : null,
+    accuracy:
+      net.config.loss === 'cross_entropy' && state.scored > 0 ? state.correct / state.scored : null,
     valLoss: val?.loss ?? null,
     valAccuracy: val?.accuracy ?? null,
     steps: net.steps,

@@ -110,11 +110,6 @@ async function readData(
   });
   const loaded = await loadDataset(bytes, { name: path });
   for (const note of loaded.notes) console.error(note);
-  if (loaded.labelsPerStep)
-    throw new SqrtkError(
-      'E_DATA',
-      `${path}: holds a class per step (labels [B, T]); training on per-step classes is not supported yet; save one label per sequence (labels [B]) or one-hot targets [B, T, O]`,
-    );
   if (!loaded.data.labels && !loaded.data.targets)
     throw new SqrtkError(
       'E_DATA',

@@ -12,14 +12,14 @@ export type RawArrays = Partial<Record<ArrayName, RawArray>>;
 
 /** A loaded data set, with what the loader found out about it. */
 export interface LoadedDataset {
-  /** The data, ready for `fit` (unless {@link labelsPerStep}). */
+  /** The data, ready for `fit`. */
   data: Dataset;
   format: 'npz' | 'npy' | 'csv' | 'json';
   /**
    * `true` when the file holds a class per time step (`labels` of shape [B, T]): then
    * `data.labels` has B·T classes, step-major within each sequence (`labels[b * T + t]`), with
-   * `data.mask` if the file had one. The core does not train on per-step classes yet, so
-   * `validateDataset` and `fit` reject such data; use `targets` (one-hot) with loss 'mse' instead.
+   * `data.mask` if the file had one. A class of -1 marks a step that is not scored (its mask
+   * must be 0).
    */
   labelsPerStep: boolean;
   /** Classes (largest label + 1) for labels, O for targets [B, T, O], 0 for x alone. */
@@ -104,7 +104,7 @@ export function assemble(
     sameB('labels', labels);
     if (!perSequence) sameT('labels', labels);
     labelsPerStep = !perSequence;
-    data.labels = toClasses(file, labels);
+    data.labels = toClasses(file, labels, labelsPerStep);
     outputs = data.labels.reduce((m, c) => Math.max(m, c + 1), 0);
   }
   if (targets) {
@@ -149,15 +149,18 @@ function toFloat32(file: string, name: string, a: RawArray, notes: string[]): Fl
 }
 
 /** Classes as Int32: whole numbers in 0 ≤ c < 2^31 (floats are fine if they are whole). */
-function toClasses(file: string, a: RawArray): Int32Array {
+/** Labels as Int32 classes; per-step labels may also be -1 (a step that is not scored). */
+function toClasses(file: string, a: RawArray, perStep: boolean): Int32Array {
   const out = new Int32Array(a.values.length);
+  const lowest = perStep ? -1 : 0;
   for (let i = 0; i < out.length; i++) {
     const c = a.values[i];
-    if (!(Number.isInteger(c) && c >= 0 && c < 2 ** 31)) {
+    if (!(Number.isInteger(c) && c >= lowest && c < 2 ** 31)) {
       throw dataFail(
         file,
         `array "labels" holds ${fmt(c)} at flat index ${i}; classes must be whole numbers ` +
-          `from 0 to 2^31 - 1 (number them 0, 1, 2, …; MATLAB users: subtract 1 from 1-based classes)`,
+          `from 0 to 2^31 - 1 (number them 0, 1, 2, …; MATLAB users: subtract 1 from 1-based classes)` +
+          (perStep ? '; -1 marks a step that is not scored (give it mask 0)' : ''),
       );
     }
     out[i] = c;

@@ -16,6 +16,7 @@ export function summarize(net: SparseRNN, task: Task, history: History) {
   return {
     task: task.name,
     test_accuracy: test.accuracy,
+    test_trial_accuracy: test.trialAccuracy,
     test_loss: test.loss,
     neurons: net.config.neurons,
     k: net.config.k,

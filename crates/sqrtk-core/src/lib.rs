@@ -25,4 +25,4 @@ pub use config::Config;
 pub use error::Error;
 pub use network::{Network, StepStats};
 pub use optim::AdamConfig;
-pub use rnn::{Batch, Target};
+pub use rnn::{Batch, Score, Target};

@@ -10,14 +10,13 @@ use crate::memory;
 use crate::optim::{Adam, AdamConfig};
 use crate::params::Tensors;
 use crate::rng::{growth_substream, Rng, Stream};
-use crate::rnn::{self, Batch, Target, Workspace};
+use crate::rnn::{self, Batch, Score, Target, Workspace};
 use crate::structure::Recurrent;
 
-/// What one batch gave: mean loss, correctly classified sequences, gradient norm (training).
+/// What one batch gave: the loss and classification counts, and the gradient norm (training).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct StepStats {
-    pub loss: f64,
-    pub correct: u32,
+    pub score: Score,
     pub grad_norm: f64,
 }
 
@@ -84,8 +83,8 @@ impl Network {
     /// weight untouched and returns an `E_DIVERGED` error.
     pub fn train_batch(&mut self, batch: &Batch, opt: &AdamConfig) -> Result<StepStats, Error> {
         opt.validate()?;
-        let (loss, correct) = self.loss_and_gradient(batch)?;
-        let grad_norm = self.grads.norm();
+        let score = self.loss_and_gradient(batch)?;
+        let (loss, grad_norm) = (score.loss, self.grads.norm());
         if !loss.is_finite() || !grad_norm.is_finite() {
             return Err(Error {
                 code: "E_DIVERGED",
@@ -99,19 +98,19 @@ impl Network {
         if self.config.growth == Growth::DeepR {
             self.deep_r_constraint(opt.lr);
         }
-        Ok(StepStats { loss, correct, grad_norm })
+        Ok(StepStats { score, grad_norm })
     }
 
     /// Loss and gradient (into `self.grads`) without changing any weight.
-    pub fn loss_and_gradient(&mut self, batch: &Batch) -> Result<(f64, u32), Error> {
+    pub fn loss_and_gradient(&mut self, batch: &Batch) -> Result<Score, Error> {
         self.check_batch(batch, true)?;
         memory::check_training(&self.config, batch.size, batch.steps, memory::limit())?;
         self.ws.reserve(&self.config, &self.structure, batch.size, batch.steps, true)?;
         rnn::forward(&self.config, &self.structure, &self.params, batch, &mut self.ws);
-        let (loss, correct) = rnn::loss(&self.config, &batch.target, &mut self.ws);
+        let score = rnn::loss(&self.config, &batch.target, &mut self.ws);
         rnn::backward(&self.config, &self.structure, &self.params, &mut self.ws, &mut self.grads);
         self.ws_has_gradient = true;
-        Ok((loss, correct))
+        Ok(score)
     }
 
     /// Loss and accuracy count on a batch, without gradients.
@@ -120,34 +119,44 @@ impl Network {
         self.ws_has_gradient = false;
         self.ws.reserve(&self.config, &self.structure, batch.size, batch.steps, false)?;
         rnn::forward(&self.config, &self.structure, &self.params, batch, &mut self.ws);
-        let (loss, correct) = rnn::loss(&self.config, &batch.target, &mut self.ws);
-        Ok(StepStats { loss, correct, grad_norm: 0.0 })
+        let score = rnn::loss(&self.config, &batch.target, &mut self.ws);
+        Ok(StepStats { score, grad_norm: 0.0 })
     }
 
     /// Class scores [batch][output] (cross-entropy networks) or outputs [batch][step][output].
     pub fn predict(&mut self, batch: &Batch) -> Result<Vec<f32>, Error> {
+        if !rnn::expects_labels(&self.config) {
+            return self.outputs(batch);
+        }
+        self.check_batch(batch, false)?;
+        self.check_readout(batch.steps)?;
+        self.ws_has_gradient = false;
+        self.ws.reserve(&self.config, &self.structure, batch.size, batch.steps, false)?;
+        rnn::forward(&self.config, &self.structure, &self.params, batch, &mut self.ws);
+        let o = self.config.outputs;
+        let mut out = vec![0.0; batch.size * o];
+        for (s, chunk) in out.chunks_exact_mut(o).enumerate() {
+            rnn::window_logits(&self.config, &self.ws, s, chunk);
+        }
+        Ok(out)
+    }
+
+    /// The outputs at every step, [batch][step][output] (for either loss).
+    pub fn outputs(&mut self, batch: &Batch) -> Result<Vec<f32>, Error> {
         self.check_batch(batch, false)?;
         self.ws_has_gradient = false;
         self.ws.reserve(&self.config, &self.structure, batch.size, batch.steps, false)?;
         rnn::forward(&self.config, &self.structure, &self.params, batch, &mut self.ws);
         let (o, b, t_max) = (self.config.outputs, batch.size, batch.steps);
-        if rnn::expects_labels(&self.config) {
-            let mut out = vec![0.0; b * o];
-            for (s, chunk) in out.chunks_exact_mut(o).enumerate() {
-                rnn::window_logits(&self.config, &self.ws, s, chunk);
-            }
-            Ok(out)
-        } else {
-            let mut out = vec![0.0; b * t_max * o];
-            for s in 0..b {
-                for t in 0..t_max {
-                    for k in 0..o {
-                        out[(s * t_max + t) * o + k] = self.ws.y[k * t_max * b + t * b + s];
-                    }
+        let mut out = vec![0.0; b * t_max * o];
+        for s in 0..b {
+            for t in 0..t_max {
+                for k in 0..o {
+                    out[(s * t_max + t) * o + k] = self.ws.y[k * t_max * b + t * b + s];
                 }
             }
-            Ok(out)
         }
+        Ok(out)
     }
 
     /// One rewiring with the configured growth strategy, scored on the last training batch.
@@ -255,6 +264,19 @@ impl Network {
             .collect())
     }
 
+    /// Class scores average the last `readout_steps` outputs: the sequence must be that long.
+    fn check_readout(&self, steps: usize) -> Result<(), Error> {
+        if self.config.readout_steps <= steps {
+            return Ok(());
+        }
+        Err(Error::option(
+            "readoutSteps",
+            self.config.readout_steps,
+            &format!("exceeds the sequence length (={steps})"),
+            "lower readoutSteps",
+        ))
+    }
+
     /// Hash of the structure, every weight, the optimizer state and the step counter.
     pub fn state_hash(&self) -> String {
         let mut h = StateHasher::default();
@@ -290,13 +312,8 @@ impl Network {
                 batch.size * batch.steps * c.inputs
             )));
         }
-        if rnn::expects_labels(c) && c.readout_steps > batch.steps {
-            return Err(Error::option(
-                "readoutSteps",
-                c.readout_steps,
-                &format!("exceeds the sequence length (={})", batch.steps),
-                "lower readoutSteps",
-            ));
+        if matches!(batch.target, Target::Labels(_)) {
+            self.check_readout(batch.steps)?;
         }
         match (&batch.target, rnn::expects_labels(c)) {
             (Target::None, _) if !needs_target => Ok(()),
@@ -316,23 +333,46 @@ impl Network {
                     None => Ok(()),
                 }
             }
+            (Target::StepLabels { labels, mask }, true) => {
+                let steps = batch.size * batch.steps;
+                if labels.len() != steps {
+                    return Err(Error::data(format!(
+                        "labels has {} entries; a class per step needs {steps}",
+                        labels.len()
+                    )));
+                }
+                check_mask(mask, steps)?;
+                let scored = |at: usize| mask.is_none_or(|m| m[at] != 0.0);
+                match (0..steps).find(|&at| scored(at) && !(0..c.outputs as i32).contains(&labels[at])) {
+                    Some(at) => Err(Error::data(format!(
+                        "labels[{at}] (={}) must be in 0..{} (outputs) at a scored step",
+                        labels[at], c.outputs
+                    ))),
+                    None => Ok(()),
+                }
+            }
             (Target::Values { y, mask }, false) => {
                 let want = batch.size * batch.steps * c.outputs;
                 if y.len() != want {
                     return Err(Error::data(format!("targets has {} values, the shape needs {want}", y.len())));
                 }
-                match mask {
-                    Some(m) if m.len() != batch.size * batch.steps => Err(Error::data(format!(
-                        "mask has {} values, the shape needs {}",
-                        m.len(),
-                        batch.size * batch.steps
-                    ))),
-                    _ => Ok(()),
-                }
+                check_mask(mask, batch.size * batch.steps)
             }
             (_, true) => Err(Error::data("this network uses the cross_entropy loss: pass labels")),
             (_, false) => Err(Error::data("this network uses the mse loss: pass targets")),
         }
+    }
+}
+
+/// A mask has one finite weight ≥ 0 per step.
+fn check_mask(mask: &Option<&[f32]>, steps: usize) -> Result<(), Error> {
+    let Some(m) = mask else { return Ok(()) };
+    if m.len() != steps {
+        return Err(Error::data(format!("mask has {} values, the shape needs {steps}", m.len())));
+    }
+    match m.iter().position(|w| !(w.is_finite() && *w >= 0.0)) {
+        Some(at) => Err(Error::data(format!("mask[{at}] (={}) must be a finite weight >= 0", m[at]))),
+        None => Ok(()),
     }
 }
 

@@ -28,8 +28,12 @@ pub struct Batch<'a> {
 pub enum Target<'a> {
     /// No target (prediction only).
     None,
-    /// One class per sequence.
+    /// One class per sequence, scored on the outputs averaged over the last `readout_steps`.
     Labels(&'a [i32]),
+    /// A class per step [batch][step] and an optional weight per step [batch][step]: the loss is
+    /// the mask-weighted mean of the per-step cross-entropies. Steps of weight 0 are not scored
+    /// and their label is ignored (it may be −1).
+    StepLabels { labels: &'a [i32], mask: Option<&'a [f32]> },
     /// Targets [batch][step][output] and an optional mask [batch][step].
     Values { y: &'a [f32], mask: Option<&'a [f32]> },
 }
@@ -186,64 +190,127 @@ pub fn forward(cfg: &Config, rec: &Recurrent, p: &Tensors, batch: &Batch, ws: &m
     });
 }
 
-/// Loss of the last forward pass, the number of correctly classified sequences, and (into
-/// `ws.dy`) the gradient of the loss with respect to the outputs.
-pub fn loss(cfg: &Config, target: &Target, ws: &mut Workspace) -> (f64, u32) {
-    let (o, b, t_max) = (cfg.outputs, ws.batch, ws.steps);
-    let tb = t_max * b;
+/// What the loss of one batch found: the mean loss and the classification counts (zero for mse).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Score {
+    pub loss: f64,
+    /// Scored decisions that were right: sequences (`Labels`) or steps (`StepLabels`).
+    pub correct: u32,
+    /// Scored decisions: sequences, or steps of nonzero weight.
+    pub scored: u32,
+    /// Sequences with at least one scored decision, all of them right.
+    pub trials_correct: u32,
+}
+
+/// Loss of the last forward pass and its classification counts, and (into `ws.dy`) the
+/// gradient of the loss with respect to the outputs.
+pub fn loss(cfg: &Config, target: &Target, ws: &mut Workspace) -> Score {
     ws.dy.fill(0.0);
     match *target {
-        Target::None => (0.0, 0),
-        Target::Labels(labels) => {
-            let window = cfg.readout_steps;
-            let mut total = 0.0f64;
-            let mut correct = 0;
-            let mut logits = vec![0.0f32; o];
-            for s in 0..b {
-                window_logits(cfg, ws, s, &mut logits);
-                let label = labels[s] as usize;
-                let max = logits.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
-                let sum_exp: f32 = logits.iter().map(|&l| libm::expf(l - max)).sum();
-                let log_z = max + libm::logf(sum_exp);
-                total += (log_z - logits[label]) as f64;
-                let best = (0..o).fold(0, |best, k| if logits[k] > logits[best] { k } else { best });
-                correct += (best == label) as u32;
-                for k in 0..o {
-                    let p = libm::expf(logits[k] - log_z);
-                    let d = (p - (k == label) as u32 as f32) / (b as f32) / (window as f32);
-                    for t in t_max - window..t_max {
-                        ws.dy[k * tb + t * b + s] = d;
-                    }
-                }
+        Target::None => Score::default(),
+        Target::Labels(labels) => sequence_cross_entropy(cfg, labels, ws),
+        Target::StepLabels { labels, mask } => step_cross_entropy(cfg, labels, mask, ws),
+        Target::Values { y, mask } => mean_squared_error(cfg, y, mask, ws),
+    }
+}
+
+/// Log-softmax of `logits`: returns log Σ exp(logits) (computed stably) and the arg max.
+fn log_partition(logits: &[f32]) -> (f32, usize) {
+    let max = logits.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
+    let sum_exp: f32 = logits.iter().map(|&l| libm::expf(l - max)).sum();
+    let best = (0..logits.len()).fold(0, |best, k| if logits[k] > logits[best] { k } else { best });
+    (max + libm::logf(sum_exp), best)
+}
+
+fn sequence_cross_entropy(cfg: &Config, labels: &[i32], ws: &mut Workspace) -> Score {
+    let (o, b, t_max) = (cfg.outputs, ws.batch, ws.steps);
+    let (tb, window) = (t_max * b, cfg.readout_steps);
+    let mut total = 0.0f64;
+    let mut correct = 0;
+    let mut logits = vec![0.0f32; o];
+    for s in 0..b {
+        window_logits(cfg, ws, s, &mut logits);
+        let label = labels[s] as usize;
+        let (log_z, best) = log_partition(&logits);
+        total += (log_z - logits[label]) as f64;
+        correct += (best == label) as u32;
+        for k in 0..o {
+            let p = libm::expf(logits[k] - log_z);
+            let d = (p - (k == label) as u32 as f32) / (b as f32) / (window as f32);
+            for t in t_max - window..t_max {
+                ws.dy[k * tb + t * b + s] = d;
             }
-            (total / b as f64, correct)
-        }
-        Target::Values { y: targets, mask } => {
-            let weight = |s: usize, t: usize| mask.map_or(1.0, |m| m[s * t_max + t]);
-            let mut count = 0.0f64;
-            for s in 0..b {
-                for t in 0..t_max {
-                    count += weight(s, t) as f64;
-                }
-            }
-            let denom = count * o as f64;
-            if denom == 0.0 {
-                return (0.0, 0);
-            }
-            let mut total = 0.0f64;
-            for s in 0..b {
-                for t in 0..t_max {
-                    let m = weight(s, t);
-                    for k in 0..o {
-                        let diff = ws.y[k * tb + t * b + s] - targets[(s * t_max + t) * o + k];
-                        total += (m * diff * diff) as f64;
-                        ws.dy[k * tb + t * b + s] = (2.0 * (m * diff) as f64 / denom) as f32;
-                    }
-                }
-            }
-            (total / denom, 0)
         }
     }
+    Score { loss: total / b as f64, correct, scored: b as u32, trials_correct: correct }
+}
+
+fn step_cross_entropy(cfg: &Config, labels: &[i32], mask: Option<&[f32]>, ws: &mut Workspace) -> Score {
+    let (o, b, t_max) = (cfg.outputs, ws.batch, ws.steps);
+    let tb = t_max * b;
+    let weight = |s: usize, t: usize| mask.map_or(1.0, |m| m[s * t_max + t]);
+    let total_weight: f64 = mask.map_or((b * t_max) as f64, |m| m.iter().map(|&w| w as f64).sum());
+    if total_weight == 0.0 {
+        return Score::default();
+    }
+    let mut score = Score::default();
+    let mut total = 0.0f64;
+    let mut logits = vec![0.0f32; o];
+    for s in 0..b {
+        let (mut scored, mut right) = (0, 0);
+        for t in 0..t_max {
+            let m = weight(s, t);
+            if m == 0.0 {
+                continue;
+            }
+            for (k, logit) in logits.iter_mut().enumerate() {
+                *logit = ws.y[k * tb + t * b + s];
+            }
+            let label = labels[s * t_max + t] as usize;
+            let (log_z, best) = log_partition(&logits);
+            total += m as f64 * (log_z - logits[label]) as f64;
+            scored += 1;
+            right += (best == label) as u32;
+            for k in 0..o {
+                let p = libm::expf(logits[k] - log_z);
+                let d = m as f64 * (p - (k == label) as u32 as f32) as f64 / total_weight;
+                ws.dy[k * tb + t * b + s] = d as f32;
+            }
+        }
+        score.scored += scored;
+        score.correct += right;
+        score.trials_correct += (scored > 0 && right == scored) as u32;
+    }
+    score.loss = total / total_weight;
+    score
+}
+
+fn mean_squared_error(cfg: &Config, targets: &[f32], mask: Option<&[f32]>, ws: &mut Workspace) -> Score {
+    let (o, b, t_max) = (cfg.outputs, ws.batch, ws.steps);
+    let tb = t_max * b;
+    let weight = |s: usize, t: usize| mask.map_or(1.0, |m| m[s * t_max + t]);
+    let mut count = 0.0f64;
+    for s in 0..b {
+        for t in 0..t_max {
+            count += weight(s, t) as f64;
+        }
+    }
+    let denom = count * o as f64;
+    if denom == 0.0 {
+        return Score::default();
+    }
+    let mut total = 0.0f64;
+    for s in 0..b {
+        for t in 0..t_max {
+            let m = weight(s, t);
+            for k in 0..o {
+                let diff = ws.y[k * tb + t * b + s] - targets[(s * t_max + t) * o + k];
+                total += (m * diff * diff) as f64;
+                ws.dy[k * tb + t * b + s] = (2.0 * (m * diff) as f64 / denom) as f32;
+            }
+        }
+    }
+    Score { loss: total / denom, ..Score::default() }
 }
 
 /// Class scores of sequence `s`: outputs averaged over the last `readout_steps` steps.

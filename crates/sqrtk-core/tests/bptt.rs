@@ -28,25 +28,32 @@ fn config(dynamics: Dynamics, activation: Activation, loss: Loss, train_backbone
 struct Data {
     x: Vec<f32>,
     labels: Vec<i32>,
+    /// With `per_step`, cross-entropy uses a class per step ([size][steps]) weighted by `mask`.
+    per_step: bool,
+    step_labels: Vec<i32>,
     targets: Vec<f32>,
     mask: Vec<f32>,
     size: usize,
     steps: usize,
 }
 
-fn data(c: &Config) -> Data {
+fn data(c: &Config, per_step: bool) -> Data {
     let (size, steps) = (5, 6);
     let mut rng = Rng::new(99, Stream::DataOrder, 0);
     let mut normals = |n: usize| (0..n).map(|_| rng.normal() as f32).collect::<Vec<f32>>();
     let x = normals(size * steps * c.inputs);
     let targets = normals(size * steps * c.outputs);
     let labels = (0..size as i32).map(|s| s % c.outputs as i32).collect();
-    let mask = (0..size * steps).map(|k| if k % 3 == 0 { 0.0 } else { 1.0 }).collect();
-    Data { x, labels, targets, mask, size, steps }
+    // Weights 0, 0.5 and 1; a step of weight 0 has label −1 (ignored).
+    let mask: Vec<f32> = (0..size * steps).map(|k| [0.0, 1.0, 0.5][k % 3]).collect();
+    let step_labels =
+        (0..size * steps).map(|k| if mask[k] == 0.0 { -1 } else { ((k * 7 + k / steps) % c.outputs) as i32 }).collect();
+    Data { x, labels, per_step, step_labels, targets, mask, size, steps }
 }
 
 fn batch<'a>(c: &Config, d: &'a Data) -> Batch<'a> {
     let target = match c.loss {
+        Loss::CrossEntropy if d.per_step => Target::StepLabels { labels: &d.step_labels, mask: Some(&d.mask) },
         Loss::CrossEntropy => Target::Labels(&d.labels),
         Loss::Mse => Target::Values { y: &d.targets, mask: Some(&d.mask) },
     };
@@ -104,13 +111,24 @@ fn reference_loss(c: &Config, p: &Dense, d: &Data) -> f64 {
             state = &state * (1.0 - alpha) + drive * alpha;
             outputs.push(p.w_out.dot(&state.mapv(phi)) + &p.b_out);
         }
+        let cross_entropy = |logits: &Array1<f64>, label: i32| {
+            let max = logits.fold(f64::NEG_INFINITY, |m: f64, &v| m.max(v));
+            max + logits.mapv(|v| (v - max).exp()).sum().ln() - logits[label as usize]
+        };
         match c.loss {
+            Loss::CrossEntropy if d.per_step => {
+                for (t, y) in outputs.iter().enumerate() {
+                    let m = d.mask[s * d.steps + t] as f64;
+                    if m > 0.0 {
+                        mask_sum += m;
+                        total += m * cross_entropy(y, d.step_labels[s * d.steps + t]);
+                    }
+                }
+            }
             Loss::CrossEntropy => {
                 let window = &outputs[d.steps - c.readout_steps..];
                 let logits = window.iter().fold(Array1::zeros(c.outputs), |a, y| a + y) / c.readout_steps as f64;
-                let max = logits.fold(f64::NEG_INFINITY, |m: f64, &v| m.max(v));
-                let log_z = max + logits.mapv(|v| (v - max).exp()).sum().ln();
-                total += log_z - logits[d.labels[s] as usize];
+                total += cross_entropy(&logits, d.labels[s]);
             }
             Loss::Mse => {
                 for (t, y) in outputs.iter().enumerate() {
@@ -125,6 +143,7 @@ fn reference_loss(c: &Config, p: &Dense, d: &Data) -> f64 {
         }
     }
     match c.loss {
+        Loss::CrossEntropy if d.per_step => total / mask_sum,
         Loss::CrossEntropy => total / d.size as f64,
         Loss::Mse => total / (mask_sum * c.outputs as f64),
     }
@@ -132,13 +151,13 @@ fn reference_loss(c: &Config, p: &Dense, d: &Data) -> f64 {
 
 /// Checks every recurrent weight and every 3rd neuron's other parameters.
 fn check_gradients(c: Config) {
-    check_gradients_sampled(c, 1, 3);
+    check_gradients_sampled(c, false, 1, 3);
 }
 
 /// Checks every `every_synapse`-th recurrent weight (in CSR order, so the sample spans all row
 /// chunks) and the bias, input and readout weights of every `every_neuron`-th neuron.
-fn check_gradients_sampled(c: Config, every_synapse: usize, every_neuron: usize) {
-    let d = data(&c);
+fn check_gradients_sampled(c: Config, per_step: bool, every_synapse: usize, every_neuron: usize) {
+    let d = data(&c, per_step);
     let mut net = Network::new(c.clone()).unwrap();
     // Give learned synapses non-zero weights so their gradients are exercised off zero too.
     for i in 0..c.neurons {
@@ -148,7 +167,7 @@ fn check_gradients_sampled(c: Config, every_synapse: usize, every_neuron: usize)
             }
         }
     }
-    let (loss, _) = net.loss_and_gradient(&batch(&c, &d)).unwrap();
+    let loss = net.loss_and_gradient(&batch(&c, &d)).unwrap().loss;
     let base = dense(&net);
     let reference = reference_loss(&c, &base, &d);
     assert!((loss - reference).abs() < 1e-5 * (1.0 + reference.abs()), "loss {loss} vs reference {reference}");
@@ -203,6 +222,15 @@ fn gradient_rate_tanh_mse_with_mask() {
     check_gradients(config(Dynamics::Rate, Activation::Tanh, Loss::Mse, true));
 }
 
+/// Per-step labels with weights 0, ½ and 1: the loss is the weighted mean of per-step
+/// cross-entropies, and steps of weight 0 (label −1) contribute nothing.
+#[test]
+fn gradient_per_step_cross_entropy_with_mask() {
+    for dynamics in [Dynamics::Discrete, Dynamics::Rate] {
+        check_gradients_sampled(config(dynamics, Activation::Tanh, Loss::CrossEntropy, true), true, 1, 3);
+    }
+}
+
 #[test]
 fn gradient_rate_relu_cross_entropy() {
     check_gradients(config(Dynamics::Rate, Activation::Relu, Loss::CrossEntropy, true));
@@ -217,10 +245,15 @@ fn gradient_discrete_relu_mse_frozen_backbone() {
 /// the gradient must be right across chunk boundaries too.
 #[test]
 fn gradient_across_row_chunks() {
-    for (dynamics, loss) in [(Dynamics::Discrete, Loss::CrossEntropy), (Dynamics::Rate, Loss::Mse)] {
+    let cases = [
+        (Dynamics::Discrete, Loss::CrossEntropy, false),
+        (Dynamics::Rate, Loss::Mse, false),
+        (Dynamics::Rate, Loss::CrossEntropy, true),
+    ];
+    for (dynamics, loss, per_step) in cases {
         let c = Config { neurons: 300, ..config(dynamics, Activation::Tanh, loss, true) };
         assert!(c.neurons > 2 * sqrtk_core::rnn::CHUNK);
-        check_gradients_sampled(c, 11, 7);
+        check_gradients_sampled(c, per_step, 11, 7);
     }
 }
 
@@ -230,7 +263,7 @@ fn gradient_across_row_chunks() {
 fn growth_score_equals_the_gradient_of_an_absent_synapse() {
     for dynamics in [Dynamics::Discrete, Dynamics::Rate] {
         let c = config(dynamics, Activation::Tanh, Loss::CrossEntropy, true);
-        let d = data(&c);
+        let d = data(&c, false);
         let mut net = Network::new(c.clone()).unwrap();
         net.loss_and_gradient(&batch(&c, &d)).unwrap();
         let base = dense(&net);

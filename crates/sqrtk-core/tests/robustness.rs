@@ -49,6 +49,10 @@ proptest! {
             let x = vec![0.25f32; x_len];
             let batch = Batch { x: &x, size, steps, target: Target::Labels(&labels) };
             let _ = net.train_batch(&batch, &AdamConfig::default());
+            let mask: Vec<f32> = labels.iter().map(|&l| l as f32 - 1.0).collect();
+            let per_step = Batch { x: &x, size, steps, target: Target::StepLabels { labels: &labels, mask: Some(&mask) } };
+            let _ = net.train_batch(&per_step, &AdamConfig::default());
+            let _ = net.evaluate(&Batch { target: Target::StepLabels { labels: &labels, mask: None }, ..per_step });
             let _ = net.rewire(0.5);
             let _ = net.predict(&Batch { x: &x, size, steps, target: Target::None });
         }

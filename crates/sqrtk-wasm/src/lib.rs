@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 
 use sqrtk_core::parallel::{self, Pool};
 use sqrtk_core::rng::{Rng, Stream};
-use sqrtk_core::{AdamConfig, Batch, Config, Error, Target};
+use sqrtk_core::{AdamConfig, Batch, Config, Error, Score, Target};
 use wasm_bindgen::prelude::*;
 
 /// The message of the first panic in this instance. Panics abort (trap) in WebAssembly, so once
@@ -53,6 +53,8 @@ fn js_error(e: Error) -> JsError {
     JsError::new(&e.to_string())
 }
 
+/// Labels with one entry per sequence are per-sequence classes; with one per step (and more
+/// than one step) they are per-step classes, weighted by the mask.
 fn batch<'a>(
     x: &'a [f32],
     size: usize,
@@ -62,11 +64,16 @@ fn batch<'a>(
     mask: &'a Option<Vec<f32>>,
 ) -> Batch<'a> {
     let target = match (labels, targets) {
+        (Some(l), _) if l.len() == size * steps && steps > 1 => Target::StepLabels { labels: l, mask: mask.as_deref() },
         (Some(l), _) => Target::Labels(l),
         (None, Some(y)) => Target::Values { y, mask: mask.as_deref() },
         (None, None) => Target::None,
     };
     Batch { x, size, steps, target }
+}
+
+fn score_vec(s: &Score) -> Vec<f64> {
+    vec![s.loss, s.correct as f64, s.scored as f64, s.trials_correct as f64]
 }
 
 /// `{"config": …, "extra": …}` from a saved network's header (after checking the whole file).
@@ -122,7 +129,7 @@ impl Network {
         Ok(sqrtk_core::checkpoint::save(&self.inner, extra))
     }
 
-    /// One optimizer step on a batch. Returns [loss, correct, gradient norm].
+    /// One optimizer step on a batch. Returns [loss, correct, gradient norm, scored, trials correct].
     #[allow(clippy::too_many_arguments)]
     pub fn train_batch(
         &mut self,
@@ -138,10 +145,11 @@ impl Network {
         alive()?;
         let opt = AdamConfig { lr, clip_norm, ..AdamConfig::default() };
         let s = self.inner.train_batch(&batch(x, size, steps, &labels, &targets, &mask), &opt).map_err(js_error)?;
-        Ok(vec![s.loss, s.correct as f64, s.grad_norm])
+        let c = &s.score;
+        Ok(vec![c.loss, c.correct as f64, s.grad_norm, c.scored as f64, c.trials_correct as f64])
     }
 
-    /// Loss and number of correct sequences on a batch: [loss, correct].
+    /// Loss and classification counts on a batch: [loss, correct, scored, trials correct].
     pub fn evaluate(
         &mut self,
         x: &[f32],
@@ -153,12 +161,18 @@ impl Network {
     ) -> Result<Vec<f64>, JsError> {
         alive()?;
         let s = self.inner.evaluate(&batch(x, size, steps, &labels, &targets, &mask)).map_err(js_error)?;
-        Ok(vec![s.loss, s.correct as f64])
+        Ok(score_vec(&s.score))
     }
 
     pub fn predict(&mut self, x: &[f32], size: usize, steps: usize) -> Result<Vec<f32>, JsError> {
         alive()?;
         self.inner.predict(&batch(x, size, steps, &None, &None, &None)).map_err(js_error)
+    }
+
+    /// The outputs at every step, [batch][step][output], for either loss.
+    pub fn outputs(&mut self, x: &[f32], size: usize, steps: usize) -> Result<Vec<f32>, JsError> {
+        alive()?;
+        self.inner.outputs(&batch(x, size, steps, &None, &None, &None)).map_err(js_error)
     }
 
     /// The order in which to visit `n` training samples in epoch `epoch` (data-order stream).
