@@ -62,6 +62,32 @@ describe('sqrtk tasks and --task-option', () => {
     expect(html).toContain('stroke-dasharray');
   });
 
+  it('trains a per-step classification task and reports its trials as class probabilities', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sqrtk-task-'));
+    const options = ['--task-option', 'trials=256', '--task-option', 'testTrials=64'];
+    const r = cli(
+      'train',
+      '--task',
+      'go-no-go',
+      ...options,
+      ...SMALL,
+      '--lr',
+      '0.01',
+      '--out',
+      dir,
+    );
+    expect(r.status).toBe(0);
+    const summary = json(dir, 'summary.json');
+    // Steps scored (fixation and response); the trial accuracy needs every step right.
+    expect(summary.test_accuracy).toBeGreaterThan(0.8);
+    expect(summary.test_trial_accuracy).toBeGreaterThanOrEqual(0);
+    expect(json(dir, 'config.json').network.outputs).toBe(2);
+    expect(cli('report', dir).status).toBe(0);
+    const html = readFileSync(join(dir, 'report.html'), 'utf8');
+    expect(html).toContain('go-no-go, test trial 2: inputs');
+    expect(html).toContain('p(class 1)');
+  });
+
   it.each([
     [
       'steps',

@@ -6,13 +6,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   evaluate,
   fit,
+  predict,
   init,
   RESPONSE_WEIGHT,
   SparseRNN,
   tasks,
   type Dataset,
 } from '../ts/node/index.js';
-import { outputsOverTime } from '../ts/output/trials.js';
 
 beforeAll(() => init());
 
@@ -21,14 +21,14 @@ function network(data: Dataset, outputs: number, loss: 'cross_entropy' | 'mse') 
   return new SparseRNN({ inputs, outputs, loss, neurons: 150, k: 15, seed: 1 });
 }
 
-/** Fraction of response steps whose largest output is the label. */
-function responseAccuracy(net: SparseRNN, test: Dataset): number {
+/** Fraction of response steps whose largest output is the label (trials b with keep(b)). */
+function responseAccuracy(net: SparseRNN, test: Dataset, keep = (_b: number) => true): number {
   const [b, t] = test.shape;
   const o = net.config.outputs;
-  const y = outputsOverTime(net, test);
+  const y = predict(net, test, { perStep: true });
   let [right, scored] = [0, 0];
   for (let at = 0; at < b * t; at++) {
-    if (test.mask![at] !== RESPONSE_WEIGHT) continue;
+    if (test.mask![at] !== RESPONSE_WEIGHT || !keep(Math.floor(at / t))) continue;
     let best = 0;
     for (let k = 1; k < o; k++) if (y[at * o + k] > y[at * o + best]) best = k;
     right += best === test.labels![at] ? 1 : 0;
@@ -39,12 +39,11 @@ function responseAccuracy(net: SparseRNN, test: Dataset): number {
 
 /** Per-step classification tasks: generator, outputs, options, epochs, chance, required accuracy. */
 const CLASSIFICATION: [keyof typeof tasks, number, object, number, number, number][] = [
-  ['perceptualDecision', 3, { coherences: [25.6, 51.2], noise: 0.5 }, 4, 0.5, 0.75],
-  ['contextDependent', 3, { coherences: [0.2, 0.4], noise: 0.3 }, 6, 0.5, 0.75],
-  ['delayedNonMatchToSample', 2, { stimuli: 4, delay: 3 }, 6, 0.5, 0.75],
-  ['parametricWorkingMemory', 3, { delay: 3 }, 6, 0.5, 0.75],
-  ['goNoGo', 2, {}, 3, 0.5, 0.9],
-  ['proAnti', 5, { delay: 1 }, 6, 0.25, 0.6],
+  ['contextDependent', 3, {}, 6, 0.5, 0.75],
+  ['delayedNonMatchToSample', 2, {}, 6, 0.5, 0.75],
+  ['parametricWorkingMemory', 3, {}, 6, 0.5, 0.75],
+  ['goNoGo', 2, {}, 4, 0.5, 0.9],
+  ['proAnti', 5, {}, 6, 0.25, 0.6],
 ];
 
 describe('a small network learns every task (N = 150, K = 15)', () => {
@@ -63,6 +62,24 @@ describe('a small network learns every task (N = 150, K = 15)', () => {
     },
     60_000,
   );
+
+  it('perceptualDecision: a psychometric curve, from chance at coherence 0 to near 1', async () => {
+    const coherences = [0, 6.4, 12.8, 25.6, 51.2]; // the defaults; trial b has coherences[b % 5]
+    const train = tasks.perceptualDecision({ trials: 1000, seed: 1 });
+    const test = tasks.perceptualDecision({ trials: 1000, seed: 2 });
+    using net = network(train, 3, 'cross_entropy');
+    await fit(net, train, { epochs: 8, lr: 0.01 });
+    const curve = coherences.map((_, level) =>
+      responseAccuracy(net, test, (b) => b % coherences.length === level),
+    );
+    console.log(`perceptualDecision: accuracy per coherence ${curve.map((a) => a.toFixed(3))}`);
+    // With noise 0.5 over 10 steps an ideal observer gets 0.5, 0.61, 0.72, 0.87, 0.99.
+    expect(responseAccuracy(net, test)).toBeGreaterThan(0.65); // chance 0.5
+    expect(curve[0]).toBeLessThan(0.62); // no evidence: no better than chance (± 3.5 sd)
+    expect(curve[4]).toBeGreaterThan(0.85);
+    expect(curve[4]).toBeGreaterThan(curve[2]);
+    expect(curve[2]).toBeGreaterThan(curve[0]);
+  }, 60_000);
 
   it('delayedMatchToSample (one label per trial): accuracy above chance 0.5', async () => {
     const options = { stimuli: 4, delay: 4, noise: 0.1 };
@@ -110,7 +127,7 @@ describe('a small network learns every task (N = 150, K = 15)', () => {
       using net = network(train, outputs, 'mse');
       await fit(net, train, { epochs, lr: 0.01 });
       const baseline = mse(test, outputs, null, train);
-      const error = mse(test, outputs, outputsOverTime(net, test), train);
+      const error = mse(test, outputs, predict(net, test), train);
       console.log(`${name}: test MSE ${error.toFixed(4)}, baseline ${baseline.toFixed(4)}`);
       expect(evaluate(net, test).loss).toBeCloseTo(error, 3); // the outputs the core scores
       expect(error).toBeLessThan(0.4 * baseline);

@@ -2,30 +2,10 @@
  * Example trials for the HTML report: for a few test trials of a task, the inputs, the target
  * and the network's output over time, as small line charts.
  */
-import type { Dataset } from '../data.js';
+import { hasStepLabels, type Dataset } from '../data.js';
 import type { SparseRNN } from '../model.js';
+import { predict } from '../evaluate.js';
 import { lineChart, type Series } from './svg.js';
-
-/** The network's outputs at every step, [trial][step][output], from its rates and readout. */
-export function outputsOverTime(net: SparseRNN, data: Pick<Dataset, 'x' | 'shape'>): Float32Array {
-  const [b, t] = data.shape;
-  const { neurons: n, outputs: o } = net.config;
-  const rates = net.activity(
-    data,
-    Array.from({ length: n }, (_, i) => i),
-  ); // [neuron][step][trial]
-  const w = net.readoutWeights();
-  const bias = net.readoutBiases();
-  const y = new Float32Array(b * t * o);
-  for (let s = 0; s < b; s++)
-    for (let step = 0; step < t; step++)
-      for (let k = 0; k < o; k++) {
-        let sum = bias[k];
-        for (let i = 0; i < n; i++) sum += w[k * n + i] * rates[(i * t + step) * b + s];
-        y[(s * t + step) * o + k] = sum;
-      }
-  return y;
-}
 
 /** Softmax of each step's outputs: class probabilities, [trial][step][class]. */
 function probabilities(y: Float32Array, o: number): Float32Array {
@@ -51,9 +31,9 @@ export function exampleTrialCharts(net: SparseRNN, examples: Dataset, name: stri
   const [b, t, d] = examples.shape;
   const { outputs: o, loss, readoutSteps } = net.config;
   const ce = loss === 'cross_entropy';
-  const raw = outputsOverTime(net, examples);
+  const raw = predict(net, examples, { perStep: true }); // [trial][step][output]
   const y = ce ? probabilities(raw, o) : raw;
-  const perStep = examples.labels?.length === b * t;
+  const perStep = hasStepLabels(examples);
   const charts: string[] = [];
   for (let s = 0; s < b; s++) {
     const scored = (step: number) =>
