@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
 // @ts-expect-error: a plain JavaScript helper script
 import { serve } from '../scripts/serve.mjs';
-import { datasets, fit, init, SparseRNN, evaluate } from '../ts/node/index.js';
+import { datasets, fit, init, SparseRNN, evaluate, tasks, loadTask } from '../ts/node/index.js';
+import { datasetHash } from './task-hash.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const root = resolve(__dirname, '..');
@@ -125,7 +126,7 @@ describe.skipIf(!available)('browser demo', () => {
         width: svg.getBoundingClientRect().width,
       })),
     );
-    expect(charts).toHaveLength(7);
+    expect(charts).toHaveLength(11); // 7 about the network, 2 × 2 about two test trials
     for (const chart of charts) {
       expect(chart.marks).toBeGreaterThan(0);
       expect(chart.width).toBeGreaterThan(100);
@@ -135,6 +136,30 @@ describe.skipIf(!available)('browser demo', () => {
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);
+
+  it('generates every task with the same bytes in Chromium as in Node', async () => {
+    const page = await browser.newPage();
+    const { port } = isolated.address() as { port: number };
+    await page.goto(`http://127.0.0.1:${port}/package.json`);
+    const options = { trials: 64, seed: 11 };
+    // The page's script is a string: vitest would rewrite a dynamic import() in a function.
+    const script = `(async () => {
+      const lib = await import('/dist/browser.js');
+      const hash = ${datasetHash.toString()};
+      const out = {};
+      for (const [name, make] of Object.entries(lib.tasks)) out[name] = hash(make(${JSON.stringify(options)}));
+      out['loadTask(dms).test'] = hash(lib.loadTask('dms').test);
+      return out;
+    })()`;
+    const inPage = (await page.evaluate(script)) as Record<string, string>;
+    await page.close();
+    const inNode: Record<string, string> = {};
+    for (const [name, make] of Object.entries(tasks))
+      inNode[name] = datasetHash((make as (o: unknown) => never)(options));
+    inNode['loadTask(dms).test'] = datasetHash(loadTask('dms').test);
+    expect(Object.keys(inNode)).toHaveLength(10);
+    expect(inPage).toEqual(inNode);
+  }, 60_000);
 
   it('falls back to the single-threaded build without COOP/COEP, with the same result', async () => {
     const threaded = await runPage(isolated);

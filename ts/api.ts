@@ -27,8 +27,29 @@ export {
 export { SqrtkError, type ErrorCode } from './errors.js';
 export { threadCount, wasmMemoryBytes } from './init.js';
 export { degreeStats, type DegreeStats } from './output/stats.js';
-export { delayedMatchToSample, type DmsOptions } from './tasks/dms.js';
-export { loadTask, TASKS, type Task } from './tasks/index.js';
+export {
+  delayedMatchToSample,
+  delayedNonMatchToSample,
+  type DmsOptions,
+  type DnmsOptions,
+} from './tasks/dms.js';
+export {
+  loadTask,
+  taskInfo,
+  tasks,
+  TASKS,
+  TASK_INFO,
+  FIXATE_WEIGHT,
+  RESPONSE_WEIGHT,
+  type OptionValue,
+  type Task,
+  type TaskInfo,
+} from './tasks/index.js';
+export type { PerceptualDecisionOptions, ContextDependentOptions } from './tasks/evidence.js';
+export type { ParametricWorkingMemoryOptions } from './tasks/romo.js';
+export type { GoNoGoOptions, ProAntiOptions } from './tasks/go.js';
+export type { ReadySetGoOptions } from './tasks/timing.js';
+export type { FlipFlopOptions } from './tasks/flipflop.js';
 export { exportNetwork, EXPORT_FORMATS, type ExportFormat } from './output/export.js';
 export type { NetworkArrays } from './import.js';
 export { loadNetwork, type LoadNetworkOptions, type NetworkSource } from './load-network.js';

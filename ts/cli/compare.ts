@@ -27,7 +27,7 @@ function list<T extends string>(option: string, value: string, allowed: readonly
 
 export async function compareRun(o: CompareCommandOptions): Promise<void> {
   if (o.seeds < 1) throw optionError('seeds', o.seeds, 'must be at least 1', 'use e.g. --seeds 3');
-  const tasks = (o.task ?? ['digits', 'dms']).map(loadTask);
+  const tasks = (o.task ?? ['digits', 'dms']).map((name) => loadTask(name));
   const strategies = list('strategies', o.strategies, GROWTH_STRATEGIES);
   const backbones = list('backbones', o.backbones, ['frozen', 'trainable'] as const);
   const seeds = Array.from({ length: o.seeds }, (_, i) => i + 1);

@@ -13,6 +13,7 @@ import { optionError } from '../errors.js';
 import { progressReporter } from './progress.js';
 import { exportRun, reportRun } from './tools.js';
 import { importRun, type ImportCommandOptions } from './import.js';
+import { TASK_INFO, TASKS } from '../tasks/index.js';
 
 function integer(value: string): number {
   const n = Number(value);
@@ -35,6 +36,11 @@ function number(value: string): number {
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), ...value.split(',')];
+}
+
+/** Repeatable flag whose values may hold commas (`--task-option coherences=0,12.8`). */
+function repeat(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 /** Network and training flags shared by `train` and `compare`. */
@@ -86,7 +92,12 @@ modelOptions(
     .description('train a network on a built-in task or your data and write a run directory'),
   { neurons: 1000, k: 100, epochs: 20 },
 )
-  .option('--task <name>', 'built-in task: digits | dms', 'digits')
+  .option('--task <name>', `built-in task: ${TASKS.join(' | ')} (see sqrtk tasks)`, 'digits')
+  .option(
+    '--task-option <key=value>',
+    'a task option, e.g. delay=12 or coherences=0,25.6,51.2 (repeatable; see sqrtk tasks)',
+    repeat,
+  )
   .option('--data <file>', 'train on your own data instead: .npz, .npy, long-form CSV or JSON')
   .option('--test <file>', 'test data for --data (default: hold out --test-fraction of it)')
   .option('--test-fraction <f>', 'with --data: fraction held out for testing (default 0.2)', number)
@@ -140,6 +151,23 @@ modelOptions(
   .action(async (options: CompareCommandOptions) => {
     await init({ threads: options.threads });
     await compareRun(options);
+  });
+
+program
+  .command('tasks')
+  .description('list the built-in tasks: name, then what it is')
+  .option('--verbose', 'also print periods, inputs, outputs, loss, options and reference')
+  .action((options: { verbose?: boolean }) => {
+    const width = Math.max(...TASK_INFO.map((t) => t.name.length)) + 2;
+    for (const t of TASK_INFO) {
+      console.log(`${t.name.padEnd(width)}${t.description}`);
+      if (!options.verbose) continue;
+      const shown = Object.entries(t.options).map(([k, v]) => `${k}=${v}`);
+      console.log(`${' '.repeat(width)}periods: ${t.periods}`);
+      console.log(`${' '.repeat(width)}inputs: ${t.inputs}; outputs: ${t.outputs}; loss ${t.loss}`);
+      console.log(`${' '.repeat(width)}options: ${shown.join(' ') || 'none'}`);
+      console.log(`${' '.repeat(width)}reference: ${t.reference}`);
+    }
   });
 
 program

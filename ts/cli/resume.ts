@@ -21,9 +21,12 @@ import {
   type TrainCommandOptions,
 } from './train.js';
 import type { Progress } from './progress.js';
+import { taskOptionPairs } from '../tasks/options.js';
+import type { OptionValue } from '../tasks/index.js';
 
 interface SavedConfig {
   run_id?: string;
+  task?: { options?: Record<string, OptionValue> };
   data?: DataFile[];
   cli: TrainCommandOptions;
 }
@@ -84,7 +87,10 @@ export async function resumeRun(dir: string, progress: Progress): Promise<void> 
   const release = lockRunDirectory(dir);
   try {
     const saved = readConfig(dir);
-    const o = { ...saved.cli, out: dir };
+    // A built-in task is rebuilt from the options it was built with (defaults included).
+    const recorded = saved.cli.data === undefined ? saved.task?.options : undefined;
+    const taskOption = recorded ? taskOptionPairs(recorded) : saved.cli.taskOption;
+    const o = { ...saved.cli, taskOption, out: dir };
     const { task } = await taskOf(o, saved.data);
     const checkpoint = join(dir, CHECKPOINT);
     if (!existsSync(checkpoint)) {

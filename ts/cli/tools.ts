@@ -5,8 +5,10 @@ import { requireOneOf, SqrtkError } from '../errors.js';
 import { EXPORT_FORMATS, exportNetwork, type ExportFormat } from '../output/export.js';
 import { loadNetworkFile } from '../node/files.js';
 import { buildReport } from '../output/report.js';
+import { firstTrials } from '../output/trials.js';
 import { writeError, writeFileAtomic } from '../node/atomic.js';
-import { loadTask } from '../tasks/index.js';
+import type { OptionValue } from '../tasks/index.js';
+import { loadTaskFromFlags, taskOptionPairs } from '../tasks/options.js';
 import { takeBatch } from '../data.js';
 
 const FINISHED = 'is this the --out directory of a finished `sqrtk train`?';
@@ -92,20 +94,29 @@ export function exportRun(dir: string, format: string): string[] {
 
 /** Writes DIR/report.html from the run's files. */
 export function reportRun(dir: string): string {
-  const config = readJson(join(dir, 'config.json')) as { cli?: { task?: string } };
+  const config = readJson(join(dir, 'config.json')) as {
+    cli?: { task?: string; data?: string; taskOption?: string[] };
+    task?: { options?: Record<string, OptionValue> };
+  };
   const summary = readJson(join(dir, 'summary.json'));
   const rewires = readJson(join(dir, 'rewires.json'), true) as unknown as never[];
   const metrics = readMetrics(join(dir, 'metrics.jsonl')) as never[];
   const { net } = loadNetworkFile(join(dir, 'model.sqrtk'));
   try {
-    const task = config.cli?.task ? loadTask(config.cli.task) : undefined;
+    // The task's test set is rebuilt from the options (and seed) the run recorded.
+    const recorded = config.task?.options;
+    const name = config.cli?.data === undefined ? config.cli?.task : undefined;
+    const pairs = recorded ? taskOptionPairs(recorded) : config.cli?.taskOption;
+    const task = name ? loadTaskFromFlags(name, pairs) : undefined;
     const sample = task ? takeBatch(task.test, [0, 1, 2, 3]) : undefined;
+    const examples = task && { task: task.name, trials: firstTrials(task.test, 2) };
     const html = buildReport({
       title: `sqrtk run: ${dir}`,
       net,
       metrics,
       rewires,
       sample,
+      examples,
       summary,
     });
     const path = join(dir, 'report.html');

@@ -18,7 +18,8 @@ import { saveNetworkFile } from '../node/files.js';
 import { SparseRNN } from '../model.js';
 import { threadCount } from '../init.js';
 import type { NetworkOptions } from '../options.js';
-import { loadTask, type Task } from '../tasks/index.js';
+import type { Task } from '../tasks/index.js';
+import { loadTaskFromFlags } from '../tasks/options.js';
 import { checkUnchanged, dataTask, type DataCommandOptions, type DataFile } from './data-task.js';
 import { clearForNewRun, RunDirectory } from './run-dir.js';
 import { lockRunDirectory } from './lock.js';
@@ -48,6 +49,8 @@ export interface ModelCommandOptions {
 
 export interface TrainCommandOptions extends ModelCommandOptions, DataCommandOptions {
   task: string;
+  /** `--task-option key=value` pairs, as written. */
+  taskOption?: string[];
   seed: number;
   out: string;
   checkpointEvery?: number;
@@ -127,8 +130,15 @@ export async function taskOf(
     for (const flag of ['test', 'testFraction', 'standardize', 'loss'] as const)
       if (o[flag] !== undefined)
         throw optionError(flagName(flag), o[flag], 'needs --data', 'pass --data FILE too');
-    return { task: loadTask(o.task), files: [] };
+    return { task: loadTaskFromFlags(o.task, o.taskOption), files: [] };
   }
+  if (o.taskOption !== undefined)
+    throw optionError(
+      '--task-option',
+      o.taskOption.join(' '),
+      'applies to a built-in --task, not to --data',
+      'leave it out',
+    );
   const { task, files } = await dataTask(o);
   checkUnchanged(recorded, files);
   return { task, files };
@@ -157,7 +167,7 @@ export async function trainRun(given: TrainCommandOptions & { out: string }, pro
     const runId = randomUUID();
     run.writeJson('config.json', {
       run_id: runId,
-      task: { name: task.name, description: task.description },
+      task: { name: task.name, description: task.description, options: task.options },
       ...(files.length > 0 && { data: files }),
       network: net.config,
       fit: fitOptions(o),

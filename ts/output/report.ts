@@ -1,12 +1,14 @@
 /**
  * The HTML report of a run: one self-contained file (inline SVG, no scripts, no network) with
  * the learning curves, the in-degree distributions against Binomial(N − 1, K/N), the learned
- * weights, the turnover per rewiring and a sample of activity traces.
+ * weights, the turnover per rewiring, a sample of activity traces and, for a run on a task,
+ * example test trials (inputs, target and the network's output over time).
  */
 import type { Dataset } from '../data.js';
 import type { SparseRNN } from '../model.js';
 import { barChart, histogram, lineChart, type Series } from './svg.js';
 import type { RewireRecord } from '../train.js';
+import { exampleTrialCharts } from './trials.js';
 
 export interface ReportInput {
   title: string;
@@ -22,6 +24,11 @@ export interface ReportInput {
   rewires: RewireRecord[];
   /** Sequences whose activity is traced (the first one is plotted). */
   sample?: Pick<Dataset, 'x' | 'shape'>;
+  /**
+   * A few test trials of the run's task, with their labels or targets (and mask): each is
+   * drawn as its inputs and its target against the network's output over time.
+   */
+  examples?: { task: string; trials: Dataset };
   summary: Record<string, unknown>;
 }
 
@@ -69,7 +76,12 @@ export function buildReport(input: ReportInput): string {
   const learnedWeights = m.values.filter((_, e) => m.learned[e] === 1);
   const test = net.inDegreeTest();
   const charts = [
-    lineChart('Loss', 'epoch', 'cross-entropy', curves('loss')),
+    lineChart(
+      'Loss',
+      'epoch',
+      net.config.loss === 'mse' ? 'mean squared error' : 'cross-entropy',
+      curves('loss'),
+    ),
     net.config.loss === 'cross_entropy'
       ? lineChart('Accuracy', 'epoch', 'fraction correct', curves('accuracy'))
       : '',
@@ -92,6 +104,7 @@ export function buildReport(input: ReportInput): string {
         )
       : '<p>No rewiring in this run (growth: random).</p>',
     input.sample ? activityChart(net, input.sample) : '',
+    ...(input.examples ? exampleTrialCharts(net, input.examples.trials, input.examples.task) : []),
   ];
   const rows = Object.entries(summary)
     .filter(([, v]) => typeof v !== 'object' || v === null)

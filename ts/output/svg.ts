@@ -1,9 +1,13 @@
 /** Small self-contained SVG charts for the HTML report (no scripts, no network). */
 
 export interface Series {
+  /** Shown in the legend (an empty name is left out of it). */
   name: string;
+  /** [x, y] pairs; a non-finite y breaks the line. */
   points: [number, number][];
   color?: string;
+  /** A dashed line (e.g. a target beside the output it is compared with). */
+  dashed?: boolean;
 }
 
 const W = 460;
@@ -55,27 +59,51 @@ function frame(
   return `<svg class="chart" xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">${axes.join('')}${body.replace(/X\(([^)]*)\)/g, (_, v) => String(sx(+v))).replace(/Y\(([^)]*)\)/g, (_, v) => String(sy(+v)))}</svg>`;
 }
 
-function legend(series: Series[]): string {
+function legend(series: Series[], color = (k: number) => COLORS[k % COLORS.length]): string {
   return series
+    .map((s, k) => ({ s, fill: s.color ?? color(k) }))
+    .filter(({ s }) => s.name !== '' && !s.dashed)
     .map(
-      (s, k) =>
-        `<rect x="${W - M.right - 120}" y="${M.top + 4 + 14 * k}" width="10" height="3" fill="${s.color ?? COLORS[k % COLORS.length]}"/><text x="${W - M.right - 106}" y="${M.top + 8 + 14 * k}" font-size="10">${escape(s.name)}</text>`,
+      ({ s, fill }, row) =>
+        `<rect x="${W - M.right - 120}" y="${M.top + 4 + 14 * row}" width="10" height="3" fill="${fill}"/><text x="${W - M.right - 106}" y="${M.top + 8 + 14 * row}" font-size="10">${escape(s.name)}</text>`,
     )
     .join('');
 }
 
-/** Lines through points, one per series. */
-export function lineChart(title: string, xLabel: string, yLabel: string, series: Series[]): string {
+/** The runs of consecutive finite points of `points` (a NaN ends a run). */
+function segments(points: [number, number][]): [number, number][][] {
+  const runs: [number, number][][] = [[]];
+  for (const p of points) {
+    if (Number.isFinite(p[1])) runs[runs.length - 1].push(p);
+    else if (runs[runs.length - 1].length > 0) runs.push([]);
+  }
+  return runs.filter((run) => run.length > 0);
+}
+
+/**
+ * Lines through points, one per series (broken where y is not finite). With `pairColors`,
+ * series 2k and 2k + 1 share a colour (e.g. an output and its dashed target).
+ */
+export function lineChart(
+  title: string,
+  xLabel: string,
+  yLabel: string,
+  series: Series[],
+  options: { pairColors?: boolean } = {},
+): string {
+  const color = (k: number) => COLORS[(options.pairColors ? k >> 1 : k) % COLORS.length];
   const xs = series.flatMap((s) => s.points.map((p) => p[0]));
   const ys = series.flatMap((s) => s.points.map((p) => p[1]));
   const body = series
-    .map((s, k) => {
-      const pts = s.points
-        .filter((p) => Number.isFinite(p[1]))
-        .map(([x, y]) => `X(${x}),Y(${y})`)
-        .join(' ');
-      return `<polyline class="series" fill="none" stroke-width="1.6" stroke="${s.color ?? COLORS[k % COLORS.length]}" points="${pts}"/>`;
-    })
+    .flatMap((s, k) =>
+      segments(s.points).map((run) => {
+        if (run.length === 1)
+          return `<circle class="series" r="2.5" fill="${s.color ?? color(k)}" cx="X(${run[0][0]})" cy="Y(${run[0][1]})"/>`;
+        const pts = run.map(([x, y]) => `X(${x}),Y(${y})`).join(' ');
+        const dash = s.dashed ? ' stroke-dasharray="4 3"' : '';
+        return `<polyline class="series" fill="none" stroke-width="1.6"${dash} stroke="${s.color ?? color(k)}" points="${pts}"/>`;
+      }),
+    )
     .join('');
   return frame(
     title,
@@ -83,7 +111,7 @@ export function lineChart(title: string, xLabel: string, yLabel: string, series:
     yLabel,
     extent(xs),
     extent(ys),
-    body + (series.length > 1 ? legend(series) : ''),
+    body + (series.length > 1 ? legend(series, color) : ''),
   );
 }
 

@@ -1,17 +1,37 @@
 /**
- * Delayed match-to-sample, a working-memory task generated on the fly (seeded, integer random
- * numbers only, so it is identical everywhere). Each trial:
+ * Delayed match-to-sample and delayed non-match-to-sample: working memory for an item.
+ *
+ * **delayedMatchToSample** (the classic monkey paradigm, e.g. Miller, Erickson & Desimone 1996,
+ * J. Neurosci.), one label per trial. Each trial:
  *
  *   steps 0–1     a sample stimulus (one of `stimuli`, a one-hot input channel)
  *   next `delay`  nothing: the network must remember the sample
  *   next 2 steps  a test stimulus
  *   last step     a "respond" cue on the extra input channel
  *
- * Label 1 if the test matches the sample, else 0 (half the trials match). Every input value
- * carries uniform noise in ±noise. Nothing in the last step tells the answer: it needs memory.
+ * Inputs: `stimuli` + 1 (default 9). Label 1 if the test matches the sample, else 0 (half the
+ * trials match): 2 classes, one per sequence (read at the last step). Every input value carries
+ * uniform noise in ±noise. Default length 2 + 8 + 2 + 1 = 13 steps. Nothing in the last step
+ * tells the answer: it needs memory.
+ *
+ * **delayedNonMatchToSample** (Mishkin & Delacour 1975, J. Exp. Psychol. Anim. Behav. Process.;
+ * the "DNMS" member of Yang, Joglekar, Song, Newsome & Wang 2019, Nat. Neurosci.), per-step
+ * labels (see trial.ts for the convention). Each trial:
+ *
+ *   fixation   2 steps          fixation cue only
+ *   sample     2 steps          one of `stimuli` (one-hot)
+ *   delay      `delay` (8)      fixation cue only
+ *   test       2 steps          a test stimulus (the sample in half of the trials)
+ *   response   3 steps          fixation cue off: respond if the test differs, else withhold
+ *
+ * Inputs: fixation cue + `stimuli` channels (default 9). Outputs (2 classes): 0 fixate (also
+ * the answer "withhold" on a match), 1 respond (a non-match). The stimulus channels carry
+ * Gaussian-like noise (sd `noise`, default 0.1) at every step. Default length 17 steps.
  */
 import type { Dataset } from '../data.js';
 import { requireInt, requireNumber } from '../errors.js';
+import { mulberry32, randomStream, requireSeed } from './random.js';
+import { checkOptions, int, layout, num, trialsOf, TrialSet } from './trial.js';
 
 export interface DmsOptions {
   /** Trials to generate. */
@@ -26,30 +46,22 @@ export interface DmsOptions {
   seed?: number;
 }
 
-/** A small, fast 32-bit generator (mulberry32): integer operations only. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const DMS_KEYS = ['trials', 'stimuli', 'delay', 'noise', 'seed'] as const;
 
+/** Delayed match-to-sample, one label per trial (see the file header). */
 export function delayedMatchToSample(options: DmsOptions): Dataset {
-  const trials = requireInt('trials', options.trials, { min: 1, fix: 'use e.g. trials: 2000' });
-  const stimuli = requireInt('stimuli', options.stimuli ?? 8, {
+  const o = checkOptions('delayedMatchToSample', options, DMS_KEYS);
+  const trials = requireInt('trials', o.trials, { min: 1, fix: 'use e.g. trials: 2000' });
+  const stimuli = requireInt('stimuli', o.stimuli ?? 8, {
     min: 2,
     fix: 'use e.g. stimuli: 8',
   });
-  const delay = requireInt('delay', options.delay ?? 8, { min: 0, fix: 'use e.g. delay: 8' });
-  const noise = requireNumber('noise', options.noise ?? 0.1, {
+  const delay = requireInt('delay', o.delay ?? 8, { min: 0, fix: 'use e.g. delay: 8' });
+  const noise = requireNumber('noise', o.noise ?? 0.1, {
     min: 0,
     fix: 'use e.g. noise: 0.1',
   });
-  const seed = requireInt('seed', options.seed ?? 0, {
+  const seed = requireInt('seed', o.seed ?? 0, {
     min: 0,
     max: 2 ** 32 - 1,
     fix: 'use a 32-bit seed',
@@ -73,4 +85,49 @@ export function delayedMatchToSample(options: DmsOptions): Dataset {
     x[at(steps - 1, stimuli)] += 1;
   }
   return { x, shape: [trials, steps, inputs], labels };
+}
+
+/** Options of {@link delayedNonMatchToSample}. */
+export interface DnmsOptions {
+  /** Trials to generate (default 1000). */
+  trials?: number;
+  /** Distinct stimuli (default 8). */
+  stimuli?: number;
+  /** Delay steps between sample and test (default 8). */
+  delay?: number;
+  /** Standard deviation of the input noise (default 0.1). */
+  noise?: number;
+  /** Seed (default 0). */
+  seed?: number;
+}
+
+const DNMS_KEYS = ['trials', 'stimuli', 'delay', 'noise', 'seed'] as const;
+
+/** Delayed non-match-to-sample with per-step labels (see the file header). */
+export function delayedNonMatchToSample(options?: DnmsOptions): Dataset {
+  const o = checkOptions('delayedNonMatchToSample', options, DNMS_KEYS);
+  const trials = trialsOf(o.trials, 1000);
+  const stimuli = int('stimuli', o.stimuli, 8, 2);
+  const delay = int('delay', o.delay, 8, 0);
+  const noise = num('noise', o.noise, 0.1, 0);
+  const random = randomStream(requireSeed(o.seed));
+  const { at, steps } = layout([
+    ['fixation', 2],
+    ['sample', 2],
+    ['delay', delay],
+    ['test', 2],
+    ['response', 3],
+  ]);
+  const set = new TrialSet(trials, steps, stimuli + 1, { classes: 2 });
+  const channels = Array.from({ length: stimuli }, (_, i) => i + 1);
+  for (let b = 0; b < trials; b++) {
+    const sample = random.below(stimuli);
+    const match = random.below(2) === 1;
+    const test = match ? sample : (sample + 1 + random.below(stimuli - 1)) % stimuli;
+    set.fixateThenRespond(b, at.response, match ? 0 : 1);
+    set.input(b, 1 + sample, at.sample.start, at.sample.start + 2, 1);
+    set.input(b, 1 + test, at.test.start, at.test.start + 2, 1);
+    set.noise(b, channels, 0, steps, noise, random.gauss);
+  }
+  return set.dataset();
 }
