@@ -13,7 +13,24 @@ const hasScipy = python.status === 0;
 if (!hasScipy && process.env.CI) throw new Error(`examples need numpy and scipy: ${python.stderr}`);
 if (!hasScipy) console.warn(`SKIPPED the Python examples: numpy/scipy missing (${python.stderr})`);
 
-describe.skipIf(!hasScipy)('examples', () => {
+describe('examples without Python', () => {
+  it('cognitive-task: learns the decision task and its accuracy rises with coherence', () => {
+    const output = run('cognitive-task', 'node', 'train.mjs');
+    const curve = [...output.matchAll(/coherence +([\d.]+)%: ([\d.]+) right/g)].map((m) => [
+      Number(m[1]),
+      Number(m[2]),
+    ]);
+    expect(curve.map(([c]) => c)).toEqual([0, 6.4, 12.8, 25.6, 51.2]);
+    const accuracy = curve.map(([, a]) => a);
+    expect(accuracy[0]).toBeGreaterThan(0.35); // no evidence: chance, 0.5
+    expect(accuracy[0]).toBeLessThan(0.65);
+    expect(accuracy[4]).toBeGreaterThan(0.9); // strong evidence: nearly always right
+    expect(accuracy[4]).toBeGreaterThan(accuracy[2]);
+    expect(accuracy[2]).toBeGreaterThan(accuracy[0]);
+  }, 120_000);
+});
+
+describe.skipIf(!hasScipy)('examples with NumPy and SciPy', () => {
   it('your-data: make_data.py writes an .npz and train.mjs learns it well above chance', () => {
     expect(run('your-data', 'python3', 'make_data.py')).toMatch(/wrote mydata\.npz/);
     const output = run('your-data', 'node', 'train.mjs');
