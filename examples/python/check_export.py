@@ -43,6 +43,8 @@ except ImportError:
 if torch is None:
     print('PyTorch: not installed, skipped (pip install torch to run this part)')
 else:
+    import warnings
+    warnings.filterwarnings('ignore', message='Sparse CSR tensor support is in beta')  # it works
     Wt = torch.sparse_csr_tensor(torch.tensor(net['indptr'], dtype=torch.int64),
                                  torch.tensor(net['indices'], dtype=torch.int64),
                                  torch.tensor(net['data'], dtype=torch.float64),
