@@ -48,7 +48,7 @@ else:
     Wt = torch.sparse_csr_tensor(torch.tensor(net['indptr'], dtype=torch.int64),
                                  torch.tensor(net['indices'], dtype=torch.int64),
                                  torch.tensor(net['data'], dtype=torch.float64),
-                                 size=W.shape)
+                                 size=W.shape, check_invariants=True)
     tensors = {k: torch.tensor(net[k], dtype=torch.float64) for k in ['w_in', 'bias', 'w_out', 'b_out']}
     act = torch.tanh if config['activation'] == 'tanh' else torch.relu
     u = torch.tensor(x)
