@@ -45,9 +45,12 @@ if torch is None:
 else:
     import warnings
     warnings.filterwarnings('ignore', message='Sparse CSR tensor support is in beta')  # it works
-    Wt = torch.sparse_csr_tensor(torch.tensor(net['indptr'], dtype=torch.int64),
-                                 torch.tensor(net['indices'], dtype=torch.int64),
-                                 torch.tensor(net['data'], dtype=torch.float64),
+    # sqrtk stores each row's backbone synapses first, then its learned ones, so partners are
+    # not sorted within a row. PyTorch's CSR tensors require sorted rows: sort them first.
+    Ws = W.sorted_indices()
+    Wt = torch.sparse_csr_tensor(torch.tensor(Ws.indptr, dtype=torch.int64),
+                                 torch.tensor(Ws.indices, dtype=torch.int64),
+                                 torch.tensor(Ws.data, dtype=torch.float64),
                                  size=W.shape, check_invariants=True)
     tensors = {k: torch.tensor(net[k], dtype=torch.float64) for k in ['w_in', 'bias', 'w_out', 'b_out']}
     act = torch.tanh if config['activation'] == 'tanh' else torch.relu
