@@ -307,9 +307,13 @@ print(json.dumps({'nnz': int(W.nnz), 'learned': int(z['learned'].sum()),
       'Learned synapse weights',
       'Turnover per rewiring',
       'Activity of 6 neurons',
+      'trial 1: inputs',
+      'trial 1: target (dashed) and output',
+      'trial 2: inputs',
+      'trial 2: target (dashed) and output',
     ]) {
       expect(html).toContain(title);
     }
-    expect((html.match(/<svg/g) ?? []).length).toBe(7);
+    expect((html.match(/<svg/g) ?? []).length).toBe(11); // 7 about the network, 2 × 2 trials
   });
 });
