@@ -50,6 +50,7 @@ export type { ParametricWorkingMemoryOptions } from './tasks/romo.js';
 export type { GoNoGoOptions, ProAntiOptions } from './tasks/go.js';
 export type { ReadySetGoOptions } from './tasks/timing.js';
 export type { FlipFlopOptions } from './tasks/flipflop.js';
+export { taskCurriculum, type TaskCurriculum } from './tasks/curriculum.js';
 export { exportNetwork, EXPORT_FORMATS, type ExportFormat } from './output/export.js';
 export type { NetworkArrays } from './import.js';
 export { loadNetwork, type LoadNetworkOptions, type NetworkSource } from './load-network.js';
