@@ -32,3 +32,5 @@ export { loadTask, TASKS, type Task } from './tasks/index.js';
 export { exportNetwork, EXPORT_FORMATS, type ExportFormat } from './output/export.js';
 export { buildReport, type ReportInput } from './output/report.js';
 export type { RewireSchedule } from './schedule.js';
+export type { LrScheduleName } from './lr-schedule.js';
+export type { Monitor } from './monitor.js';
