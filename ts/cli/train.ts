@@ -230,7 +230,7 @@ export async function trainRun(given: TrainCommandOptions & { out: string }, pro
       task: { name: task.name, description: task.description },
       ...(files.length > 0 && { data: files }),
       network: net.config,
-      fit: resolveFitOptions(p.fit),
+      fit: resolveFitOptions({ ...p.fit, validationFraction: p.fraction ?? undefined }),
       validation: p.fraction === null ? null : { fraction: p.fraction, of: describeValidation(p) },
       threads: threadCount(),
       // With --data the built-in --task (its default) does not apply.
