@@ -56,3 +56,5 @@ export type { NetworkArrays } from './import.js';
 export { loadNetwork, type LoadNetworkOptions, type NetworkSource } from './load-network.js';
 export { buildReport, type ReportInput } from './output/report.js';
 export type { RewireSchedule } from './schedule.js';
+export type { LrScheduleName } from './lr-schedule.js';
+export type { Monitor } from './monitor.js';

@@ -3,7 +3,9 @@
  * continue the fit exactly (`fit(net, data, { resume: state })`).
  */
 import { optionError } from './errors.js';
+import type { PlateauState } from './lr-schedule.js';
 import type { SparseRNN } from './model.js';
+import type { MonitorState } from './monitor.js';
 import type { EpochRecord, RewireRecord } from './train.js';
 
 export interface FitState {
@@ -26,6 +28,29 @@ export interface FitState {
   /** Wall-clock seconds spent so far in training steps and in rewiring (carried across resumes). */
   trainSeconds: number;
   rewireSeconds: number;
+  /** The learning-rate schedule's and the epoch selection's position. */
+  schedule: ScheduleState;
+}
+
+/** Where the plateau schedule, the best-epoch tracking and early stopping are. */
+export interface ScheduleState {
+  /** The best validation epoch so far and the epochs since it (monitor.ts). */
+  monitor: MonitorState;
+  /** State hash of the network after the best epoch (keepBest checks what it restores). */
+  bestHash: string | null;
+  /** The plateau schedule's multiplier and patience count (lr-schedule.ts). */
+  plateau: PlateauState;
+  /** 'early_stop' once early stopping has ended the fit. */
+  stopped: 'early_stop' | null;
+}
+
+function startSchedule(): ScheduleState {
+  return {
+    monitor: { best: null, sinceBest: 0 },
+    bestHash: null,
+    plateau: { scale: 1, waited: 0 },
+    stopped: null,
+  };
 }
 
 /** The state of a fit that starts now. */
@@ -43,6 +68,7 @@ export function startState(net: SparseRNN): FitState {
     rewires: [],
     trainSeconds: 0,
     rewireSeconds: 0,
+    schedule: startSchedule(),
   };
 }
 
@@ -75,7 +101,9 @@ export function resumeState(
     const rule = `is ${steps} optimizer steps into training, but the network has taken ${net.steps}`;
     throw optionError('resume', `epoch ${epoch}, batch ${batch}`, rule, FIX);
   }
-  return structuredClone(resume);
+  // States saved before schedules existed ran a constant rate with no selection: start those.
+  const copy: Omit<FitState, 'schedule'> & { schedule?: ScheduleState } = structuredClone(resume);
+  return { ...copy, schedule: copy.schedule ?? startSchedule() };
 }
 
 function isFitState(value: unknown): value is FitState {
@@ -95,6 +123,27 @@ function isFitState(value: unknown): value is FitState {
     Array.isArray(s.epochs) &&
     Array.isArray(s.rewires) &&
     finite(s.trainSeconds) &&
-    finite(s.rewireSeconds)
+    finite(s.rewireSeconds) &&
+    (s.schedule === undefined || isScheduleState(s.schedule))
+  );
+}
+
+function isScheduleState(value: unknown): value is ScheduleState {
+  if (typeof value !== 'object' || value === null) return false;
+  const s = value as Partial<Record<keyof ScheduleState, unknown>>;
+  const m = s.monitor as Partial<MonitorState> | null | undefined;
+  const p = s.plateau as Partial<PlateauState> | null | undefined;
+  const best = m?.best;
+  return (
+    Number.isSafeInteger(m?.sinceBest) &&
+    (best === null ||
+      (typeof best === 'object' &&
+        Number.isSafeInteger(best?.epoch) &&
+        Number.isFinite(best?.value))) &&
+    (s.bestHash === null || typeof s.bestHash === 'string') &&
+    typeof p?.scale === 'number' &&
+    p.scale > 0 &&
+    Number.isSafeInteger(p.waited) &&
+    (s.stopped === null || s.stopped === 'early_stop')
   );
 }

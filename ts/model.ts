@@ -50,6 +50,14 @@ export function liveNetworks(): number {
  */
 export let handleOf: (net: SparseRNN) => Network;
 
+/**
+ * Puts a state saved by `save()` back into the same `SparseRNN` object (weights, structure,
+ * optimizer state and counters), for the library's own modules (fit's `keepBest`); not exported.
+ * Bytes of a network with another configuration, or whose state hash is not `hash`, are refused
+ * with E_DATA, and `net` is left as it was.
+ */
+export let restoreInPlace: (net: SparseRNN, bytes: Uint8Array, hash: string) => void;
+
 export class SparseRNN {
   /** The fully resolved options (defaults filled in). */
   readonly config: ResolvedNetworkOptions;
@@ -109,6 +117,21 @@ export class SparseRNN {
 
   static {
     handleOf = (net) => net.handle;
+    restoreInPlace = (net, bytes, hash) => {
+      const config = resolveNetworkOptions(readSaved(bytes).config);
+      const same = JSON.stringify(config) === JSON.stringify(net.config);
+      const loaded = same ? core((w) => w.Network.load(bytes)) : undefined;
+      const found = loaded ? core(() => loaded.state_hash()) : 'of another configuration';
+      if (!loaded || found !== hash) {
+        loaded?.free();
+        throw new SqrtkError(
+          'E_DATA',
+          `saved network (state ${found}) is not the one expected (state ${hash}); pass the bytes saved from this network at that point`,
+        );
+      }
+      net.handle.free();
+      net.#handle = loaded;
+    };
   }
 
   /**

@@ -6,54 +6,22 @@ import { takeBatch, type Dataset } from './data.js';
 import { checkData, evaluate } from './evaluate.js';
 import { resumeState, startState, type FitState } from './fit-state.js';
 import {
-  optionError,
-  rejectUnknownKeys,
-  requireFunction,
-  requireInt,
-  requireNumber,
-  SqrtkError,
-} from './errors.js';
+  checkWarmup,
+  resolveFitOptions,
+  splitValidation,
+  type FitOptions,
+  type ResolvedFitOptions,
+} from './fit-options.js';
+import { optionError, SqrtkError } from './errors.js';
 import { core } from './init.js';
+import { learningRate } from './lr-schedule.js';
 import { handleOf, type SparseRNN } from './model.js';
+import type { Monitor } from './monitor.js';
 import { rewireFractionAt } from './schedule.js';
+import { restoreBest, selectEpoch, startKeeping } from './select-epoch.js';
 
 export type { FitState } from './fit-state.js';
-
-export interface FitOptions {
-  /** Passes over the training data (default 10). */
-  epochs?: number;
-  /** Sequences per optimizer step (default 32). */
-  batchSize?: number;
-  /** Adam learning rate (default 0.002). */
-  lr?: number;
-  /** Gradients with a larger global norm are rescaled to this norm; 0 turns clipping off (default 1). */
-  clipNorm?: number;
-  /** Evaluated after every epoch. */
-  validation?: Dataset;
-  /** Called after every batch and every epoch. */
-  onProgress?: (event: ProgressEvent) => void;
-  /** Stops training (with an E_ABORTED error) at the next batch. */
-  signal?: AbortSignal;
-  /** Rewire the learned synapses every this many optimizer steps (default 100). */
-  rewireEvery?: number;
-  /** Fraction of each neuron's learned synapses swapped at the first rewiring (default 0.3). */
-  rewireFraction?: number;
-  /** Rewiring stops at this fraction of training; the swapped fraction decays to 0 there (default 0.75). */
-  rewireUntil?: number;
-  /** Call `onCheckpoint` every this many optimizer steps (default: never). */
-  checkpointEvery?: number;
-  /** Receives the training position; save it with the network (`net.save(state)`) to resume later. */
-  onCheckpoint?: (state: FitState) => void | Promise<void>;
-  /** Continue an interrupted fit: the state saved with the network you loaded (same data and options). */
-  resume?: FitState;
-}
-
-export type ResolvedFitOptions = Required<
-  Pick<
-    FitOptions,
-    'epochs' | 'batchSize' | 'lr' | 'clipNorm' | 'rewireEvery' | 'rewireFraction' | 'rewireUntil'
-  >
->;
+export { resolveFitOptions, type FitOptions, type ResolvedFitOptions } from './fit-options.js';
 
 export interface EpochRecord {
   epoch: number;
@@ -63,6 +31,8 @@ export interface EpochRecord {
   accuracy: number | null;
   valLoss: number | null;
   valAccuracy: number | null;
+  /** Learning rate of the epoch's last optimizer step. */
+  lr: number;
   /** Optimizer steps taken so far. */
   steps: number;
   seconds: number;
@@ -88,77 +58,15 @@ export interface History {
   /** Wall-clock seconds spent in training steps and in rewiring. */
   trainSeconds: number;
   rewireSeconds: number;
-}
-
-const FIT_KEYS = [
-  'epochs',
-  'batchSize',
-  'lr',
-  'clipNorm',
-  'validation',
-  'onProgress',
-  'signal',
-  'rewireEvery',
-  'rewireFraction',
-  'rewireUntil',
-  'checkpointEvery',
-  'onCheckpoint',
-  'resume',
-] as const;
-
-function isAbortSignal(value: unknown): value is AbortSignal {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as AbortSignal).aborted === 'boolean' &&
-    typeof (value as AbortSignal).addEventListener === 'function'
-  );
-}
-
-export function resolveFitOptions(options: FitOptions): ResolvedFitOptions {
-  rejectUnknownKeys('fit options', options, FIT_KEYS);
-  requireFunction('onProgress', options.onProgress, '(event) => { ... }');
-  requireFunction('onCheckpoint', options.onCheckpoint, '(state) => { ... }');
-  if (options.signal !== undefined && !isAbortSignal(options.signal)) {
-    const fix = 'pass the signal of an AbortController (new AbortController().signal)';
-    throw optionError('signal', options.signal, 'must be an AbortSignal', fix);
-  }
-  if (options.checkpointEvery !== undefined) {
-    requireInt('checkpointEvery', options.checkpointEvery, {
-      min: 1,
-      fix: 'use e.g. checkpointEvery: 100',
-    });
-  }
-  return {
-    epochs: requireInt('epochs', options.epochs ?? 10, { min: 1, fix: 'use e.g. epochs: 10' }),
-    batchSize: requireInt('batchSize', options.batchSize ?? 32, {
-      min: 1,
-      fix: 'use e.g. batchSize: 32',
-    }),
-    lr: requireNumber('lr', options.lr ?? 0.002, {
-      exclusiveMin: 0,
-      max: 1,
-      fix: 'use e.g. lr: 0.002 (Adam steps larger than 1 only diverge)',
-    }),
-    clipNorm: requireNumber('clipNorm', options.clipNorm ?? 1, {
-      min: 0,
-      fix: 'use e.g. clipNorm: 1 (0 turns clipping off)',
-    }),
-    rewireEvery: requireInt('rewireEvery', options.rewireEvery ?? 100, {
-      min: 1,
-      fix: 'use e.g. rewireEvery: 100',
-    }),
-    rewireFraction: requireNumber('rewireFraction', options.rewireFraction ?? 0.3, {
-      min: 0,
-      max: 1,
-      fix: 'use e.g. rewireFraction: 0.3',
-    }),
-    rewireUntil: requireNumber('rewireUntil', options.rewireUntil ?? 0.75, {
-      min: 0,
-      max: 1,
-      fix: 'use e.g. rewireUntil: 0.75',
-    }),
-  };
+  /** The validation metric that selected epochs; null without validation data. */
+  monitor: Monitor | null;
+  /** The best validation epoch and its value of `monitor` (null without validation data). */
+  bestEpoch: number | null;
+  best: number | null;
+  /** The epoch whose network `net` holds at the end: the best one with keepBest, else the last. */
+  keptEpoch: number;
+  /** Why training ended: every epoch ran, or early stopping ended it. */
+  stopReason: 'epochs' | 'early_stop';
 }
 
 /**
@@ -171,6 +79,13 @@ export function resolveFitOptions(options: FitOptions): ResolvedFitOptions {
  * `checkpointEvery` is set), and fit rejects with E_ABORTED (fields `epoch` and `step`).
  * A NaN, infinite or exploding loss (more than 1000× the first batch's) rejects with E_DIVERGED
  * before anything else is saved, so the last checkpoint stays the last good one.
+ *
+ * Each step's learning rate follows `lrSchedule` (lr-schedule.ts). With validation data (given,
+ * or `validationFraction` of `data` held out) every epoch is scored on `monitor`; the history
+ * says the best epoch, `earlyStop` ends training after that many epochs without improvement,
+ * and `keepBest` puts the best epoch's network back at the end (select-epoch.ts). The schedule's
+ * and the selection's positions are part of the checkpointed state, so a resumed fit continues
+ * them exactly. With `curriculum`, epoch e trains on `curriculum(e)` instead of `data`.
  */
 export async function fit(
   net: SparseRNN,
@@ -180,26 +95,42 @@ export async function fit(
   const opts = resolveFitOptions(options);
   checkData(net, 'training data', data);
   if (options.validation) checkData(net, 'validation data', options.validation);
-  const size = data.shape[0];
+  const monitor = opts.monitor ?? (net.config.loss === 'mse' ? 'loss' : 'accuracy');
+  if (monitor === 'accuracy' && net.config.loss === 'mse')
+    throw optionError('monitor', monitor, 'needs a cross-entropy network', "use monitor: 'loss'");
+  const split =
+    opts.validationFraction === null
+      ? { train: data, validation: options.validation }
+      : splitValidation(data, opts.validationFraction, net.config.seed);
+  const { train, validation } = split;
+  const size = train.shape[0];
   if (opts.batchSize > size) {
     const rule = `must be at most the number of training sequences (=${size})`;
     throw optionError('batchSize', opts.batchSize, rule, 'lower batchSize');
   }
-  net.checkTrainingMemory(opts.batchSize, data.shape[1]);
+  net.checkTrainingMemory(opts.batchSize, train.shape[1]);
   const batches = Math.ceil(size / opts.batchSize);
   const totalSteps = opts.epochs * batches;
+  checkWarmup(opts, totalSteps);
   const state =
     options.resume !== undefined
       ? resumeState(net, options.resume, batches, opts.epochs)
       : startState(net);
+  const kept = startKeeping(opts, state, options.resumeBest);
   const checkpoint = async () => {
     if (options.checkpointEvery !== undefined) await options.onCheckpoint?.(structuredClone(state));
   };
   const pause = eventLoopPauser();
   let batch: Dataset | undefined;
+  let lr = opts.lr;
 
-  for (; state.epoch <= opts.epochs; state.epoch++, state.batch = 0) {
+  for (
+    ;
+    state.epoch <= opts.epochs && state.schedule.stopped === null;
+    state.epoch++, state.batch = 0
+  ) {
     const started = performance.now();
+    const epochData = curriculumData(net, options.curriculum, state.epoch, train, opts.batchSize);
     const order = core(() => handleOf(net).data_order(state.epoch - 1, size));
     while (state.batch < batches) {
       if (options.signal?.aborted) {
@@ -208,9 +139,12 @@ export async function fit(
       }
       const from = state.batch * opts.batchSize;
       const indices = order.subarray(from, Math.min(size, from + opts.batchSize));
-      batch = takeBatch(data, indices, batch?.shape[0] === indices.length ? batch : undefined);
+      batch = takeBatch(epochData, indices, batch?.shape[0] === indices.length ? batch : undefined);
 
-      trainStep(net, batch, opts, state);
+      const step = net.steps - state.firstStep;
+      const plateauScale = state.schedule.plateau.scale;
+      lr = learningRate(opts, { step, epoch: state.epoch, totalSteps, plateauScale });
+      trainStep(net, batch, lr, opts, state);
       rewireIfDue(net, opts, state, totalSteps);
       state.batch++;
 
@@ -219,23 +153,69 @@ export async function fit(
         await checkpoint(); // one due at the end of an epoch waits for the epoch's record
       await pause();
     }
-    const record = epochRecord(net, state, size, started, options.validation);
+    const record = { ...epochRecord(net, state, size, started, validation), lr };
     state.epochs.push(record);
     state.lossSum = 0;
     state.correct = 0;
     state.scored = 0;
+    if (validation)
+      await selectEpoch(net, state, record, { opts, monitor, kept, onBest: options.onBest });
     options.onProgress?.({ type: 'epoch', epochs: opts.epochs, record });
     if (checkpointDue(net, state, options.checkpointEvery))
       await options.onCheckpoint?.({ ...structuredClone(state), epoch: state.epoch + 1, batch: 0 });
   }
+  const keptEpoch = opts.keepBest ? restoreBest(net, state, kept) : null;
   const { epochs, rewires, trainSeconds, rewireSeconds } = state;
-  return { epochs, rewires, options: opts, trainSeconds, rewireSeconds };
+  const best = state.schedule.monitor.best;
+  return {
+    epochs,
+    rewires,
+    options: opts,
+    trainSeconds,
+    rewireSeconds,
+    monitor: validation ? monitor : null,
+    bestEpoch: best?.epoch ?? null,
+    best: best?.value ?? null,
+    keptEpoch: keptEpoch ?? epochs.length,
+    stopReason: state.schedule.stopped ?? 'epochs',
+  };
+}
+
+/**
+ * The data epoch `epoch` trains on: `curriculum(epoch)` when given (checked like the training
+ * data, with as many sequences, and against the memory bound for its length), else `train`.
+ */
+function curriculumData(
+  net: SparseRNN,
+  curriculum: FitOptions['curriculum'],
+  epoch: number,
+  train: Dataset,
+  batchSize: number,
+): Dataset {
+  if (curriculum === undefined) return train;
+  const data = curriculum(epoch);
+  checkData(net, `curriculum(${epoch})`, data);
+  if (data.shape[0] !== train.shape[0])
+    throw optionError(
+      'curriculum',
+      `curriculum(${epoch}) with ${data.shape[0]} sequences`,
+      `must give as many sequences every epoch as the training data (=${train.shape[0]})`,
+      'return datasets of one size',
+    );
+  net.checkTrainingMemory(batchSize, data.shape[1]);
+  return data;
 }
 
 /** One optimizer step: the loss and accuracy sums, the time, and the divergence check. */
-function trainStep(net: SparseRNN, batch: Dataset, opts: ResolvedFitOptions, state: FitState) {
+function trainStep(
+  net: SparseRNN,
+  batch: Dataset,
+  lr: number,
+  opts: ResolvedFitOptions,
+  state: FitState,
+) {
   const started = performance.now();
-  const step = net.trainBatch(batch, opts.lr, opts.clipNorm);
+  const step = net.trainBatch(batch, lr, opts.clipNorm);
   state.trainSeconds += (performance.now() - started) / 1000;
   state.firstLoss ??= step.loss;
   if (step.loss > EXPLODED * Math.max(state.firstLoss, MIN_REFERENCE_LOSS)) {
@@ -279,7 +259,7 @@ function epochRecord(
   size: number,
   started: number,
   validation: Dataset | undefined,
-): EpochRecord {
+): Omit<EpochRecord, 'lr'> {
   const val = validation ? evaluate(net, validation) : undefined;
   return {
     epoch: state.epoch,

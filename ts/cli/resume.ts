@@ -12,6 +12,7 @@ import type { DataFile } from './data-task.js';
 import { RunDirectory } from './run-dir.js';
 import { lockRunDirectory } from './lock.js';
 import {
+  BEST,
   CHECKPOINT,
   metricsLine,
   networkOptions,
@@ -23,6 +24,7 @@ import {
 import type { Progress } from './progress.js';
 import { taskOptionPairs } from '../tasks/options.js';
 import type { OptionValue } from '../tasks/index.js';
+import type { EpochRecord } from '../train.js';
 
 interface SavedConfig {
   run_id?: string;
@@ -82,6 +84,39 @@ function readCheckpoint(path: string, runId: string | undefined) {
   return { net: loaded.net, state: extra.fit };
 }
 
+/**
+ * The metrics.jsonl lines of the epochs the checkpoint has done. They are read back from the file
+ * (it holds the test metrics of runs that select on a validation split, which the checkpoint does
+ * not), and rebuilt from the checkpoint where the file lacks a line.
+ */
+function previousMetrics(dir: string, epochs: EpochRecord[]): object[] {
+  let lines: unknown[] = [];
+  try {
+    const text = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim();
+    lines = text === '' ? [] : text.split('\n').map((line) => JSON.parse(line));
+  } catch {
+    // missing or damaged: rebuild every line from the checkpoint
+  }
+  return epochs.map((record, i) => {
+    const line = lines[i] as { epoch?: unknown } | null | undefined;
+    return line?.epoch === record.epoch ? line : metricsLine(record);
+  });
+}
+
+/** DIR/best.sqrtk of a --keep-best run, which the checkpoint's best epoch needs. */
+function readBest(dir: string): Uint8Array {
+  const path = join(dir, BEST);
+  try {
+    return readFileSync(path);
+  } catch (cause) {
+    throw new SqrtkError(
+      'E_DATA',
+      `${path}: cannot be read (${(cause as Error).message}); --keep-best needs the best epoch's network kept there: delete checkpoint.sqrtk to restart the run from the beginning`,
+      { cause },
+    );
+  }
+}
+
 export async function resumeRun(dir: string, progress: Progress): Promise<void> {
   readConfig(dir); // a clear error, before the lock creates anything, if DIR is not a run
   const release = lockRunDirectory(dir);
@@ -104,8 +139,9 @@ export async function resumeRun(dir: string, progress: Progress): Promise<void> 
     console.error(
       `resuming ${dir} at epoch ${state.epoch}, batch ${state.batch + 1} (optimizer step ${net.steps})`,
     );
-    const run = new RunDirectory(dir, state.epochs.map(metricsLine));
-    await runTraining(o, task, net, run, saved.run_id, progress, state);
+    const run = new RunDirectory(dir, previousMetrics(dir, state.epochs));
+    const best = o.keepBest && state.schedule?.monitor.best ? readBest(dir) : undefined;
+    await runTraining(o, task, net, run, saved.run_id, progress, state, best);
   } finally {
     release();
   }

@@ -15,6 +15,7 @@ export const RUN_FILES = [
   'summary.json',
   'rewires.json',
   'checkpoint.sqrtk',
+  'best.sqrtk',
   'model.sqrtk',
   'report.html',
   '.write-test',

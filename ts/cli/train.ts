@@ -13,7 +13,11 @@ import {
   type FitState,
   type History,
 } from '../train.js';
+import { checkWarmup, splitValidation } from '../fit-options.js';
+import type { Dataset } from '../data.js';
+import { evaluate, type Evaluation } from '../evaluate.js';
 import { optionError, SqrtkError } from '../errors.js';
+import { writeFileAtomic } from '../node/atomic.js';
 import { saveNetworkFile } from '../node/files.js';
 import { SparseRNN } from '../model.js';
 import { threadCount } from '../init.js';
@@ -47,7 +51,22 @@ export interface ModelCommandOptions {
   threads?: number;
 }
 
-export interface TrainCommandOptions extends ModelCommandOptions, DataCommandOptions {
+/** The schedule and epoch-selection flags of `train` (commander's names; undefined when not given). */
+export interface ScheduleCommandOptions {
+  lrSchedule?: FitOptions['lrSchedule'];
+  warmup?: number;
+  lrStepEvery?: number;
+  lrFactor?: number;
+  minLr?: number;
+  lrPatience?: number;
+  earlyStop?: number;
+  keepBest?: boolean;
+  monitor?: FitOptions['monitor'];
+  validationFraction?: number;
+}
+
+export interface TrainCommandOptions
+  extends ModelCommandOptions, DataCommandOptions, ScheduleCommandOptions {
   task: string;
   /** `--task-option key=value` pairs, as written. */
   taskOption?: string[];
@@ -81,7 +100,49 @@ export function fitOptions(o: ModelCommandOptions): FitOptions {
   return { epochs, batchSize, lr, rewireEvery, rewireFraction, rewireUntil };
 }
 
+/** The schedule and selection flags that were given, as fit options (others stay unset). */
+function scheduleOptions(o: ScheduleCommandOptions): FitOptions {
+  const { lrSchedule, warmup, lrStepEvery, lrFactor, minLr, lrPatience } = o;
+  const { earlyStop, keepBest, monitor } = o;
+  const given = { lrSchedule, warmup, lrStepEvery, lrFactor, minLr, lrPatience };
+  const all = { ...given, earlyStop, keepBest, monitor };
+  return Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined));
+}
+
+/** The validation fraction when epochs are selected (--early-stop, --keep-best, plateau) without one. */
+export const DEFAULT_VALIDATION_FRACTION = 0.1;
+
+/**
+ * What a run trains and selects on. Selecting epochs on the test set would be dishonest, so when
+ * epochs are selected (or --validation-fraction is given) a seeded, stratified split of the
+ * training data is the validation set and the test set is only reported.
+ */
+interface Plan {
+  fit: FitOptions;
+  train: Dataset;
+  /** The validation split, or undefined: then fit's validation is the test set (reported only). */
+  validation?: Dataset;
+  fraction: number | null;
+}
+
+function plan(o: TrainCommandOptions, task: Task): Plan {
+  const fitOpts = { ...fitOptions(o), ...scheduleOptions(o) };
+  const selects = o.earlyStop !== undefined || o.keepBest === true || o.lrSchedule === 'plateau';
+  const fraction = o.validationFraction ?? (selects ? DEFAULT_VALIDATION_FRACTION : null);
+  if (fraction === null) return { fit: fitOpts, train: task.train, fraction };
+  resolveFitOptions({ ...fitOpts, validationFraction: fraction }); // the fraction, by its flag
+  const split = splitValidation(task.train, fraction, o.seed);
+  return { fit: fitOpts, train: split.train, validation: split.validation, fraction };
+}
+
+function describeValidation(p: Plan): string | undefined {
+  if (p.fraction === null || !p.validation) return undefined;
+  return `${+(p.fraction * 100).toFixed(2)}% of the training data (${p.validation.shape[0]} sequences)`;
+}
+
 export const CHECKPOINT = 'checkpoint.sqrtk';
+/** The best epoch's network (--keep-best), written whenever a new best arrives. */
+export const BEST = 'best.sqrtk';
 
 /** What a checkpoint (and model.sqrtk) stores beside the network. */
 export interface CheckpointExtra {
@@ -89,33 +150,42 @@ export interface CheckpointExtra {
   run_id?: string;
 }
 
-/** Per-epoch line of metrics.jsonl. */
-export function metricsLine(r: EpochRecord) {
-  const { epoch, steps, loss, accuracy, valLoss, valAccuracy, seconds } = r;
+/**
+ * Per-epoch line of metrics.jsonl. `test` is given when fit's validation data is a split of the
+ * training data; without it, fit's validation data is the test set.
+ */
+export function metricsLine(r: EpochRecord, test?: Evaluation) {
+  const { epoch, steps, lr, loss, accuracy, valLoss, valAccuracy, seconds } = r;
   return {
     epoch,
     steps,
+    lr,
     train_loss: loss,
     train_accuracy: accuracy,
-    test_loss: valLoss,
-    test_accuracy: valAccuracy,
+    val_loss: test ? valLoss : null,
+    val_accuracy: test ? valAccuracy : null,
+    test_loss: test ? test.loss : valLoss,
+    test_accuracy: test ? test.accuracy : valAccuracy,
     seconds,
   };
 }
 
 /** Checks every option against the task, so that nothing is written for a run that cannot start. */
-function validate(o: TrainCommandOptions, task: Task): FitOptions {
-  const fitOpts = fitOptions(o);
-  resolveFitOptions({ ...fitOpts, checkpointEvery: o.checkpointEvery });
-  const size = task.train.shape[0];
+function validate(o: TrainCommandOptions, task: Task): Plan {
+  const p = plan(o, task);
+  const validation = p.validation ?? task.test;
+  const resolved = resolveFitOptions({ ...p.fit, validation, checkpointEvery: o.checkpointEvery });
+  const size = p.train.shape[0];
+  const split = p.validation ? ', after the validation split' : '';
   if (o.batchSize > size)
     throw optionError(
       '--batch-size',
       o.batchSize,
-      `must be at most the number of training sequences of ${task.name} (=${size})`,
+      `must be at most the number of training sequences of ${task.name} (=${size}${split})`,
       'lower --batch-size',
     );
-  return fitOpts;
+  checkWarmup(resolved, o.epochs * Math.ceil(size / o.batchSize));
+  return p;
 }
 
 /**
@@ -157,7 +227,7 @@ export async function trainRun(given: TrainCommandOptions & { out: string }, pro
   // Data paths are recorded absolute, so `--resume` finds them from any directory.
   const o = { ...given, data: absolute(given.data), test: absolute(given.test) };
   const { task, files } = await taskOf(o);
-  validate(o, task);
+  const p = validate(o, task);
   using net = new SparseRNN(networkOptions(task, o, o.seed));
   net.checkTrainingMemory(o.batchSize, task.train.shape[1]);
   const release = lockRunDirectory(o.out);
@@ -170,7 +240,8 @@ export async function trainRun(given: TrainCommandOptions & { out: string }, pro
       task: { name: task.name, description: task.description, options: task.options },
       ...(files.length > 0 && { data: files }),
       network: net.config,
-      fit: fitOptions(o),
+      fit: resolveFitOptions({ ...p.fit, validationFraction: p.fraction ?? undefined }),
+      validation: p.fraction === null ? null : { fraction: p.fraction, of: describeValidation(p) },
       threads: threadCount(),
       // With --data the built-in --task (its default) does not apply.
       cli: { ...o, task: o.data ? undefined : o.task, resume: undefined, overwrite: undefined },
@@ -193,18 +264,26 @@ export async function runTraining(
   runId: string | undefined,
   progress: Progress,
   resume?: FitState,
+  resumeBest?: Uint8Array,
 ): Promise<void> {
-  const fitOpts = validate(o, task);
+  const p = validate(o, task);
+  const validation = describeValidation(p);
+  if (validation)
+    console.error(
+      `selecting epochs on a validation split: ${validation}, seeded by --seed; the test set is only reported`,
+    );
   const checkpoint = join(o.out, CHECKPOINT);
   const interrupt = watchInterrupts(() => progress.stop());
-  const batches = Math.ceil(task.train.shape[0] / o.batchSize);
+  const batches = Math.ceil(p.train.shape[0] / o.batchSize);
   progress.start(batches * o.epochs, o.epochs);
   let history: History;
   try {
-    history = await fit(net, task.train, {
-      ...fitOpts,
-      validation: task.test,
+    history = await fit(net, p.train, {
+      ...p.fit,
+      validation: p.validation ?? task.test,
       resume,
+      resumeBest,
+      onBest: o.keepBest ? (bytes) => writeFileAtomic(join(o.out, BEST), bytes) : undefined,
       signal: interrupt.signal,
       checkpointEvery: o.checkpointEvery,
       onCheckpoint: (state) =>
@@ -212,8 +291,10 @@ export async function runTraining(
       onProgress: (e) => {
         if (e.type === 'batch')
           return progress.batch((e.epoch - 1) * batches + e.batch, e.epoch, e.loss);
-        run.appendMetrics(metricsLine(e.record));
-        progress.epoch(e.record.epoch, e.epochs, e.record.loss, e.record.valAccuracy);
+        const test = p.validation ? evaluate(net, task.test) : undefined;
+        run.appendMetrics(metricsLine(e.record, test));
+        const accuracy = test ? test.accuracy : e.record.valAccuracy;
+        progress.epoch(e.record.epoch, e.epochs, e.record.loss, accuracy);
       },
     });
   } catch (e) {
@@ -223,15 +304,20 @@ export async function runTraining(
   }
   saveNetworkFile(join(o.out, 'model.sqrtk'), net, { fit: null, run_id: runId });
   run.writeJson('rewires.json', history.rewires);
-  const summary = summarize(net, task, history);
+  const summary = summarize(net, task, history, validation);
   run.writeJson('summary.json', summary);
   interrupt.dispose();
   const degree = `in-degree ${summary.in_degree.mean.toFixed(1)} ± ${summary.in_degree.sd.toFixed(1)} (χ² p = ${summary.in_degree_test.p_value.toPrecision(2)})`;
   console.log(
     `test accuracy ${summary.test_accuracy?.toFixed(4)}  ${degree}  state ${summary.state_hash}`,
   );
+  const stopped = history.stopReason === 'early_stop' ? 'stopped early' : 'all epochs ran';
+  if (validation)
+    console.log(
+      `kept epoch ${history.keptEpoch} of ${history.epochs.length} (${stopped}; best validation ${history.monitor} ${history.best?.toFixed(4)} at epoch ${history.bestEpoch})`,
+    );
   console.log(
-    `wrote ${run.path}/config.json, metrics.jsonl, summary.json, rewires.json, model.sqrtk`,
+    `wrote ${run.path}/config.json, metrics.jsonl, summary.json, rewires.json, model.sqrtk${o.keepBest ? `, ${BEST}` : ''}`,
   );
 }
 

@@ -5,8 +5,12 @@ import { evaluate } from '../evaluate.js';
 import type { History } from '../train.js';
 import { degreeStats } from './stats.js';
 
-/** The numbers a finished run reports (summary.json, and one row of a comparison). */
-export function summarize(net: SparseRNN, task: Task, history: History) {
+/**
+ * The numbers a finished run reports (summary.json, and one row of a comparison). `validation`
+ * describes the validation data that selected epochs (e.g. "10% of the training data"); without
+ * it the best-epoch fields are null (metrics on the test set never select anything).
+ */
+export function summarize(net: SparseRNN, task: Task, history: History, validation?: string) {
   const test = evaluate(net, task.test);
   const inDegree = net.inDegree();
   const backbone = net.backboneDegree();
@@ -37,6 +41,12 @@ export function summarize(net: SparseRNN, task: Task, history: History) {
     train_backbone: net.config.trainBackbone,
     rewires,
     turnover,
+    epochs_run: history.epochs.length,
+    stop_reason: history.stopReason,
+    kept_epoch: history.keptEpoch,
+    selected_on: validation === undefined ? null : `validation ${history.monitor} on ${validation}`,
+    best_epoch: validation === undefined ? null : history.bestEpoch,
+    best_value: validation === undefined ? null : history.best,
     train_seconds: history.trainSeconds,
     rewire_seconds: history.rewireSeconds,
     seed: net.config.seed,
