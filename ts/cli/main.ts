@@ -127,6 +127,11 @@ modelOptions(
     'hold out this fraction of the training data for validation (default 0.1 when selecting epochs)',
     number,
   )
+  .option(
+    '--curriculum <E>',
+    "ramp the task's difficulty knob (e.g. delay) from easy to its value over the first E epochs",
+    integer,
+  )
   .option('--seed <S>', 'seed of every random stream', integer, 0)
   .option('--out <dir>', 'run directory to write (required unless --resume)')
   .option(

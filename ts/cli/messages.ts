@@ -31,6 +31,7 @@ const FLAGS: Record<string, string> = {
   keepBest: '--keep-best',
   monitor: '--monitor',
   validationFraction: '--validation-fraction',
+  curriculum: '--curriculum',
   threads: '--threads',
   seed: '--seed',
   task: '--task',

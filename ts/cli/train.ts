@@ -24,6 +24,7 @@ import { threadCount } from '../init.js';
 import type { NetworkOptions } from '../options.js';
 import type { Task } from '../tasks/index.js';
 import { loadTaskFromFlags } from '../tasks/options.js';
+import { taskCurriculum, type TaskCurriculum } from '../tasks/curriculum.js';
 import { checkUnchanged, dataTask, type DataCommandOptions, type DataFile } from './data-task.js';
 import { clearForNewRun, RunDirectory } from './run-dir.js';
 import { lockRunDirectory } from './lock.js';
@@ -63,6 +64,8 @@ export interface ScheduleCommandOptions {
   keepBest?: boolean;
   monitor?: FitOptions['monitor'];
   validationFraction?: number;
+  /** Ramp the task's difficulty over the first this many epochs. */
+  curriculum?: number;
 }
 
 export interface TrainCommandOptions
@@ -123,16 +126,45 @@ interface Plan {
   /** The validation split, or undefined: then fit's validation is the test set (reported only). */
   validation?: Dataset;
   fraction: number | null;
+  /** `--curriculum`: the knob's value per epoch and each epoch's training set. */
+  curriculum?: TaskCurriculum;
 }
 
 function plan(o: TrainCommandOptions, task: Task): Plan {
   const fitOpts = { ...fitOptions(o), ...scheduleOptions(o) };
   const selects = o.earlyStop !== undefined || o.keepBest === true || o.lrSchedule === 'plateau';
   const fraction = o.validationFraction ?? (selects ? DEFAULT_VALIDATION_FRACTION : null);
+  if (o.curriculum !== undefined) {
+    const curriculum = curriculumOf(o, task, fraction);
+    const fit = { ...fitOpts, curriculum: curriculum.curriculum };
+    return { fit, train: task.train, fraction, curriculum };
+  }
   if (fraction === null) return { fit: fitOpts, train: task.train, fraction };
   resolveFitOptions({ ...fitOpts, validationFraction: fraction }); // the fraction, by its flag
   const split = splitValidation(task.train, fraction, o.seed);
   return { fit: fitOpts, train: split.train, validation: split.validation, fraction };
+}
+
+/** `--curriculum E` on a built-in task, when nothing selects epochs on a validation split. */
+function curriculumOf(o: TrainCommandOptions, task: Task, fraction: number | null) {
+  const flag = '--curriculum';
+  if (o.data !== undefined)
+    throw optionError(
+      flag,
+      o.curriculum,
+      'applies to a built-in --task, not to --data',
+      'leave it out',
+    );
+  if (fraction !== null)
+    throw optionError(
+      flag,
+      o.curriculum,
+      'cannot be combined with a validation split (--validation-fraction, --early-stop, --keep-best or --lr-schedule plateau): the training data changes every epoch',
+      'drop one of them',
+    );
+  if (o.curriculum! > o.epochs)
+    throw optionError(flag, o.curriculum, `must be at most --epochs (=${o.epochs})`, 'lower it');
+  return taskCurriculum(task, o.curriculum!, flag);
 }
 
 function describeValidation(p: Plan): string | undefined {
@@ -242,6 +274,9 @@ export async function trainRun(given: TrainCommandOptions & { out: string }, pro
       network: net.config,
       fit: resolveFitOptions({ ...p.fit, validationFraction: p.fraction ?? undefined }),
       validation: p.fraction === null ? null : { fraction: p.fraction, of: describeValidation(p) },
+      curriculum: p.curriculum
+        ? { option: p.curriculum.option, values: p.curriculum.values }
+        : null,
       threads: threadCount(),
       // With --data the built-in --task (its default) does not apply.
       cli: { ...o, task: o.data ? undefined : o.task, resume: undefined, overwrite: undefined },
@@ -268,6 +303,10 @@ export async function runTraining(
 ): Promise<void> {
   const p = validate(o, task);
   const validation = describeValidation(p);
+  if (p.curriculum)
+    console.error(
+      `curriculum: ${p.curriculum.option} ${p.curriculum.values.join(' → ')} over epochs 1–${p.curriculum.values.length}`,
+    );
   if (validation)
     console.error(
       `selecting epochs on a validation split: ${validation}, seeded by --seed; the test set is only reported`,
