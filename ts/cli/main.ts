@@ -128,6 +128,10 @@ modelOptions(
     number,
   )
   .option(
+    '--init <file>',
+    'start from this saved network (e.g. DIR/model.sqrtk of sqrtk import) instead of a new one',
+  )
+  .option(
     '--curriculum <E>',
     "ramp the task's difficulty knob (e.g. delay) from easy to its value over the first E epochs",
     integer,

@@ -9,14 +9,15 @@ import { SqrtkError } from '../errors.js';
 import { loadNetworkFile } from '../node/files.js';
 import { SparseRNN } from '../model.js';
 import type { DataFile } from './data-task.js';
+import type { InitFile } from './init-network.js';
 import { RunDirectory } from './run-dir.js';
 import { lockRunDirectory } from './lock.js';
 import {
   BEST,
   CHECKPOINT,
   metricsLine,
-  networkOptions,
   runTraining,
+  startingNetwork,
   taskOf,
   type CheckpointExtra,
   type TrainCommandOptions,
@@ -30,6 +31,7 @@ interface SavedConfig {
   run_id?: string;
   task?: { options?: Record<string, OptionValue> };
   data?: DataFile[];
+  init?: InitFile;
   cli: TrainCommandOptions;
 }
 
@@ -130,7 +132,7 @@ export async function resumeRun(dir: string, progress: Progress): Promise<void> 
     const checkpoint = join(dir, CHECKPOINT);
     if (!existsSync(checkpoint)) {
       console.error(`no checkpoint in ${dir} yet: starting the run from the beginning`);
-      using net = new SparseRNN(networkOptions(task, o, o.seed));
+      using net = startingNetwork(o, task, saved.init).net;
       return await runTraining(o, task, net, new RunDirectory(dir), saved.run_id, progress);
     }
     const loaded = readCheckpoint(checkpoint, saved.run_id);

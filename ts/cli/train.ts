@@ -25,6 +25,7 @@ import type { NetworkOptions } from '../options.js';
 import type { Task } from '../tasks/index.js';
 import { loadTaskFromFlags } from '../tasks/options.js';
 import { taskCurriculum, type TaskCurriculum } from '../tasks/curriculum.js';
+import { loadInitNetwork, type InitFile } from './init-network.js';
 import { checkUnchanged, dataTask, type DataCommandOptions, type DataFile } from './data-task.js';
 import { clearForNewRun, RunDirectory } from './run-dir.js';
 import { lockRunDirectory } from './lock.js';
@@ -78,6 +79,8 @@ export interface TrainCommandOptions
   checkpointEvery?: number;
   resume?: string;
   overwrite?: boolean;
+  /** Start from this saved network instead of a new one. */
+  init?: string;
 }
 
 export function networkOptions(task: Task, o: ModelCommandOptions, seed: number): NetworkOptions {
@@ -246,6 +249,20 @@ export async function taskOf(
   return { task, files };
 }
 
+/**
+ * The network a run starts from: a new one built from the flags, or the `--init` file
+ * (`recorded`: the file config.json names, on --resume, which must not have changed).
+ */
+export function startingNetwork(
+  o: TrainCommandOptions,
+  task: Task,
+  recorded?: InitFile,
+): { net: SparseRNN; init?: InitFile } {
+  if (o.init === undefined) return { net: new SparseRNN(networkOptions(task, o, o.seed)) };
+  const { net, file } = loadInitNetwork(o.init, task, recorded);
+  return { net, init: file };
+}
+
 function absolute(path: string | undefined): string | undefined {
   return path === undefined ? undefined : resolve(path);
 }
@@ -257,10 +274,16 @@ function flagName(option: string): string {
 /** `sqrtk train --out DIR`: a new run (refusing a directory that holds another one). */
 export async function trainRun(given: TrainCommandOptions & { out: string }, progress: Progress) {
   // Data paths are recorded absolute, so `--resume` finds them from any directory.
-  const o = { ...given, data: absolute(given.data), test: absolute(given.test) };
+  const o = {
+    ...given,
+    data: absolute(given.data),
+    test: absolute(given.test),
+    init: absolute(given.init),
+  };
   const { task, files } = await taskOf(o);
   const p = validate(o, task);
-  using net = new SparseRNN(networkOptions(task, o, o.seed));
+  const start = startingNetwork(o, task);
+  using net = start.net;
   net.checkTrainingMemory(o.batchSize, task.train.shape[1]);
   const release = lockRunDirectory(o.out);
   try {
@@ -271,6 +294,7 @@ export async function trainRun(given: TrainCommandOptions & { out: string }, pro
       run_id: runId,
       task: { name: task.name, description: task.description, options: task.options },
       ...(files.length > 0 && { data: files }),
+      ...(start.init && { init: start.init }),
       network: net.config,
       fit: resolveFitOptions({ ...p.fit, validationFraction: p.fraction ?? undefined }),
       validation: p.fraction === null ? null : { fraction: p.fraction, of: describeValidation(p) },
