@@ -6,21 +6,36 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = resolve(__dirname, '..');
+const readme = () => readFileSync(join(root, 'README.md'), 'utf8');
+
+/**
+ * Runs the first ```ts block of `text` (which must contain `expect`) against the built library,
+ * with `from → to` replaced to keep it fast; returns what it printed.
+ */
+function runExample(text: string, contains: string, [from, to]: [string, string]): string {
+  const example = /```ts\n([\s\S]*?)```/.exec(text)![1];
+  expect(example).toContain(contains);
+  const program = example
+    .replace("from 'sqrtk'", `from '${join(root, 'dist', 'node.js')}'`)
+    .replace(from, to);
+  const file = join(mkdtempSync(join(tmpdir(), 'sqrtk-readme-')), 'example.mjs');
+  writeFileSync(file, program);
+  return execFileSync('node', [file], { encoding: 'utf8' });
+}
 
 describe('README', () => {
   it('the first TypeScript example runs and prints a test accuracy', () => {
-    const readme = readFileSync(join(root, 'README.md'), 'utf8');
-    const example = /```ts\n([\s\S]*?)```/.exec(readme)![1];
-    expect(example).toContain("from 'sqrtk'");
-    const program = example
-      .replace("from 'sqrtk'", `from '${join(root, 'dist', 'node.js')}'`)
-      .replace('epochs: 20', 'epochs: 1');
-    const file = join(mkdtempSync(join(tmpdir(), 'sqrtk-readme-')), 'example.mjs');
-    writeFileSync(file, program);
-    const output = execFileSync('node', [file], { encoding: 'utf8' });
+    const output = runExample(readme(), "from 'sqrtk'", ['epochs: 20', 'epochs: 1']);
     const accuracy = Number(/test accuracy ([\d.]+)/.exec(output)![1]);
     expect(accuracy).toBeGreaterThan(0.5);
     expect(output).toMatch(/in-degree of neuron 0: \d+ of which learned: 10/);
+  });
+
+  it('the "Tasks" example trains on a generated task and prints its test accuracy', () => {
+    const section = readme().slice(readme().indexOf('## Tasks'));
+    const output = runExample(section, 'tasks.perceptualDecision', ['trials: 2000', 'trials: 600']);
+    // Scored steps are mostly fixation steps, which a trained network gets right.
+    expect(Number(/test accuracy \(scored steps\) ([\d.]+)/.exec(output)![1])).toBeGreaterThan(0.8);
   });
 
   it('the "Your data" example loads an .npz written by its NumPy lines and trains on it', (ctx) => {
