@@ -14,7 +14,6 @@ import { lockRunDirectory } from './lock.js';
 import {
   BEST,
   CHECKPOINT,
-  metricsLine,
   networkOptions,
   runTraining,
   taskOf,
@@ -22,6 +21,7 @@ import {
   type TrainCommandOptions,
 } from './train.js';
 import type { Progress } from './progress.js';
+import { metricsLine } from './selection.js';
 import type { EpochRecord } from '../train.js';
 
 interface SavedConfig {
