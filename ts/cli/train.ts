@@ -5,13 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import {
-  fit,
-  resolveFitOptions,
-  type FitOptions,
-  type FitState,
-  type History,
-} from '../train.js';
+import { fit, resolveFitOptions, type FitOptions, type FitState, type History } from '../train.js';
 import { evaluate } from '../evaluate.js';
 import { optionError, SqrtkError } from '../errors.js';
 import { writeFileAtomic } from '../node/atomic.js';
