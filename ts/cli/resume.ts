@@ -15,7 +15,6 @@ import { lockRunDirectory } from './lock.js';
 import {
   BEST,
   CHECKPOINT,
-  metricsLine,
   runTraining,
   startingNetwork,
   taskOf,
@@ -25,6 +24,7 @@ import {
 import type { Progress } from './progress.js';
 import { taskOptionPairs } from '../tasks/options.js';
 import type { OptionValue } from '../tasks/index.js';
+import { metricsLine } from './selection.js';
 import type { EpochRecord } from '../train.js';
 
 interface SavedConfig {

@@ -5,17 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import {
-  fit,
-  resolveFitOptions,
-  type EpochRecord,
-  type FitOptions,
-  type FitState,
-  type History,
-} from '../train.js';
-import { checkWarmup, splitValidation } from '../fit-options.js';
-import type { Dataset } from '../data.js';
-import { evaluate, type Evaluation } from '../evaluate.js';
+import { fit, resolveFitOptions, type FitOptions, type FitState, type History } from '../train.js';
+import { evaluate } from '../evaluate.js';
 import { optionError, SqrtkError } from '../errors.js';
 import { writeFileAtomic } from '../node/atomic.js';
 import { saveNetworkFile } from '../node/files.js';
@@ -24,7 +15,6 @@ import { threadCount } from '../init.js';
 import type { NetworkOptions } from '../options.js';
 import type { Task } from '../tasks/index.js';
 import { loadTaskFromFlags } from '../tasks/options.js';
-import { taskCurriculum, type TaskCurriculum } from '../tasks/curriculum.js';
 import { loadInitNetwork, type InitFile } from './init-network.js';
 import { checkUnchanged, dataTask, type DataCommandOptions, type DataFile } from './data-task.js';
 import { clearForNewRun, RunDirectory } from './run-dir.js';
@@ -32,6 +22,12 @@ import { lockRunDirectory } from './lock.js';
 import { watchInterrupts } from './interrupt.js';
 import { summarize } from '../output/summary.js';
 import type { Progress } from './progress.js';
+import {
+  describeValidation,
+  metricsLine,
+  validate,
+  type ScheduleCommandOptions,
+} from './selection.js';
 
 /** The options `train` and `compare` share (commander's camelCase names of the flags). */
 export interface ModelCommandOptions {
@@ -51,22 +47,6 @@ export interface ModelCommandOptions {
   rewireUntil: number;
   frozenBackbone?: boolean;
   threads?: number;
-}
-
-/** The schedule and epoch-selection flags of `train` (commander's names; undefined when not given). */
-export interface ScheduleCommandOptions {
-  lrSchedule?: FitOptions['lrSchedule'];
-  warmup?: number;
-  lrStepEvery?: number;
-  lrFactor?: number;
-  minLr?: number;
-  lrPatience?: number;
-  earlyStop?: number;
-  keepBest?: boolean;
-  monitor?: FitOptions['monitor'];
-  validationFraction?: number;
-  /** Ramp the task's difficulty over the first this many epochs. */
-  curriculum?: number;
 }
 
 export interface TrainCommandOptions
@@ -106,75 +86,6 @@ export function fitOptions(o: ModelCommandOptions): FitOptions {
   return { epochs, batchSize, lr, rewireEvery, rewireFraction, rewireUntil };
 }
 
-/** The schedule and selection flags that were given, as fit options (others stay unset). */
-function scheduleOptions(o: ScheduleCommandOptions): FitOptions {
-  const { lrSchedule, warmup, lrStepEvery, lrFactor, minLr, lrPatience } = o;
-  const { earlyStop, keepBest, monitor } = o;
-  const given = { lrSchedule, warmup, lrStepEvery, lrFactor, minLr, lrPatience };
-  const all = { ...given, earlyStop, keepBest, monitor };
-  return Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined));
-}
-
-/** The validation fraction when epochs are selected (--early-stop, --keep-best, plateau) without one. */
-export const DEFAULT_VALIDATION_FRACTION = 0.1;
-
-/**
- * What a run trains and selects on. Selecting epochs on the test set would be dishonest, so when
- * epochs are selected (or --validation-fraction is given) a seeded, stratified split of the
- * training data is the validation set and the test set is only reported.
- */
-interface Plan {
-  fit: FitOptions;
-  train: Dataset;
-  /** The validation split, or undefined: then fit's validation is the test set (reported only). */
-  validation?: Dataset;
-  fraction: number | null;
-  /** `--curriculum`: the knob's value per epoch and each epoch's training set. */
-  curriculum?: TaskCurriculum;
-}
-
-function plan(o: TrainCommandOptions, task: Task): Plan {
-  const fitOpts = { ...fitOptions(o), ...scheduleOptions(o) };
-  const selects = o.earlyStop !== undefined || o.keepBest === true || o.lrSchedule === 'plateau';
-  const fraction = o.validationFraction ?? (selects ? DEFAULT_VALIDATION_FRACTION : null);
-  if (o.curriculum !== undefined) {
-    const curriculum = curriculumOf(o, task, fraction);
-    const fit = { ...fitOpts, curriculum: curriculum.curriculum };
-    return { fit, train: task.train, fraction, curriculum };
-  }
-  if (fraction === null) return { fit: fitOpts, train: task.train, fraction };
-  resolveFitOptions({ ...fitOpts, validationFraction: fraction }); // the fraction, by its flag
-  const split = splitValidation(task.train, fraction, o.seed);
-  return { fit: fitOpts, train: split.train, validation: split.validation, fraction };
-}
-
-/** `--curriculum E` on a built-in task, when nothing selects epochs on a validation split. */
-function curriculumOf(o: TrainCommandOptions, task: Task, fraction: number | null) {
-  const flag = '--curriculum';
-  if (o.data !== undefined)
-    throw optionError(
-      flag,
-      o.curriculum,
-      'applies to a built-in --task, not to --data',
-      'leave it out',
-    );
-  if (fraction !== null)
-    throw optionError(
-      flag,
-      o.curriculum,
-      'cannot be combined with a validation split (--validation-fraction, --early-stop, --keep-best or --lr-schedule plateau): the training data changes every epoch',
-      'drop one of them',
-    );
-  if (o.curriculum! > o.epochs)
-    throw optionError(flag, o.curriculum, `must be at most --epochs (=${o.epochs})`, 'lower it');
-  return taskCurriculum(task, o.curriculum!, flag);
-}
-
-function describeValidation(p: Plan): string | undefined {
-  if (p.fraction === null || !p.validation) return undefined;
-  return `${+(p.fraction * 100).toFixed(2)}% of the training data (${p.validation.shape[0]} sequences)`;
-}
-
 export const CHECKPOINT = 'checkpoint.sqrtk';
 /** The best epoch's network (--keep-best), written whenever a new best arrives. */
 export const BEST = 'best.sqrtk';
@@ -183,44 +94,6 @@ export const BEST = 'best.sqrtk';
 export interface CheckpointExtra {
   fit: FitState | null;
   run_id?: string;
-}
-
-/**
- * Per-epoch line of metrics.jsonl. `test` is given when fit's validation data is a split of the
- * training data; without it, fit's validation data is the test set.
- */
-export function metricsLine(r: EpochRecord, test?: Evaluation) {
-  const { epoch, steps, lr, loss, accuracy, valLoss, valAccuracy, seconds } = r;
-  return {
-    epoch,
-    steps,
-    lr,
-    train_loss: loss,
-    train_accuracy: accuracy,
-    val_loss: test ? valLoss : null,
-    val_accuracy: test ? valAccuracy : null,
-    test_loss: test ? test.loss : valLoss,
-    test_accuracy: test ? test.accuracy : valAccuracy,
-    seconds,
-  };
-}
-
-/** Checks every option against the task, so that nothing is written for a run that cannot start. */
-function validate(o: TrainCommandOptions, task: Task): Plan {
-  const p = plan(o, task);
-  const validation = p.validation ?? task.test;
-  const resolved = resolveFitOptions({ ...p.fit, validation, checkpointEvery: o.checkpointEvery });
-  const size = p.train.shape[0];
-  const split = p.validation ? ', after the validation split' : '';
-  if (o.batchSize > size)
-    throw optionError(
-      '--batch-size',
-      o.batchSize,
-      `must be at most the number of training sequences of ${task.name} (=${size}${split})`,
-      'lower --batch-size',
-    );
-  checkWarmup(resolved, o.epochs * Math.ceil(size / o.batchSize));
-  return p;
 }
 
 /**
@@ -281,7 +154,7 @@ export async function trainRun(given: TrainCommandOptions & { out: string }, pro
     init: absolute(given.init),
   };
   const { task, files } = await taskOf(o);
-  const p = validate(o, task);
+  const p = validate(o, task, fitOptions(o));
   const start = startingNetwork(o, task);
   using net = start.net;
   net.checkTrainingMemory(o.batchSize, task.train.shape[1]);
@@ -325,7 +198,7 @@ export async function runTraining(
   resume?: FitState,
   resumeBest?: Uint8Array,
 ): Promise<void> {
-  const p = validate(o, task);
+  const p = validate(o, task, fitOptions(o));
   const validation = describeValidation(p);
   if (p.curriculum)
     console.error(
