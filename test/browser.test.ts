@@ -126,7 +126,7 @@ describe.skipIf(!available)('browser demo', () => {
         width: svg.getBoundingClientRect().width,
       })),
     );
-    expect(charts).toHaveLength(11); // 7 about the network, 2 × 2 about two test trials
+    expect(charts).toHaveLength(12); // 8 about the network, 2 × 2 about two test trials
     for (const chart of charts) {
       expect(chart.marks).toBeGreaterThan(0);
       expect(chart.width).toBeGreaterThan(100);

@@ -304,6 +304,7 @@ print(json.dumps({'nnz': int(W.nnz), 'learned': int(z['learned'].sum()),
       'Accuracy',
       'Backbone in-degree',
       'Final in-degree',
+      'Final out-degree',
       'Learned synapse weights',
       'Turnover per rewiring',
       'Activity of 6 neurons',
@@ -314,6 +315,6 @@ print(json.dumps({'nnz': int(W.nnz), 'learned': int(z['learned'].sum()),
     ]) {
       expect(html).toContain(title);
     }
-    expect((html.match(/<svg/g) ?? []).length).toBe(11); // 7 about the network, 2 × 2 trials
+    expect((html.match(/<svg/g) ?? []).length).toBe(12); // 8 about the network, 2 × 2 trials
   });
 });

@@ -42,6 +42,13 @@ describe('sqrtk CLI', () => {
     });
     // Add mode shifts every in-degree by M = 4 (about 1 sd): the test rejects clearly (README: p ≈ 0).
     expect(summary.in_degree_test.p_value).toBeLessThan(1e-6);
+    // Every synapse is counted once by its sender: the out-degrees add up to the in-degrees.
+    expect(summary.out_degree.mean).toBeCloseTo(summary.in_degree.mean, 10);
+    expect(summary.learned_out_degree.mean).toBeCloseTo(4, 10);
+    expect(summary.out_degree_test).toMatchObject({
+      test: 'chi-square',
+      against: 'Binomial(149, 15/150)',
+    });
     expect(summary.seed).toBe(4);
     const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
     expect(config.network).toMatchObject({

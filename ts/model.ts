@@ -247,6 +247,24 @@ export class SparseRNN {
     return { test: 'chi-square', statistic, dof, pValue };
   }
 
+  /**
+   * Out-degree of every neuron: the synapses it sends, backbone and learned (or with
+   * `learnedOnly` its learned synapses alone, which shows hubs that growth piles onto).
+   */
+  outDegree(options: { learnedOnly?: boolean } = {}): Uint32Array {
+    const learnedOnly = options.learnedOnly ?? false;
+    return core(() => this.handle.out_degree(learnedOnly));
+  }
+
+  /**
+   * Chi-square test of the out-degrees against Binomial(neurons − 1, k/neurons), the
+   * out-degree distribution of the random graph it started from.
+   */
+  outDegreeTest(): { test: 'chi-square'; statistic: number; dof: number; pValue: number } {
+    const [statistic, dof, pValue] = core(() => this.handle.out_degree_test());
+    return { test: 'chi-square', statistic, dof, pValue };
+  }
+
   /** Rewirings so far and the synapses they swapped. */
   rewireCounts(): { rewires: number; turnover: number } {
     const [rewires, turnover] = core(() => this.handle.rewire_counts());

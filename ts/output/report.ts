@@ -49,7 +49,13 @@ function binomialCurve(
   return points;
 }
 
-function degreeChart(title: string, degrees: Uint32Array, neurons: number, k: number): string {
+function degreeChart(
+  title: string,
+  degrees: Uint32Array,
+  neurons: number,
+  k: number,
+  axis = 'in-degree',
+): string {
   let [lo, hi] = [Infinity, -Infinity];
   for (const d of degrees) [lo, hi] = [Math.min(lo, d), Math.max(hi, d)]; // no spread: N may be large
   const counts = new Map<number, number>();
@@ -60,7 +66,7 @@ function degreeChart(title: string, degrees: Uint32Array, neurons: number, k: nu
     height: counts.get(lo + i) ?? 0,
   }));
   const curve = binomialCurve(neurons, neurons - 1, k / neurons, lo, hi);
-  return barChart(title, 'in-degree', 'neurons', bars, [
+  return barChart(title, axis, 'neurons', bars, [
     { name: `Binomial(${neurons - 1}, ${k}/${neurons})`, points: curve, color: '#d62728' },
   ]);
 }
@@ -91,6 +97,13 @@ export function buildReport(input: ReportInput): string {
       net.inDegree(),
       neurons,
       k,
+    ),
+    degreeChart(
+      `Final out-degree (χ² p = ${net.outDegreeTest().pValue.toPrecision(2)})`,
+      net.outDegree(),
+      neurons,
+      k,
+      'out-degree',
     ),
     learnedWeights.length
       ? barChart('Learned synapse weights', 'weight', 'synapses', histogram(learnedWeights, 40))

@@ -15,8 +15,16 @@ export function summarize(net: SparseRNN, task: Task, history: History, validati
   const inDegree = net.inDegree();
   const backbone = net.backboneDegree();
   const learned = degreeStats(inDegree.map((d, i) => d - backbone[i]));
-  const degreeTest = net.inDegreeTest();
   const { rewires, turnover } = net.rewireCounts();
+  // Both degree distributions of the random graph are Binomial(N − 1, K/N).
+  const against = `Binomial(${net.config.neurons - 1}, ${net.config.k}/${net.config.neurons})`;
+  const chiSquare = (t: ReturnType<SparseRNN['inDegreeTest']>) => ({
+    test: t.test,
+    against,
+    statistic: t.statistic,
+    dof: t.dof,
+    p_value: t.pValue,
+  });
   return {
     task: task.name,
     test_accuracy: test.accuracy,
@@ -27,13 +35,10 @@ export function summarize(net: SparseRNN, task: Task, history: History, validati
     synapses: inDegree.reduce((a, b) => a + b, 0),
     in_degree: degreeStats(inDegree),
     backbone_in_degree: degreeStats(backbone),
-    in_degree_test: {
-      test: degreeTest.test,
-      against: `Binomial(${net.config.neurons - 1}, ${net.config.k}/${net.config.neurons})`,
-      statistic: degreeTest.statistic,
-      dof: degreeTest.dof,
-      p_value: degreeTest.pValue,
-    },
+    in_degree_test: chiSquare(net.inDegreeTest()),
+    out_degree: degreeStats(net.outDegree()),
+    learned_out_degree: degreeStats(net.outDegree({ learnedOnly: true })),
+    out_degree_test: chiSquare(net.outDegreeTest()),
     learned_per_neuron: net.config.learned,
     learned_per_neuron_check: { min: learned.min, max: learned.max },
     growth: net.config.growth,

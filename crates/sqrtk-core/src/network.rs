@@ -234,12 +234,18 @@ impl Network {
 
     /// Chi-square test of the current in-degrees against Binomial(neurons − 1, k / neurons).
     pub fn in_degree_test(&self) -> crate::stats::ChiSquare {
+        self.degree_test(&self.structure.in_degree())
+    }
+
+    /// Chi-square test of the current out-degrees against Binomial(neurons − 1, k / neurons),
+    /// which is also the out-degree distribution of the random graph.
+    pub fn out_degree_test(&self) -> crate::stats::ChiSquare {
+        self.degree_test(&self.structure.out_degree(false))
+    }
+
+    fn degree_test(&self, degrees: &[u32]) -> crate::stats::ChiSquare {
         let c = &self.config;
-        crate::stats::binomial_chi_square(
-            &self.structure.in_degree(),
-            c.neurons as u64 - 1,
-            c.k as f64 / c.neurons as f64,
-        )
+        crate::stats::binomial_chi_square(degrees, c.neurons as u64 - 1, c.k as f64 / c.neurons as f64)
     }
 
     /// Rates r_t of the given neurons over a forward pass: [neuron][step 1..=T][batch].

@@ -86,6 +86,20 @@ impl Recurrent {
         self.csr.indptr.windows(2).map(|w| w[1] - w[0]).collect()
     }
 
+    /// Out-degree of every neuron: the synapses it sends (backbone and learned), or with
+    /// `learned_only` its learned ones alone.
+    pub fn out_degree(&self, learned_only: bool) -> Vec<u32> {
+        let mut out = vec![0u32; self.csr.n_rows];
+        for i in 0..self.csr.n_rows {
+            let row = self.csr.row(i);
+            let first = if learned_only { self.backbone_len[i] as usize } else { 0 };
+            for &j in &row[first..] {
+                out[j as usize] += 1;
+            }
+        }
+        out
+    }
+
     /// Checks the invariants of the learned slots (exact budget, unique partners, none in the
     /// backbone, no self-connection); an `Err` here is a bug in the core.
     pub fn check_invariants(&self) -> Result<(), Error> {

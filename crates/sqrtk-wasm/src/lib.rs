@@ -200,6 +200,19 @@ impl Network {
         Ok(vec![t.statistic, t.dof as f64, t.p_value])
     }
 
+    /// Chi-square test of the out-degrees against Binomial(N − 1, K/N): [statistic, dof, p-value].
+    pub fn out_degree_test(&self) -> Result<Vec<f64>, JsError> {
+        alive()?;
+        let t = self.inner.out_degree_test();
+        Ok(vec![t.statistic, t.dof as f64, t.p_value])
+    }
+
+    /// Synapses each neuron sends (all, or only learned ones).
+    pub fn out_degree(&self, learned_only: bool) -> Result<Vec<u32>, JsError> {
+        alive()?;
+        Ok(self.inner.structure.out_degree(learned_only))
+    }
+
     pub fn state_hash(&self) -> Result<String, JsError> {
         alive()?;
         Ok(self.inner.state_hash())
