@@ -4,9 +4,8 @@
  * in config.json with its size and SHA-256, so a run says exactly what it was trained on, and
  * `--resume` refuses a file that changed since.
  */
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import { checkSameFile, readInputFile, type FileRecord } from './input-file.js';
 import type { Dataset } from '../data.js';
 import { loadDataset, splitDataset, standardize, type LoadedDataset } from '../dataset/index.js';
 import { optionError, SqrtkError } from '../errors.js';
@@ -22,11 +21,8 @@ export interface DataCommandOptions {
 }
 
 /** One data file of a run, as config.json records it. */
-export interface DataFile {
+export interface DataFile extends FileRecord {
   role: 'train' | 'test';
-  path: string;
-  bytes: number;
-  sha256: string;
 }
 
 const DEFAULT_TEST_FRACTION = 0.2;
@@ -77,12 +73,7 @@ export async function dataTask(o: DataCommandOptions): Promise<{ task: Task; fil
 export function checkUnchanged(recorded: DataFile[], now: DataFile[]): void {
   for (const before of recorded) {
     const after = now.find((f) => f.role === before.role);
-    if (after && after.sha256 !== before.sha256) {
-      throw new SqrtkError(
-        'E_DATA',
-        `${after.path}: changed since the run started (SHA-256 ${before.sha256.slice(0, 12)}… then, ${after.sha256.slice(0, 12)}… now); restore that file, or start a new run with --out`,
-      );
-    }
+    if (after) checkSameFile(before, after);
   }
 }
 
@@ -92,22 +83,8 @@ async function readData(
   role: DataFile['role'],
   files: DataFile[],
 ): Promise<LoadedDataset> {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'does not exist' : (cause as Error).message;
-    throw new SqrtkError('E_IO', `${flag} (=${JSON.stringify(path)}) ${why}; check the path`, {
-      cause,
-    });
-  }
-  files.push({
-    role,
-    path,
-    bytes: bytes.length,
-    sha256: createHash('sha256').update(bytes).digest('hex'),
-  });
+  const { bytes, record } = readInputFile(flag, path);
+  files.push({ role, ...record });
   const loaded = await loadDataset(bytes, { name: path });
   for (const note of loaded.notes) console.error(note);
   if (!loaded.data.labels && !loaded.data.targets)

@@ -6,7 +6,8 @@
  * DIR is locked while it is written, every file is written atomically, and a directory holding
  * another run is refused without --overwrite.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { sha256 } from './input-file.js';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { SqrtkError } from '../errors.js';
@@ -115,7 +116,7 @@ export function importRun(file: string, o: ImportCommandOptions): string[] {
       file: resolve(file),
       name: basename(file),
       bytes: statSync(file).size,
-      sha256: createHash('sha256').update(bytes).digest('hex'),
+      sha256: sha256(bytes),
       ...(configPath && { config: resolve(configPath) }),
     };
     const runId = randomUUID();

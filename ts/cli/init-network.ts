@@ -4,19 +4,14 @@
  * options (sizes, growth, mode, seed, …) come from the file, so the network flags are not used.
  * config.json records the file's path, size and SHA-256, and `--resume` refuses a changed file.
  */
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { checkSameFile, readInputFile, type FileRecord } from './input-file.js';
 import { SqrtkError, optionError } from '../errors.js';
 import { SparseRNN } from '../model.js';
 import type { Task } from '../tasks/index.js';
 
 /** The --init file, as config.json records it. */
-export interface InitFile {
-  path: string;
-  bytes: number;
-  sha256: string;
-}
+export type InitFile = FileRecord;
 
 /** Loads `path` for a run on `task`; `recorded` is the file config.json names (on --resume). */
 export function loadInitNetwork(
@@ -25,26 +20,8 @@ export function loadInitNetwork(
   recorded?: InitFile,
 ): { net: SparseRNN; file: InitFile } {
   const absolute = resolve(path);
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(absolute);
-  } catch (cause) {
-    const missing = (cause as NodeJS.ErrnoException).code === 'ENOENT';
-    const why = missing ? 'does not exist' : `cannot be read (${(cause as Error).message})`;
-    throw new SqrtkError('E_IO', `--init (=${JSON.stringify(path)}) ${why}; check the path`, {
-      cause,
-    });
-  }
-  const file = {
-    path: absolute,
-    bytes: bytes.length,
-    sha256: createHash('sha256').update(bytes).digest('hex'),
-  };
-  if (recorded && recorded.sha256 !== file.sha256)
-    throw new SqrtkError(
-      'E_DATA',
-      `${absolute}: changed since the run started (SHA-256 ${recorded.sha256.slice(0, 12)}… then, ${file.sha256.slice(0, 12)}… now); restore that file, or start a new run with --out`,
-    );
+  const { bytes, record: file } = readInputFile('--init', absolute);
+  if (recorded) checkSameFile(recorded, file);
   let net: SparseRNN;
   try {
     net = SparseRNN.load(bytes);

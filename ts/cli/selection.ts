@@ -11,21 +11,23 @@ import { taskCurriculum, type TaskCurriculum } from '../tasks/curriculum.js';
 import { resolveFitOptions, type EpochRecord, type FitOptions } from '../train.js';
 import type { TrainCommandOptions } from './train.js';
 
-/** The schedule and epoch-selection flags of `train` (commander's names; undefined when not given). */
-export interface ScheduleCommandOptions {
-  lrSchedule?: FitOptions['lrSchedule'];
-  warmup?: number;
-  lrStepEvery?: number;
-  lrFactor?: number;
-  minLr?: number;
-  lrPatience?: number;
-  earlyStop?: number;
-  keepBest?: boolean;
-  monitor?: FitOptions['monitor'];
-  validationFraction?: number;
-  /** Ramp the task's difficulty over the first this many epochs. */
-  curriculum?: number;
-}
+/**
+ * The schedule and epoch-selection flags of `train`: fit's options of the same names (undefined
+ * when not given), and `--curriculum E` (ramp the task's difficulty over the first E epochs).
+ */
+export type ScheduleCommandOptions = Pick<
+  FitOptions,
+  | 'lrSchedule'
+  | 'warmup'
+  | 'lrStepEvery'
+  | 'lrFactor'
+  | 'minLr'
+  | 'lrPatience'
+  | 'earlyStop'
+  | 'keepBest'
+  | 'monitor'
+  | 'validationFraction'
+> & { curriculum?: number };
 
 /** The schedule and selection flags that were given, as fit options (others stay unset). */
 function scheduleOptions(o: ScheduleCommandOptions): FitOptions {

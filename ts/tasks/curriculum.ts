@@ -60,7 +60,9 @@ export function taskCurriculum(
     const value = values[Math.min(epoch, rampEpochs) - 1];
     if (value === target) return task.train;
     if (last?.value !== value) {
-      last = { value, set: loadTask(task.name, { ...task.options, [option]: value }).train };
+      // Only the training set is used: build the smallest test set beside it.
+      const options = { ...task.options, [option]: value, testTrials: 1 };
+      last = { value, set: loadTask(task.name, options).train };
     }
     return last.set;
   };

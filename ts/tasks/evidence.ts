@@ -55,13 +55,21 @@ export interface PerceptualDecisionOptions {
 
 const FIXATION = 2;
 const RESPONSE = 3;
-const PD_KEYS = ['trials', 'coherences', 'stimulus', 'delay', 'noise', 'seed'] as const;
+const KEYS = ['trials', 'coherences', 'stimulus', 'delay', 'noise', 'seed'] as const;
 
-/** Random-dots perceptual decision with per-step labels (see the file header). */
-export function perceptualDecision(options?: PerceptualDecisionOptions): Dataset {
-  const o = checkOptions('perceptualDecision', options, PD_KEYS);
+/**
+ * What both evidence tasks share: their options (checked in this order, so errors and random
+ * draws stay as they were), the fixation / stimulus / delay / response layout and the trial set.
+ */
+function evidenceTrials(
+  name: string,
+  options: PerceptualDecisionOptions | ContextDependentOptions | undefined,
+  levels: { coherences: number[]; max: number },
+  inputs: number,
+) {
+  const o = checkOptions(name, options, KEYS);
   const trials = trialsOf(o.trials, 1000);
-  const coherences = numberList('coherences', o.coherences, [0, 6.4, 12.8, 25.6, 51.2], 0, 100);
+  const coherences = numberList('coherences', o.coherences, levels.coherences, 0, levels.max);
   const stimulus = int('stimulus', o.stimulus, 10, 1);
   const delay = int('delay', o.delay, 0, 0);
   const noise = num('noise', o.noise, 0.5, 0);
@@ -72,7 +80,24 @@ export function perceptualDecision(options?: PerceptualDecisionOptions): Dataset
     ['delay', delay],
     ['response', RESPONSE],
   ]);
-  const set = new TrialSet(trials, steps, 3, { classes: 3 });
+  return {
+    trials,
+    coherences,
+    noise,
+    random,
+    at,
+    set: new TrialSet(trials, steps, inputs, { classes: 3 }),
+  };
+}
+
+/** Random-dots perceptual decision with per-step labels (see the file header). */
+export function perceptualDecision(options?: PerceptualDecisionOptions): Dataset {
+  const { trials, coherences, noise, random, at, set } = evidenceTrials(
+    'perceptualDecision',
+    options,
+    { coherences: [0, 6.4, 12.8, 25.6, 51.2], max: 100 },
+    3,
+  );
   const { start, steps: length } = at.stimulus;
   for (let b = 0; b < trials; b++) {
     const c = cycle(coherences, b) / 100;
@@ -101,24 +126,14 @@ export interface ContextDependentOptions {
   seed?: number;
 }
 
-const CD_KEYS = PD_KEYS;
-
 /** Context-dependent integration (Mante et al. 2013) with per-step labels (see the file header). */
 export function contextDependent(options?: ContextDependentOptions): Dataset {
-  const o = checkOptions('contextDependent', options, CD_KEYS);
-  const trials = trialsOf(o.trials, 1000);
-  const coherences = numberList('coherences', o.coherences, [0.1, 0.2, 0.4], 0, 1);
-  const stimulus = int('stimulus', o.stimulus, 10, 1);
-  const delay = int('delay', o.delay, 0, 0);
-  const noise = num('noise', o.noise, 0.5, 0);
-  const random = randomStream(requireSeed(o.seed));
-  const { at, steps } = layout([
-    ['fixation', FIXATION],
-    ['stimulus', stimulus],
-    ['delay', delay],
-    ['response', RESPONSE],
-  ]);
-  const set = new TrialSet(trials, steps, 5, { classes: 3 });
+  const { trials, coherences, noise, random, at, set } = evidenceTrials(
+    'contextDependent',
+    options,
+    { coherences: [0.1, 0.2, 0.4], max: 1 },
+    5,
+  );
   const { start, steps: length } = at.stimulus;
   for (let b = 0; b < trials; b++) {
     const signs = [random.sign(), random.sign()]; // motion, colour
