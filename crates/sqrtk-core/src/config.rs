@@ -63,6 +63,59 @@ pub enum Mode {
     Hidden,
 }
 
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scaling {
+    /// Backbone weights gain · N(0, 1) / √k (with Dale's law: signed magnitudes, see `populations`).
+    #[default]
+    Standard,
+    /// Balanced-network weights J_ab / √k_ab per block and a drive √k_aE · J_a0 per population
+    /// (van Vreeswijk & Sompolinsky 1998).
+    Balanced,
+}
+
+/// Mean in-degrees per block: `k_ab` is how many inputs a neuron of population a receives from
+/// population b on average (E = excitatory, I = inhibitory).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Blocks {
+    #[serde(rename = "kEE")]
+    pub k_ee: f64,
+    #[serde(rename = "kEI")]
+    pub k_ei: f64,
+    #[serde(rename = "kIE")]
+    pub k_ie: f64,
+    #[serde(rename = "kII")]
+    pub k_ii: f64,
+}
+
+/// Balanced-network couplings J_ab (the weight of a b → a synapse is J_ab / √k_ab) and external
+/// drives J_a0 (the bias of population a is √k_aE · J_a0).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Couplings {
+    #[serde(rename = "EE")]
+    pub ee: f32,
+    #[serde(rename = "EI")]
+    pub ei: f32,
+    #[serde(rename = "IE")]
+    pub ie: f32,
+    #[serde(rename = "II")]
+    pub ii: f32,
+    #[serde(rename = "E0")]
+    pub e0: f32,
+    #[serde(rename = "I0")]
+    pub i0: f32,
+}
+
+impl Default for Couplings {
+    /// van Vreeswijk & Sompolinsky (1998, Neural Comput. 10:1321): J_EE = J_IE = 1,
+    /// J_EI = −2, J_II = −1.8, external drives E·m0 = 1 · 0.1 and I·m0 = 0.8 · 0.1.
+    fn default() -> Self {
+        Couplings { ee: 1.0, ei: -2.0, ie: 1.0, ii: -1.8, e0: 0.1, i0: 0.08 }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Config {
@@ -91,6 +144,23 @@ pub struct Config {
     pub loss: Loss,
     pub readout_steps: usize,
     pub seed: u64,
+    /// Fraction of excitatory neurons: neurons 0..round(excitatory · neurons) are excitatory, the
+    /// rest inhibitory. `None`: no populations.
+    #[serde(default)]
+    pub excitatory: Option<f32>,
+    /// Dale's law: every synapse of an excitatory neuron is ≥ 0, of an inhibitory one ≤ 0.
+    #[serde(default)]
+    pub dale: bool,
+    /// Per-block mean in-degrees of the backbone (`None`: k split by population size).
+    #[serde(default)]
+    pub blocks: Option<Blocks>,
+    #[serde(default)]
+    pub scaling: Scaling,
+    #[serde(default)]
+    pub couplings: Couplings,
+    /// `add` mode: at most this many learned synapses leave any one neuron (0 = no cap).
+    #[serde(default)]
+    pub max_learned_out: usize,
 }
 
 impl Config {
@@ -119,6 +189,12 @@ impl Config {
             loss: Loss::CrossEntropy,
             readout_steps: 1,
             seed: 0,
+            excitatory: None,
+            dale: false,
+            blocks: None,
+            scaling: Scaling::Standard,
+            couplings: Couplings::default(),
+            max_learned_out: 0,
         }
     }
 
@@ -170,7 +246,7 @@ impl Config {
         if !(self.gain.is_finite() && self.gain >= 0.0) {
             return Err(Error::option("gain", self.gain, "must be a finite number ≥ 0", "use e.g. gain: 1"));
         }
-        Ok(())
+        crate::populations::validate(self)
     }
 }
 

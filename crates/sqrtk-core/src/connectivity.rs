@@ -2,6 +2,8 @@
 //! Row `i` draws from its own random substream, so the graph does not depend on the order or
 //! the thread that generates it.
 
+use core::ops::Range;
+
 use crate::csr::{check_nnz, Csr};
 use crate::error::Error;
 use crate::memory::try_with_capacity;
@@ -9,33 +11,33 @@ use crate::rng::{Rng, Stream};
 
 /// Erdős–Rényi: each synapse j → i (j ≠ i) exists with probability p = k / n, independently.
 /// The in-degree of a neuron is Binomial(n − 1, k / n).
+pub fn erdos_renyi(n: usize, k: f64, seed: u64) -> Result<Csr, Error> {
+    let p = k / n as f64;
+    erdos_renyi_blocks(n, seed, |_| vec![(0..n, p)])
+}
+
+/// Erdős–Rényi by blocks: `sources(i)` lists the source ranges of neuron i's inputs, each with
+/// its own connection probability (for example its excitatory and its inhibitory neurons).
 ///
 /// Exact Bernoulli sampling by geometric skips: the gap to the next present synapse is
 /// Geometric(p), drawn as floor(ln U / ln(1 − p)).
-pub fn erdos_renyi(n: usize, k: f64, seed: u64) -> Result<Csr, Error> {
-    let p = k / n as f64;
-    let expected = (n as f64 * (n as f64 - 1.0) * p) as usize;
+pub fn erdos_renyi_blocks(
+    n: usize,
+    seed: u64,
+    sources: impl Fn(usize) -> Vec<(Range<usize>, f64)>,
+) -> Result<Csr, Error> {
+    let expected: f64 =
+        (0..n.min(2)).map(|i| sources(i).iter().map(|(r, p)| r.len() as f64 * p).sum::<f64>()).fold(0.0, f64::max)
+            * n as f64;
+    let expected = expected as usize;
     check_nnz(expected + expected / 8)?;
-    let log_q = libm::log1p(-p);
     let mut indptr = Vec::with_capacity(n + 1);
     let mut indices = try_with_capacity(expected + 4 * (expected as f64).sqrt() as usize, "the backbone synapses")?;
     indptr.push(0u32);
     for i in 0..n {
         let mut rng = Rng::new(seed, Stream::Connectivity, i as u64);
-        // Candidates are the n − 1 other neurons, numbered 0..n−1 with `i` skipped.
-        let mut candidate: u64 = 0;
-        loop {
-            let gap = if p >= 1.0 { 0.0 } else { (libm::log(rng.uniform_open()) / log_q).floor() };
-            if gap >= (n - 1) as f64 {
-                break;
-            }
-            candidate += gap as u64;
-            if candidate >= (n - 1) as u64 {
-                break;
-            }
-            let j = candidate as u32 + (candidate >= i as u64) as u32;
-            indices.push(j);
-            candidate += 1;
+        for (range, p) in sources(i) {
+            bernoulli_range(&mut rng, i, range, p, &mut indices);
         }
         check_nnz(indices.len())?;
         indptr.push(indices.len() as u32);
@@ -43,18 +45,58 @@ pub fn erdos_renyi(n: usize, k: f64, seed: u64) -> Result<Csr, Error> {
     Ok(Csr { n_rows: n, n_cols: n, indptr, indices })
 }
 
+/// Appends each neuron of `range` other than `i` with probability p, in increasing order.
+fn bernoulli_range(rng: &mut Rng, i: usize, range: Range<usize>, p: f64, out: &mut Vec<u32>) {
+    // Candidates are the neurons of the range, numbered from 0 with `i` skipped.
+    let skip = range.contains(&i);
+    let count = (range.len() - skip as usize) as u64;
+    if p <= 0.0 || count == 0 {
+        return;
+    }
+    let log_q = libm::log1p(-p);
+    let mut candidate: u64 = 0;
+    loop {
+        let gap = if p >= 1.0 { 0.0 } else { (libm::log(rng.uniform_open()) / log_q).floor() };
+        if gap >= count as f64 {
+            break;
+        }
+        candidate += gap as u64;
+        if candidate >= count {
+            break;
+        }
+        let j = range.start as u64 + candidate + (skip && candidate >= (i - range.start) as u64) as u64;
+        out.push(j as u32);
+        candidate += 1;
+    }
+}
+
 /// Exactly `k` distinct random partners per neuron, none of them itself (Floyd's sampling).
 pub fn fixed_indegree(n: usize, k: usize, seed: u64) -> Result<Csr, Error> {
     if k > n - 1 {
         return Err(Error::option("k", k, &format!("must be at most neurons − 1 (={})", n - 1), "lower k"));
     }
-    check_nnz(n * k)?;
+    fixed_indegree_blocks(n, seed, |_| vec![(0..n, k)])
+}
+
+/// Exactly the given number of distinct random partners from each source range of neuron i
+/// (`sources(i)`; the caller checks that every range has enough neurons other than i).
+pub fn fixed_indegree_blocks(
+    n: usize,
+    seed: u64,
+    sources: impl Fn(usize) -> Vec<(Range<usize>, usize)>,
+) -> Result<Csr, Error> {
+    check_nnz((0..n.min(2)).map(|i| sources(i).iter().map(|s| s.1).sum::<usize>()).max().unwrap_or(0) * n)?;
     let rows = (0..n)
         .map(|i| {
             let mut rng = Rng::new(seed, Stream::Connectivity, i as u64);
-            let mut row = sample_distinct(&mut rng, (n - 1) as u32, k, &[]);
-            for j in row.iter_mut() {
-                *j += (*j >= i as u32) as u32;
+            let mut row = Vec::new();
+            for (range, k) in sources(i) {
+                let skip = range.contains(&i);
+                let picked = sample_distinct(&mut rng, (range.len() - skip as usize) as u32, k, &[]);
+                row.extend(picked.into_iter().map(|j| {
+                    let j = range.start as u32 + j;
+                    j + (skip && j >= i as u32) as u32
+                }));
             }
             row
         })

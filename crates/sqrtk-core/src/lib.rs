@@ -17,6 +17,7 @@ pub mod network;
 pub mod optim;
 pub mod parallel;
 pub mod params;
+pub mod populations;
 pub mod rng;
 pub mod rnn;
 pub mod stats;

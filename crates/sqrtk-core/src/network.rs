@@ -1,7 +1,7 @@
 //! A sparse recurrent network: structure, parameters, optimizer state and reusable buffers,
 //! held in one object (JavaScript addresses it through a single handle).
 
-use crate::config::{Config, Growth};
+use crate::config::{Config, Growth, Mode};
 use crate::error::Error;
 use crate::growth::{self, Context};
 use crate::hash::StateHasher;
@@ -9,9 +9,30 @@ use crate::kernels::{dot, Rows};
 use crate::memory;
 use crate::optim::{Adam, AdamConfig};
 use crate::params::Tensors;
+use crate::populations::{self, Populations, E, I};
 use crate::rng::{growth_substream, Rng, Stream};
 use crate::rnn::{self, Batch, Score, Target, Workspace};
+use crate::stats::{self, ChiSquare};
 use crate::structure::Recurrent;
+
+/// What hidden mode keeps: every neuron's learned out-degree and, with populations, how many of
+/// its learned inputs are excitatory (with the fixed backbone, that keeps every in- and
+/// out-degree, per block).
+#[derive(Clone, Debug, PartialEq)]
+struct HiddenDegrees {
+    out: Vec<u32>,
+    from_excitatory: Vec<u32>,
+}
+
+impl HiddenDegrees {
+    fn of(config: &Config, structure: &Recurrent) -> HiddenDegrees {
+        let from_excitatory = match Populations::of(config) {
+            Some(pops) => structure.learned_from(&pops, E),
+            None => Vec::new(),
+        };
+        HiddenDegrees { out: structure.out_degree(true), from_excitatory }
+    }
+}
 
 /// What one batch gave: the loss and classification counts, and the gradient norm (training).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -32,6 +53,8 @@ pub struct Network {
     /// Rewirings done so far, and synapses swapped by them.
     pub rewires: u64,
     pub turnover: u64,
+    /// Hidden mode: the degrees every rewiring must keep (checked after each one).
+    hidden_degrees: Option<HiddenDegrees>,
     ws: Workspace,
     /// Whether `ws` holds the activity and gradients of the last training batch.
     ws_has_gradient: bool,
@@ -46,8 +69,16 @@ impl Network {
         let adam = Adam::new(&params);
         let signs = match config.growth {
             Growth::DeepR => {
+                // Under Dale's law a learned synapse has its presynaptic neuron's sign.
+                let dale = Populations::of(&config).filter(|_| config.dale);
                 let mut rng = Rng::new(config.seed, Stream::Growth, growth_substream::DEEP_R_SIGNS);
-                (0..config.neurons * config.learned).map(|_| growth::random_sign(&mut rng)).collect()
+                (0..config.neurons)
+                    .flat_map(|i| structure.learned_partners(i).to_vec())
+                    .map(|j| match dale {
+                        Some(pops) => pops.sign(j as usize),
+                        None => growth::random_sign(&mut rng),
+                    })
+                    .collect()
             }
             _ => Vec::new(),
         };
@@ -65,6 +96,7 @@ impl Network {
         turnover: u64,
     ) -> Network {
         let grads = Tensors::zeros_like(&params);
+        let hidden_degrees = (config.mode == Mode::Hidden).then(|| HiddenDegrees::of(&config, &structure));
         Network {
             config,
             structure,
@@ -74,6 +106,7 @@ impl Network {
             signs,
             rewires,
             turnover,
+            hidden_degrees,
             ws: Workspace::default(),
             ws_has_gradient: false,
         }
@@ -95,6 +128,9 @@ impl Network {
             });
         }
         self.adam.step(&mut self.params, &mut self.grads, opt);
+        if let Some(pops) = self.dale() {
+            populations::project(&pops, &self.structure, &mut self.params.w_rec);
+        }
         if self.config.growth == Growth::DeepR {
             self.deep_r_constraint(opt.lr);
         }
@@ -175,13 +211,26 @@ impl Network {
             return Err(Error::state("rewire needs the gradients of a training batch; train a batch first"));
         }
         let swaps = growth::plan(&self.growth_context(), fraction)?;
+        let (b, t) = (self.ws.batch, self.ws.steps);
+        let births = growth::Births {
+            g: Rows::new(&self.ws.g, t * b, t * b),
+            r: Rows::new(&self.ws.r, (t + 1) * b, t * b),
+            pops: Populations::of(&self.config),
+            config: &self.config,
+            round: self.rewires,
+        };
         let state = growth::State {
             structure: &mut self.structure,
             params: &mut self.params,
             adam: &mut self.adam,
             signs: &mut self.signs,
         };
-        let swapped = growth::apply(state, swaps, self.config.seed, self.rewires)?;
+        let swapped = growth::apply(state, swaps, &births)?;
+        if let Some(kept) = &self.hidden_degrees {
+            if HiddenDegrees::of(&self.config, &self.structure) != *kept {
+                return Err(Error::state("a hidden-mode rewiring changed a degree"));
+            }
+        }
         self.rewires += 1;
         self.turnover += swapped;
         Ok(swapped)
@@ -196,7 +245,21 @@ impl Network {
             g: Rows::new(&self.ws.g, t * b, t * b),
             r: Rows::new(&self.ws.r, (t + 1) * b, t * b),
             round: self.rewires,
+            pops: Populations::of(&self.config),
+            saturated: match self.config.max_learned_out {
+                0 => Vec::new(),
+                cap => (0..self.config.neurons as u32)
+                    .zip(self.structure.out_degree(true))
+                    .filter(|&(_, d)| d as usize >= cap)
+                    .map(|(j, _)| j)
+                    .collect(),
+            },
         }
+    }
+
+    /// The populations, when Dale's law holds.
+    fn dale(&self) -> Option<Populations> {
+        Populations::of(&self.config).filter(|_| self.config.dale)
     }
 
     /// |dLoss/dW_ij| that a synapse j → i would have on the last training batch (the
@@ -232,20 +295,41 @@ impl Network {
         }
     }
 
-    /// Chi-square test of the current in-degrees against Binomial(neurons − 1, k / neurons).
-    pub fn in_degree_test(&self) -> crate::stats::ChiSquare {
-        self.degree_test(&self.structure.in_degree())
+    /// Chi-square test of the current in-degrees against their distribution in the random
+    /// graph: Binomial(neurons − 1, k / neurons), or with per-block in-degrees the sum of one
+    /// binomial per source population, tested per population and combined.
+    pub fn in_degree_test(&self) -> ChiSquare {
+        self.degree_test(&self.structure.in_degree(), false)
     }
 
-    /// Chi-square test of the current out-degrees against Binomial(neurons − 1, k / neurons),
-    /// which is also the out-degree distribution of the random graph.
-    pub fn out_degree_test(&self) -> crate::stats::ChiSquare {
-        self.degree_test(&self.structure.out_degree(false))
+    /// The same for the out-degrees (with blocks, those of population b follow the sum of the
+    /// binomials of the blocks it sends to).
+    pub fn out_degree_test(&self) -> ChiSquare {
+        self.degree_test(&self.structure.out_degree(false), true)
     }
 
-    fn degree_test(&self, degrees: &[u32]) -> crate::stats::ChiSquare {
+    fn degree_test(&self, degrees: &[u32], outgoing: bool) -> ChiSquare {
         let c = &self.config;
-        crate::stats::binomial_chi_square(degrees, c.neurons as u64 - 1, c.k as f64 / c.neurons as f64)
+        let pops = match Populations::of(c) {
+            Some(pops) if c.blocks.is_some() => pops,
+            _ => return stats::binomial_chi_square(degrees, c.neurons as u64 - 1, c.k as f64 / c.neurons as f64),
+        };
+        let parts: Vec<ChiSquare> = [E, I]
+            .map(|a| {
+                // Neuron of population a: one binomial per other population b, with the
+                // candidates and probability of block (a ← b), or (b ← a) for out-degrees.
+                let block = |b: usize| {
+                    let (target, source) = if outgoing { (b, a) } else { (a, b) };
+                    let candidates = pops.size(b) - (a == b) as usize;
+                    let possible = pops.size(source) - (target == source) as usize;
+                    let p = if possible == 0 { 0.0 } else { pops.block_k(c, target, source) / possible as f64 };
+                    stats::binomial_pmf(candidates as u64, p.min(1.0))
+                };
+                let pmf = stats::convolve(&block(E), &block(I), c.neurons);
+                stats::chi_square(&degrees[pops.range(a)], &pmf)
+            })
+            .to_vec();
+        stats::combine(&parts)
     }
 
     /// Rates r_t of the given neurons over a forward pass: [neuron][step 1..=T][batch].
@@ -389,17 +473,19 @@ fn init_params(c: &Config, rec: &Recurrent) -> Tensors {
         let mut rng = Rng::new(c.seed, Stream::Init, sub);
         (0..len).map(|_| (rng.normal() * scale) as f32).collect::<Vec<f32>>()
     };
-    let mut w_rec = normals(1, rec.csr.nnz(), c.gain as f64 / (c.k as f64).sqrt());
+    let pops = Populations::of(c);
+    let mut rng = Rng::new(c.seed, Stream::Init, 1);
+    let mut w_rec = vec![0.0; rec.csr.nnz()];
     for i in 0..c.neurons {
         for e in rec.csr.row_range(i) {
-            if rec.is_learned(i, e) {
-                w_rec[e] = 0.0;
-            }
+            let w = populations::backbone_weight(c, pops.as_ref(), i, rec.csr.indices[e] as usize, &mut rng);
+            // Learned synapses start at 0.
+            w_rec[e] = if rec.is_learned(i, e) { 0.0 } else { w };
         }
     }
     Tensors {
         w_in: normals(0, c.neurons * c.inputs, 1.0 / (c.inputs as f64).sqrt()),
-        bias: vec![0.0; c.neurons],
+        bias: (0..c.neurons).map(|i| populations::initial_bias(c, pops.as_ref(), i)).collect(),
         w_rec,
         w_out: normals(2, c.outputs * c.neurons, 1.0 / (c.neurons as f64).sqrt()),
         b_out: vec![0.0; c.outputs],

@@ -3,10 +3,11 @@
 //! budget is part of the shape and cannot drift.
 
 use crate::config::{Config, Connectivity, Mode};
-use crate::connectivity::{erdos_renyi, fixed_indegree, sample_distinct};
+use crate::connectivity::{erdos_renyi, erdos_renyi_blocks, fixed_indegree, fixed_indegree_blocks, sample_distinct};
 use crate::csr::{Csr, Transpose};
 use crate::error::Error;
 use crate::memory::try_with_capacity;
+use crate::populations::{Populations, E, I};
 use crate::rng::{growth_substream, Rng, Stream};
 
 #[derive(Clone, Debug)]
@@ -23,21 +24,21 @@ pub struct Recurrent {
 impl Recurrent {
     pub fn build(config: &Config) -> Result<Recurrent, Error> {
         let n = config.neurons;
-        let backbone = match config.connectivity {
-            Connectivity::ErdosRenyi => erdos_renyi(n, config.k as f64, config.seed)?,
-            Connectivity::FixedIndegree => fixed_indegree(n, config.k, config.seed)?,
-        };
+        let backbone = backbone(config)?;
         let m = config.learned;
         let mut indptr = Vec::with_capacity(n + 1);
         let mut indices = try_with_capacity(backbone.nnz() + n * m, "the recurrent synapses")?;
         let mut backbone_len = Vec::with_capacity(n);
+        // `add` mode with maxLearnedOut: learned synapses each neuron sends, and the neurons
+        // that reached the cap (sorted).
+        let (mut learned_out, mut saturated) = (vec![0u32; n], Vec::<u32>::new());
         indptr.push(0u32);
         for i in 0..n {
-            // Neuron i draws its initial learned partners (and, in hidden mode, the backbone
-            // synapses they replace) from its own growth substream.
+            // Neuron i draws its initial learned partners (in hidden mode, the backbone synapses
+            // that become learned ones) from its own growth substream.
             let mut rng = Rng::new(config.seed, Stream::Growth, growth_substream::INITIAL + i as u64);
             let mut row = backbone.row(i).to_vec();
-            if config.mode == Mode::Hidden {
+            let learned = if config.mode == Mode::Hidden {
                 if m > row.len() {
                     let rule = format!(
                         "exceeds the backbone in-degree of neuron {i} (={}), which hidden mode replaces",
@@ -45,25 +46,37 @@ impl Recurrent {
                     );
                     return Err(Error::option("learned", m, &rule, "lower learned, raise k, or use mode 'add'"));
                 }
-                let pruned = sample_distinct(&mut rng, row.len() as u32, m, &[]);
-                row = row
-                    .iter()
-                    .enumerate()
-                    .filter(|(e, _)| pruned.binary_search(&(*e as u32)).is_err())
-                    .map(|(_, &j)| j)
-                    .collect();
-            }
-            let forbidden = forbidden_partners(i as u32, &row);
-            let free = n - forbidden.len();
-            if m > free {
-                let rule = format!(
-                    "exceeds the free partners of neuron {i} (={free}: neurons − 1 − its {} backbone inputs)",
-                    row.len()
-                );
-                return Err(Error::option("learned", m, &rule, "lower learned or k"));
+                // The learned synapses start as m of the random graph's own synapses, so the
+                // network starts as exactly that graph, with every in- and out-degree.
+                let chosen = sample_distinct(&mut rng, row.len() as u32, m, &[]);
+                let is_chosen = |e: usize| chosen.binary_search(&(e as u32)).is_ok();
+                let learned = (0..row.len()).filter(|&e| is_chosen(e)).map(|e| row[e]).collect();
+                row = (0..row.len()).filter(|&e| !is_chosen(e)).map(|e| row[e]).collect();
+                learned
+            } else {
+                let mut forbidden = forbidden_partners(i as u32, &row);
+                if !saturated.is_empty() {
+                    forbidden.extend_from_slice(&saturated);
+                    forbidden.sort_unstable();
+                    forbidden.dedup();
+                }
+                let free = n - forbidden.len();
+                if m > free {
+                    return Err(too_few_partners(config, i, free, row.len()));
+                }
+                sample_distinct(&mut rng, n as u32, m, &forbidden)
+            };
+            if config.max_learned_out > 0 {
+                for &j in &learned {
+                    learned_out[j as usize] += 1;
+                    if learned_out[j as usize] as usize == config.max_learned_out {
+                        let at = saturated.partition_point(|&s| s < j);
+                        saturated.insert(at, j);
+                    }
+                }
             }
             indices.extend_from_slice(&row);
-            indices.extend(sample_distinct(&mut rng, n as u32, m, &forbidden));
+            indices.extend_from_slice(&learned);
             backbone_len.push(row.len() as u32);
             crate::csr::check_nnz(indices.len())?;
             indptr.push(indices.len() as u32);
@@ -71,6 +84,16 @@ impl Recurrent {
         let csr = Csr { n_rows: n, n_cols: n, indptr, indices };
         let transpose = Transpose::of(&csr);
         Ok(Recurrent { csr, backbone_len, learned: m, transpose })
+    }
+
+    /// How many of every neuron's learned partners belong to `population`: with
+    /// `out_degree(true)`, what hidden mode preserves.
+    pub fn learned_from(&self, pops: &Populations, population: usize) -> Vec<u32> {
+        (0..self.csr.n_rows)
+            .map(|i| {
+                self.learned_partners(i).iter().filter(|&&j| pops.population(j as usize) == population).count() as u32
+            })
+            .collect()
     }
 
     /// Whether synapse `e` of row `i` is a learned one.
@@ -124,6 +147,51 @@ impl Recurrent {
         }
         Ok(())
     }
+}
+
+/// The backbone graph: plain, or by blocks of populations when `blocks` is set.
+fn backbone(c: &Config) -> Result<Csr, Error> {
+    let (n, seed) = (c.neurons, c.seed);
+    let pops = match Populations::of(c) {
+        Some(pops) if c.blocks.is_some() => pops,
+        _ => {
+            return match c.connectivity {
+                Connectivity::ErdosRenyi => erdos_renyi(n, c.k as f64, seed),
+                Connectivity::FixedIndegree => fixed_indegree(n, c.k, seed),
+            }
+        }
+    };
+    // Neuron i of population a has k_ab inputs from population b on average (exactly, for
+    // fixed in-degrees), never itself.
+    let candidates = |a: usize, b: usize| pops.size(b) - (a == b) as usize;
+    match c.connectivity {
+        Connectivity::ErdosRenyi => erdos_renyi_blocks(n, seed, |i| {
+            let a = pops.population(i);
+            [E, I]
+                .map(|b| {
+                    let p = if candidates(a, b) == 0 { 0.0 } else { pops.block_k(c, a, b) / candidates(a, b) as f64 };
+                    (pops.range(b), p.min(1.0))
+                })
+                .to_vec()
+        }),
+        Connectivity::FixedIndegree => fixed_indegree_blocks(n, seed, |i| {
+            let a = pops.population(i);
+            [E, I].map(|b| (pops.range(b), pops.block_k(c, a, b).round() as usize)).to_vec()
+        }),
+    }
+}
+
+fn too_few_partners(c: &Config, i: usize, free: usize, backbone: usize) -> Error {
+    if c.max_learned_out > 0 {
+        let rule = format!(
+            "leaves neuron {i} only {free} partners for its {} learned synapses (the others sent maxLearnedOut already)",
+            c.learned
+        );
+        return Error::option("maxLearnedOut", c.max_learned_out, &rule, "raise maxLearnedOut or use 0 (no cap)");
+    }
+    let rule =
+        format!("exceeds the free partners of neuron {i} (={free}: neurons − 1 − its {backbone} backbone inputs)");
+    Error::option("learned", c.learned, &rule, "lower learned or k")
 }
 
 /// The sorted list of partners a neuron may not take: the inputs it has (`row`) and itself.

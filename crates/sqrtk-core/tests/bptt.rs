@@ -289,3 +289,20 @@ fn growth_score_equals_the_gradient_of_an_absent_synapse() {
         assert!(checked > 300, "{checked} absent synapses checked");
     }
 }
+
+#[test]
+fn gradient_with_populations_dale_and_balanced_scaling() {
+    use sqrtk_core::config::{Blocks, Scaling};
+    // 18 excitatory and 6 inhibitory neurons with per-block in-degrees; the gradient is that of
+    // the unconstrained weights (Dale's law is a projection after the optimizer step).
+    for scaling in [Scaling::Standard, Scaling::Balanced] {
+        let c = Config {
+            excitatory: Some(0.75),
+            dale: true,
+            scaling,
+            blocks: Some(Blocks { k_ee: 3.0, k_ei: 2.0, k_ie: 2.5, k_ii: 2.5 }),
+            ..config(Dynamics::Rate, Activation::Tanh, Loss::CrossEntropy, true)
+        };
+        check_gradients(c);
+    }
+}

@@ -1,12 +1,15 @@
 //! The growth-strategy contract, run over every registered strategy in both modes: after many
 //! rewirings the budget is exact, learned partners are unique, disjoint from the backbone and
 //! never the neuron itself; new synapses start at weight 0 with reset Adam moments; hidden
-//! mode keeps every in-degree; the same seed gives the same network.
+//! mode keeps every in- and out-degree (per population block too); under Dale's law every
+//! synapse keeps its presynaptic sign; `maxLearnedOut` caps the learned out-degree; the same seed
+//! gives the same network.
 
 use proptest::prelude::*;
 use sqrtk_core::config::{Growth, Mode};
 use sqrtk_core::connectivity::erdos_renyi;
 use sqrtk_core::growth::swap_count;
+use sqrtk_core::populations::{Populations, E};
 use sqrtk_core::rng::{Rng, Stream};
 use sqrtk_core::{AdamConfig, Batch, Config, Network, Target};
 
@@ -29,6 +32,18 @@ fn batch<'a>(d: &'a Data, size: usize, steps: usize) -> Batch<'a> {
     Batch { x: &d.x, size, steps, target: Target::Labels(&d.labels) }
 }
 
+/// In- and out-degree of every neuron, and its excitatory inputs (with populations).
+fn degrees(net: &Network) -> (Vec<u32>, Vec<u32>, Vec<u32>) {
+    let s = &net.structure;
+    let from_e = match Populations::of(&net.config) {
+        Some(pops) => (0..net.config.neurons)
+            .map(|i| s.csr.row(i).iter().filter(|&&j| pops.population(j as usize) == E).count() as u32)
+            .collect(),
+        None => Vec::new(),
+    };
+    (s.in_degree(), s.out_degree(false), from_e)
+}
+
 /// Checks every invariant of the learned slots, from the public structure alone.
 fn assert_invariants(net: &Network, original_degree: &[usize]) {
     let s = &net.structure;
@@ -49,6 +64,18 @@ fn assert_invariants(net: &Network, original_degree: &[usize]) {
         } else {
             assert_eq!(row.len(), original_degree[i] + net.config.learned);
         }
+    }
+    if let Some(pops) = Populations::of(&net.config).filter(|_| net.config.dale) {
+        for i in 0..net.config.neurons {
+            for e in s.csr.row_range(i) {
+                let (j, w) = (s.csr.indices[e] as usize, net.params.w_rec[e]);
+                assert!(w * pops.sign(j) >= 0.0, "synapse {j} -> {i} breaks Dale's law: {w}");
+            }
+        }
+    }
+    let cap = net.config.max_learned_out;
+    if cap > 0 {
+        assert!(s.out_degree(true).iter().all(|&d| d as usize <= cap), "a neuron sends more than maxLearnedOut");
     }
     // The cached transpose matches the structure.
     let t = sqrtk_core::csr::Transpose::of(&s.csr);
@@ -75,6 +102,14 @@ fn exercise(config: Config, rounds: usize) -> (String, u64) {
     };
     let mut net = Network::new(config.clone()).unwrap();
     assert_invariants(&net, &original);
+    let initial = degrees(&net);
+    if config.mode == Mode::Hidden && config.blocks.is_none() {
+        // Hidden mode starts as exactly the random graph, out-degrees included.
+        let er = erdos_renyi(config.neurons, config.k as f64, config.seed).unwrap();
+        let mut out = vec![0u32; config.neurons];
+        er.indices.iter().for_each(|&j| out[j as usize] += 1);
+        assert_eq!(initial.1, out, "hidden mode starts as the random graph");
+    }
     let (size, steps) = (6, 5);
     let opt = AdamConfig { lr: 0.05, ..AdamConfig::default() };
     for round in 0..rounds {
@@ -94,8 +129,29 @@ fn exercise(config: Config, rounds: usize) -> (String, u64) {
             assert_eq!(net.params.w_rec[e], 0.0, "a new synapse starts at weight 0");
             assert_eq!((net.adam.m.w_rec[e], net.adam.v.w_rec[e]), (0.0, 0.0), "its Adam moments are reset");
         }
+        let hidden = config.mode == Mode::Hidden;
+        if hidden {
+            assert_eq!(degrees(&net), initial, "hidden mode keeps every in- and out-degree (per block)");
+            assert_eq!(swapped % 2, 0, "hidden mode swaps synapses in pairs");
+        }
+        // What may make a neuron grow fewer partners than scheduled: a hidden-mode swap with no
+        // valid partner, Dale's law (too few gradients pointing the allowed way), the cap.
+        let exact = !hidden && !config.dale && config.max_learned_out == 0;
+        let pairs = if hidden { 2 } else { 1 };
         match config.growth {
             Growth::Random => assert_eq!(swapped, 0),
+            Growth::Gradient | Growth::Sampled if !exact => {
+                let free = |i: usize| (config.neurons - 1 - before_rows[i]) as u64;
+                let counts = (0..config.neurons).map(|i| {
+                    (swap_count(fraction, config.learned, i, config.neurons, rewires_before) as u64).min(free(i))
+                });
+                assert!(swapped <= pairs * counts.sum::<u64>(), "at most the scheduled count per neuron");
+            }
+            Growth::DeepR if !exact => {
+                let free = |i: usize| (config.neurons - 1 - before_rows[i]) as u64;
+                let regrown: u64 = dead_before.iter().enumerate().map(|(i, &d)| (d as u64).min(free(i))).sum();
+                assert!(swapped <= pairs * regrown, "deep_r regrows at most its dead synapses");
+            }
             Growth::Gradient | Growth::Sampled => {
                 // Each neuron swaps its scheduled count, or fewer when it has fewer free partners.
                 let free = |i: usize| (config.neurons - 1 - before_rows[i]) as u64;
@@ -117,14 +173,21 @@ fn exercise(config: Config, rounds: usize) -> (String, u64) {
                 let free = |i: usize| (config.neurons - 1 - before_rows[i]) as u64;
                 let regrown: u64 = dead_before.iter().enumerate().map(|(i, &d)| (d as u64).min(free(i))).sum();
                 assert_eq!(swapped, regrown, "deep_r regrows its dead synapses");
-                // Every learned weight has the fixed sign of its slot (or is 0).
-                let s = &net.structure;
-                for i in 0..config.neurons {
-                    let first = s.csr.indptr[i] as usize + s.backbone_len[i] as usize;
-                    for slot in 0..s.learned {
-                        let sign = net.signs[i * s.learned + slot];
-                        assert!(sign == 1.0 || sign == -1.0, "a sign is ±1");
-                        assert!(net.params.w_rec[first + slot] * sign >= 0.0, "a learned weight keeps its sign");
+            }
+        }
+        if config.growth == Growth::DeepR {
+            // Every learned weight has the fixed sign of its slot (or is 0); under Dale's law
+            // that is the sign of its presynaptic neuron.
+            let s = &net.structure;
+            let dale = Populations::of(&config).filter(|_| config.dale);
+            for i in 0..config.neurons {
+                let first = s.csr.indptr[i] as usize + s.backbone_len[i] as usize;
+                for slot in 0..s.learned {
+                    let sign = net.signs[i * s.learned + slot];
+                    assert!(sign == 1.0 || sign == -1.0, "a sign is ±1");
+                    assert!(net.params.w_rec[first + slot] * sign >= 0.0, "a learned weight keeps its sign");
+                    if let Some(pops) = dale {
+                        assert_eq!(sign, pops.sign(s.learned_partners(i)[slot] as usize), "deep_r sign under Dale");
                     }
                 }
             }
@@ -135,17 +198,25 @@ fn exercise(config: Config, rounds: usize) -> (String, u64) {
 }
 
 fn config_strategy() -> impl proptest::strategy::Strategy<Value = Config> {
-    (12usize..60, 2usize..10, 0usize..5, 0usize..4, any::<bool>(), any::<bool>(), 0u64..1000).prop_map(
-        |(neurons, k, learned, growth, hidden, train_backbone, seed)| Config {
+    let sizes = (12usize..60, 2usize..10, 0usize..5, 0usize..4, any::<bool>(), any::<bool>(), 0u64..1000);
+    // Populations: none, or 50 % / 80 % excitatory, with or without Dale's law; a cap on the
+    // learned out-degree in add mode.
+    let populations = (0usize..3, any::<bool>(), any::<bool>());
+    (sizes, populations).prop_map(|((neurons, k, learned, growth, hidden, train_backbone, seed), (pops, dale, cap))| {
+        let excitatory = [None, Some(0.5), Some(0.8)][pops];
+        Config {
             learned,
             growth: STRATEGIES[growth],
             mode: if hidden { Mode::Hidden } else { Mode::Add },
             train_backbone,
             candidates: 3,
             seed,
+            excitatory,
+            dale: dale && excitatory.is_some(),
+            max_learned_out: if cap && !hidden && learned > 0 { learned + 1 } else { 0 },
             ..Config::with_sizes(2, neurons, 3, k)
-        },
-    )
+        }
+    })
 }
 
 proptest! {

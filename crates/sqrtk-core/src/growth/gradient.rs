@@ -1,12 +1,12 @@
 //! `gradient` (RigL-style, Evci et al., ICML 2020): an absent synapse j → i is scored by the
 //! magnitude of the gradient it would have, |Σ_t Σ_b g_i(t, b) r_j(t − 1, b)|, on the last
-//! training batch. Neurons are processed in blocks of rows with a running per-row top-k, so
+//! training batch (under Dale's law only where that gradient points the allowed way, see
+//! `Context::score`). Neurons are processed in blocks of rows with a running per-row top-k, so
 //! memory stays O(block · k): never an N × N matrix.
 
 use core::ops::Range;
 
 use super::{Context, Strategy};
-use crate::kernels::dot;
 
 pub struct Gradient;
 
@@ -35,8 +35,9 @@ pub fn best_by_gradient(ctx: &Context, rows: Range<usize>, counts: &[usize], for
             if f.get(next_forbidden[b]) == Some(&j) {
                 continue;
             }
-            let score = dot(ctx.g.row(i), rj).abs();
-            insert_top(&mut top[b], counts[b], score, j);
+            if let Some(score) = ctx.score_with(i, rj, j as usize) {
+                insert_top(&mut top[b], counts[b], score, j);
+            }
         }
     }
     top.into_iter().map(|t| t.into_iter().map(|(_, j)| j).collect()).collect()

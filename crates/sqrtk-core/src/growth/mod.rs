@@ -11,14 +11,15 @@ mod sampled;
 
 use core::ops::Range;
 
-use crate::config::{Config, Growth};
+use crate::config::{Config, Growth, Mode};
 use crate::connectivity::sample_distinct;
 use crate::csr::Transpose;
 use crate::error::Error;
-use crate::kernels::Rows;
+use crate::kernels::{dot, Rows};
 use crate::optim::Adam;
 use crate::parallel::{self, Disjoint};
 use crate::params::Tensors;
+use crate::populations::Populations;
 use crate::rng::{growth_substream, mix, Rng, Stream};
 use crate::structure::{forbidden_partners, Recurrent};
 
@@ -34,9 +35,29 @@ pub struct Context<'a> {
     pub r: Rows<'a>,
     /// Rewiring round, to give each round fresh random numbers.
     pub round: u64,
+    pub pops: Option<Populations>,
+    /// Neurons that send `maxLearnedOut` learned synapses already (sorted; `add` mode).
+    pub saturated: Vec<u32>,
 }
 
 impl Context<'_> {
+    /// The score of an absent synapse j → i: |Σ_t Σ_b g_i(t, b) r_j(t − 1, b)|, the magnitude of
+    /// the gradient it would have. Under Dale's law `None` unless the gradient step would move it
+    /// the way j's sign allows (−∂L/∂w_ij has the sign of j): a synapse born on the wrong side
+    /// would be held at 0 at once.
+    pub fn score(&self, i: usize, j: usize) -> Option<f32> {
+        self.score_with(i, self.r.row(j), j)
+    }
+
+    /// `score(i, j)` with j's activity row `rj` already at hand.
+    pub fn score_with(&self, i: usize, rj: &[f32], j: usize) -> Option<f32> {
+        let d = dot(self.g.row(i), rj);
+        match self.pops {
+            Some(pops) if self.config.dale && d * pops.sign(j) >= 0.0 => None,
+            _ => Some(d.abs()),
+        }
+    }
+
     /// The random generator of neuron `i` for this round of rewiring.
     pub fn rng(&self, i: usize) -> Rng {
         Rng::new(mix(self.config.seed ^ mix(self.round)), Stream::Growth, growth_substream::INITIAL + i as u64)
@@ -45,7 +66,13 @@ impl Context<'_> {
     /// Partners neuron `i` may not grow (sorted): itself, its backbone and its current learned
     /// partners (including those being dropped, so that every growth is a real change).
     pub fn forbidden(&self, i: usize) -> Vec<u32> {
-        forbidden_partners(i as u32, self.structure.csr.row(i))
+        let mut forbidden = forbidden_partners(i as u32, self.structure.csr.row(i));
+        if !self.saturated.is_empty() {
+            forbidden.extend_from_slice(&self.saturated);
+            forbidden.sort_unstable();
+            forbidden.dedup();
+        }
+        forbidden
     }
 
     /// `count` random partners for neuron `i` outside `forbidden`.
@@ -144,7 +171,10 @@ fn plan_block(ctx: &Context, strategy: &dyn Strategy, fraction: f32, rows: Range
     let counts: Vec<usize> = drops.iter().map(Vec::len).collect();
     let grown = strategy.grow(ctx, rows.clone(), &counts);
     let mut swaps = Vec::new();
-    for ((neuron, slots), partners) in rows.zip(drops).zip(grown) {
+    for ((neuron, mut slots), partners) in rows.zip(drops).zip(grown) {
+        // A strategy may find fewer partners than slots (under Dale's law, too few gradients
+        // may point the allowed way): the weakest freed slots are swapped, the others kept.
+        slots.truncate(partners.len());
         if slots.len() != partners.len() {
             let message = format!(
                 "growth strategy gave {} partners for {} freed slots of neuron {neuron}",
@@ -169,32 +199,186 @@ pub struct State<'a> {
     pub signs: &'a mut [f32],
 }
 
-/// Applies a plan: new partners written, their weights and Adam moments set to 0, a random sign
-/// for `deep_r`, the transpose rebuilt, the invariants checked. Returns the synapses swapped.
-pub fn apply(state: State, swaps: Vec<Swap>, seed: u64, round: u64) -> Result<u64, Error> {
+/// What `apply` needs to give `deep_r`'s new synapses their signs: the last batch's activity.
+pub struct Births<'a> {
+    pub g: Rows<'a>,
+    pub r: Rows<'a>,
+    pub pops: Option<Populations>,
+    pub config: &'a Config,
+    pub round: u64,
+}
+
+impl Births<'_> {
+    /// The fixed sign of a new `deep_r` synapse j → i: j's sign under Dale's law; otherwise the
+    /// sign its first gradient step gives it, −sign(∂L/∂w_ij), so that the step moves it away
+    /// from zero instead of killing it (random only if that gradient is exactly 0).
+    fn sign(&self, i: usize, j: usize, rng: &mut Rng) -> f32 {
+        if let (true, Some(pops)) = (self.config.dale, self.pops) {
+            return pops.sign(j);
+        }
+        let d = dot(self.g.row(i), self.r.row(j));
+        if d < 0.0 {
+            1.0
+        } else if d > 0.0 {
+            -1.0
+        } else {
+            random_sign(rng)
+        }
+    }
+}
+
+/// Applies a plan: new partners written, their weights and Adam moments set to 0, the sign of
+/// `deep_r` synapses set, the transpose rebuilt, the invariants checked. Returns the synapses
+/// swapped.
+///
+/// `add` mode with `maxLearnedOut`: a partner that sends that many learned synapses already is
+/// not grown (the slot keeps its synapse).
+///
+/// `hidden` mode keeps every in- and out-degree by construction: neuron i replacing its learned
+/// partner j_old by j_new is one half of a double-edge swap (Maslov & Sneppen 2002, Science
+/// 296:910): a learned synapse j_new → i' elsewhere becomes j_old → i', so j_new sends and j_old
+/// loses exactly one synapse each time. i' is the weakest such synapse whose swap keeps the
+/// graph simple; with populations, j_old and j_new are of the same population, so every
+/// per-block degree is kept too. A swap with no valid partner is not made.
+pub fn apply(state: State, swaps: Vec<Swap>, births: &Births) -> Result<u64, Error> {
     let State { structure, params, adam, signs } = state;
+    let config = births.config;
+    let (n, m) = (config.neurons, structure.learned);
+    let hidden = config.mode == Mode::Hidden;
+    let cap = config.max_learned_out;
+    let mut learned_out = if cap > 0 { structure.out_degree(true) } else { Vec::new() };
+    let mut senders = if hidden { OutEdges::of(structure) } else { OutEdges(Vec::new()) };
+    // Learned slots (neuron · m + slot) changed in this round: never changed twice.
+    let mut changed = vec![false; n * m];
     let mut swapped = 0u64;
     for Swap { neuron, slots, partners } in swaps {
-        let first = structure.csr.indptr[neuron] as usize + structure.backbone_len[neuron] as usize;
         let substream = growth_substream::REWIRE_SIGNS + neuron as u64;
-        let mut rng = Rng::new(mix(seed ^ mix(round)), Stream::Growth, substream);
-        for (slot, partner) in slots.into_iter().zip(partners) {
-            let e = first + slot;
-            structure.csr.indices[e] = partner;
-            for t in [&mut params.w_rec, &mut adam.m.w_rec, &mut adam.v.w_rec] {
-                t[e] = 0.0;
+        let mut rng = Rng::new(mix(config.seed ^ mix(births.round)), Stream::Growth, substream);
+        for (slot, partner) in pair_by_population(structure, births.pops.filter(|_| hidden), neuron, slots, partners) {
+            let old = structure.learned_partners(neuron)[slot];
+            if changed[neuron * m + slot] || structure.csr.row(neuron).contains(&partner) {
+                continue;
             }
-            if !signs.is_empty() {
-                signs[neuron * structure.learned + slot] = random_sign(&mut rng);
-            }
+            let other = if hidden {
+                match compensation(structure, &params.w_rec, &senders, &changed, neuron, old, partner) {
+                    Some(other) => Some(other),
+                    None => continue,
+                }
+            } else {
+                if cap > 0 {
+                    if learned_out[partner as usize] as usize >= cap {
+                        continue;
+                    }
+                    learned_out[old as usize] -= 1;
+                    learned_out[partner as usize] += 1;
+                }
+                None
+            };
+            let mut set = |structure: &mut Recurrent, i: usize, slot: usize, j: u32, rng: &mut Rng| {
+                let e = structure.csr.indptr[i] as usize + structure.backbone_len[i] as usize + slot;
+                let was = core::mem::replace(&mut structure.csr.indices[e], j);
+                if hidden {
+                    senders.moved(i, slot, was, j);
+                }
+                for t in [&mut params.w_rec, &mut adam.m.w_rec, &mut adam.v.w_rec] {
+                    t[e] = 0.0;
+                }
+                if !signs.is_empty() {
+                    signs[i * m + slot] = births.sign(i, j as usize, rng);
+                }
+                changed[i * m + slot] = true;
+            };
+            set(structure, neuron, slot, partner, &mut rng);
             swapped += 1;
+            if let Some((other, other_slot)) = other {
+                set(structure, other, other_slot, old, &mut rng);
+                swapped += 1;
+            }
         }
     }
     if swapped > 0 {
         structure.transpose = Transpose::of(&structure.csr);
     }
     structure.check_invariants()?;
+    if cap > 0 && structure.out_degree(true).iter().any(|&d| d as usize > cap) {
+        return Err(Error::state(format!("a neuron sends more than maxLearnedOut (={cap}) learned synapses")));
+    }
     Ok(swapped)
+}
+
+/// The slots and partners of one neuron's swap, paired. In hidden mode with populations a new
+/// partner only takes a slot whose partner is of its own population (the first such freed
+/// slot); a partner with none is not grown.
+fn pair_by_population(
+    structure: &Recurrent,
+    pops: Option<Populations>,
+    neuron: usize,
+    slots: Vec<usize>,
+    partners: Vec<u32>,
+) -> Vec<(usize, u32)> {
+    let Some(pops) = pops else {
+        return slots.into_iter().zip(partners).collect();
+    };
+    let learned = structure.learned_partners(neuron);
+    let mut free: Vec<Option<usize>> = slots.into_iter().map(Some).collect();
+    let mut pairs = Vec::new();
+    for partner in partners {
+        let population = pops.population(partner as usize);
+        let same = free.iter_mut().find(|s| s.is_some_and(|s| pops.population(learned[s] as usize) == population));
+        if let Some(slot) = same.and_then(Option::take) {
+            pairs.push((slot, partner));
+        }
+    }
+    pairs
+}
+
+/// For each neuron, the learned synapses it sends, as (postsynaptic neuron, slot).
+struct OutEdges(Vec<Vec<(u32, u32)>>);
+
+impl OutEdges {
+    fn of(structure: &Recurrent) -> OutEdges {
+        let mut out = vec![Vec::new(); structure.csr.n_rows];
+        for i in 0..structure.csr.n_rows {
+            for (slot, &j) in structure.learned_partners(i).iter().enumerate() {
+                out[j as usize].push((i as u32, slot as u32));
+            }
+        }
+        OutEdges(out)
+    }
+
+    fn moved(&mut self, i: usize, slot: usize, from: u32, to: u32) {
+        let list = &mut self.0[from as usize];
+        if let Some(at) = list.iter().position(|&e| e == (i as u32, slot as u32)) {
+            list.swap_remove(at);
+        }
+        self.0[to as usize].push((i as u32, slot as u32));
+    }
+}
+
+/// The other half of a hidden-mode swap in which `neuron` trades learned partner `old` for
+/// `partner`: the weakest learned synapse partner → i' (ties: lowest i', then slot) that may
+/// become old → i' (i' is not `neuron` and not `old`, does not have `old` as an input yet, and
+/// that slot was not changed in this round).
+fn compensation(
+    structure: &Recurrent,
+    w_rec: &[f32],
+    senders: &OutEdges,
+    changed: &[bool],
+    neuron: usize,
+    old: u32,
+    partner: u32,
+) -> Option<(usize, usize)> {
+    let m = structure.learned;
+    let weight = |i: usize, slot: usize| {
+        w_rec[structure.csr.indptr[i] as usize + structure.backbone_len[i] as usize + slot].abs()
+    };
+    senders.0[partner as usize]
+        .iter()
+        .map(|&(i, slot)| (i as usize, slot as usize))
+        .filter(|&(i, slot)| {
+            i != neuron && i != old as usize && !changed[i * m + slot] && !structure.csr.row(i).contains(&old)
+        })
+        .min_by(|&(a, sa), &(b, sb)| weight(a, sa).total_cmp(&weight(b, sb)).then((a, sa).cmp(&(b, sb))))
 }
 
 /// The rewiring schedule: the fraction of learned synapses swapped at optimizer step `step`

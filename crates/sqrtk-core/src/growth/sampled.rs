@@ -5,7 +5,6 @@ use core::ops::Range;
 
 use super::{Context, Strategy};
 use crate::connectivity::sample_distinct;
-use crate::kernels::dot;
 
 pub struct Sampled;
 
@@ -20,9 +19,8 @@ impl Strategy for Sampled {
                 let allowed = ctx.config.neurons - forbidden.len();
                 let pool = (ctx.config.candidates * count).min(allowed);
                 let candidates = sample_distinct(&mut ctx.rng(i), ctx.config.neurons as u32, pool, &forbidden);
-                let gi = ctx.g.row(i);
                 let mut scored: Vec<(f32, u32)> =
-                    candidates.into_iter().map(|j| (dot(gi, ctx.r.row(j as usize)).abs(), j)).collect();
+                    candidates.into_iter().filter_map(|j| Some((ctx.score(i, j as usize)?, j))).collect();
                 scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
                 scored.into_iter().take(count).map(|(_, j)| j).collect()
             })
