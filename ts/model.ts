@@ -239,8 +239,9 @@ export class SparseRNN {
 
   /**
    * Chi-square goodness-of-fit test of the in-degrees against Binomial(neurons − 1, k/neurons),
-   * the distribution of a random graph. A small p-value means the learned synapses show in the
-   * degree statistics ('add' mode shifts every degree by `learned`; 'hidden' mode does not).
+   * the distribution of a random graph (with `blocks`: per population, against the sum of one
+   * binomial per block, the tests combined). A small p-value means the learned synapses show in
+   * the degree statistics ('add' mode shifts every degree by `learned`; 'hidden' mode does not).
    */
   inDegreeTest(): { test: 'chi-square'; statistic: number; dof: number; pValue: number } {
     const [statistic, dof, pValue] = core(() => this.handle.in_degree_test());
@@ -257,8 +258,9 @@ export class SparseRNN {
   }
 
   /**
-   * Chi-square test of the out-degrees against Binomial(neurons − 1, k/neurons), the
-   * out-degree distribution of the random graph it started from.
+   * Chi-square test of the out-degrees against Binomial(neurons − 1, k/neurons) (per
+   * population with `blocks`), the out-degree distribution of the random graph it started from.
+   * 'hidden' mode keeps every out-degree exactly.
    */
   outDegreeTest(): { test: 'chi-square'; statistic: number; dof: number; pValue: number } {
     const [statistic, dof, pValue] = core(() => this.handle.out_degree_test());

@@ -16,6 +16,45 @@ export const ACTIVATIONS = ['tanh', 'relu'] as const;
 export const GROWTH_STRATEGIES = ['random', 'gradient', 'sampled', 'deep_r'] as const;
 export const MODES = ['add', 'hidden'] as const;
 export const LOSSES = ['cross_entropy', 'mse'] as const;
+export const SCALINGS = ['standard', 'balanced'] as const;
+
+/**
+ * Mean in-degrees per block: `kAB` inputs that a neuron of population A receives from population
+ * B on average (E = excitatory, I = inhibitory). Give all four, or `kE` and `kI` for both targets.
+ * Each population's blocks must add up to k.
+ */
+export interface BlockOptions {
+  kEE?: number;
+  kEI?: number;
+  kIE?: number;
+  kII?: number;
+  kE?: number;
+  kI?: number;
+}
+
+/** Resolved block in-degrees. */
+export interface Blocks {
+  kEE: number;
+  kEI: number;
+  kIE: number;
+  kII: number;
+}
+
+/**
+ * Balanced-network couplings: a synapse B → A weighs J_AB / √k_AB and population A gets an
+ * external drive √k_AE · J_A0. Defaults: van Vreeswijk & Sompolinsky 1998 (J_EE = J_IE = 1,
+ * J_EI = −2, J_II = −1.8, J_E0 = 1 · m0 and J_I0 = 0.8 · m0 with m0 = 0.1).
+ */
+export interface Couplings {
+  EE: number;
+  EI: number;
+  IE: number;
+  II: number;
+  E0: number;
+  I0: number;
+}
+
+export const DEFAULT_COUPLINGS: Couplings = { EE: 1, EI: -2, IE: 1, II: -1.8, E0: 0.1, I0: 0.08 };
 
 export interface NetworkOptions {
   /** Input features per time step (D). */
@@ -66,9 +105,37 @@ export interface NetworkOptions {
   readoutSteps?: number;
   /** Seeds every random stream: connectivity, initial weights, data order, growth (default 0). */
   seed?: number;
+  /**
+   * Fraction of excitatory neurons, e.g. 0.8: neurons 0 … round(f·N) − 1 are excitatory, the
+   * rest inhibitory. Default: no populations.
+   */
+  excitatory?: number | null;
+  /**
+   * Dale's law (needs `excitatory`): every synapse of an excitatory neuron stays ≥ 0 and of an
+   * inhibitory one ≤ 0, backbone and learned, at all times (default false).
+   */
+  dale?: boolean;
+  /** Per-block mean in-degrees (needs `excitatory`; default: k split by population size). */
+  blocks?: BlockOptions | null;
+  /**
+   * 'standard' (default) or 'balanced' (needs `excitatory`): weights J_AB/√k_AB and a drive
+   * √k_AE·J_A0 per population (van Vreeswijk & Sompolinsky 1998). Without `blocks`, balanced
+   * scaling gives each neuron k/2 inputs from each population, as in that paper.
+   */
+  scaling?: (typeof SCALINGS)[number];
+  /** Balanced couplings, any of them (defaults: `DEFAULT_COUPLINGS`). */
+  couplings?: Partial<Couplings>;
+  /** `add` mode: at most this many learned synapses leave any one neuron (default 0: no cap). */
+  maxLearnedOut?: number;
 }
 
-export type ResolvedNetworkOptions = Required<NetworkOptions>;
+export type ResolvedNetworkOptions = Required<
+  Omit<NetworkOptions, 'excitatory' | 'blocks' | 'couplings'>
+> & {
+  excitatory: number | null;
+  blocks: Blocks | null;
+  couplings: Couplings;
+};
 
 const NETWORK_KEYS = [
   'inputs',
@@ -91,6 +158,12 @@ const NETWORK_KEYS = [
   'loss',
   'readoutSteps',
   'seed',
+  'excitatory',
+  'dale',
+  'blocks',
+  'scaling',
+  'couplings',
+  'maxLearnedOut',
 ] as const;
 
 /** Fills in defaults and checks every rule; throws a SqrtkError naming the option otherwise. */
@@ -186,5 +259,111 @@ export function resolveNetworkOptions(options: NetworkOptions): ResolvedNetworkO
       max: Number.MAX_SAFE_INTEGER,
       fix: 'use a non-negative integer seed',
     }),
+    ...resolvePopulations(o, { neurons, k, learned, mode }),
   };
+}
+
+const NO_POPULATIONS = 'set excitatory to the fraction of excitatory neurons, e.g. excitatory: 0.8';
+
+/** The population options; the core checks them again (block sizes, couplings' signs). */
+function resolvePopulations(
+  o: NetworkOptions,
+  n: { neurons: number; k: number; learned: number; mode: string },
+) {
+  const excitatory =
+    o.excitatory === undefined || o.excitatory === null
+      ? null
+      : requireNumber('excitatory', o.excitatory, {
+          exclusiveMin: 0,
+          max: 1,
+          fix: 'use e.g. excitatory: 0.8',
+        });
+  if (excitatory !== null) {
+    const e = Math.round(excitatory * n.neurons);
+    if (e < 1 || e > n.neurons - 1)
+      throw optionError(
+        'excitatory',
+        excitatory,
+        `must leave at least one neuron in each population (of ${n.neurons})`,
+        'use e.g. excitatory: 0.8',
+      );
+  }
+  const dale = o.dale ?? false;
+  if (typeof dale !== 'boolean')
+    throw optionError('dale', dale, 'must be true or false', 'pass a boolean');
+  const scaling = requireOneOf('scaling', o.scaling ?? 'standard', SCALINGS);
+  const needPopulations = (name: string, value: unknown) => {
+    if (excitatory === null) throw optionError(name, value, 'needs populations', NO_POPULATIONS);
+  };
+  if (dale) needPopulations('dale', dale);
+  if (scaling === 'balanced') needPopulations('scaling', scaling);
+  let blocks: Blocks | null = null;
+  if (o.blocks !== undefined && o.blocks !== null) {
+    needPopulations('blocks', o.blocks);
+    blocks = resolveBlocks(o.blocks, n.k);
+  } else if (scaling === 'balanced') {
+    blocks = { kEE: n.k / 2, kEI: n.k / 2, kIE: n.k / 2, kII: n.k / 2 };
+  }
+  if (o.couplings !== undefined) rejectUnknownKeys('couplings', o.couplings, COUPLING_KEYS);
+  const couplings = { ...DEFAULT_COUPLINGS };
+  for (const key of COUPLING_KEYS) {
+    if (o.couplings?.[key] !== undefined)
+      couplings[key] = requireNumber(`couplings.${key}`, o.couplings[key], {
+        fix: `use e.g. couplings.${key}: ${DEFAULT_COUPLINGS[key]}`,
+      });
+  }
+  const maxLearnedOut = requireInt('maxLearnedOut', o.maxLearnedOut ?? 0, {
+    min: 0,
+    fix: 'use e.g. maxLearnedOut: 3 * learned (0 = no cap)',
+  });
+  if (maxLearnedOut > 0 && n.mode === 'hidden')
+    throw optionError(
+      'maxLearnedOut',
+      maxLearnedOut,
+      "applies to mode 'add' only (hidden mode keeps every out-degree anyway)",
+      'remove maxLearnedOut',
+    );
+  if (maxLearnedOut > 0 && maxLearnedOut < n.learned)
+    throw optionError(
+      'maxLearnedOut',
+      maxLearnedOut,
+      `must be at least learned (=${n.learned}), the mean learned out-degree`,
+      'raise maxLearnedOut or use 0 (no cap)',
+    );
+  return { excitatory, dale, blocks, scaling, couplings, maxLearnedOut };
+}
+
+const COUPLING_KEYS = ['EE', 'EI', 'IE', 'II', 'E0', 'I0'] as const;
+const BLOCK_KEYS = ['kEE', 'kEI', 'kIE', 'kII', 'kE', 'kI'] as const;
+
+/** `{ kE, kI }` (the same for both targets) or all four `kAB`; each population's sum is k. */
+function resolveBlocks(b: BlockOptions, k: number): Blocks {
+  rejectUnknownKeys('blocks', b, BLOCK_KEYS);
+  const value = (name: (typeof BLOCK_KEYS)[number]) =>
+    requireNumber(`blocks.${name}`, b[name], { min: 0, fix: `give blocks.${name} ≥ 0` });
+  const short = b.kE !== undefined || b.kI !== undefined;
+  const long = (['kEE', 'kEI', 'kIE', 'kII'] as const).some((key) => b[key] !== undefined);
+  if (short === long)
+    throw optionError(
+      'blocks',
+      b,
+      'needs either kE and kI, or all of kEE, kEI, kIE and kII',
+      `use e.g. blocks: { kE: ${0.8 * k}, kI: ${0.2 * k} }`,
+    );
+  const blocks = short
+    ? { kEE: value('kE'), kEI: value('kI'), kIE: value('kE'), kII: value('kI') }
+    : { kEE: value('kEE'), kEI: value('kEI'), kIE: value('kIE'), kII: value('kII') };
+  for (const [sum, a, c] of [
+    ['kEE + kEI', blocks.kEE, blocks.kEI],
+    ['kIE + kII', blocks.kIE, blocks.kII],
+  ] as const) {
+    if (Math.abs(a + c - k) > 1e-9 * k)
+      throw optionError(
+        `blocks ${short ? 'kE + kI' : sum}`,
+        a + c,
+        `must equal k (=${k}), the mean in-degree`,
+        'make the blocks of each population add up to k',
+      );
+  }
+  return blocks;
 }

@@ -43,6 +43,21 @@ function repeat(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 
+/** `key=value,key=value` with numeric values (`--blocks kE=80,kI=20`). */
+function numberPairs(value: string): Record<string, number> {
+  const pairs: Record<string, number> = {};
+  for (const pair of value.split(',')) {
+    const [key, text, extra] = pair.split('=').map((s) => s.trim());
+    const n = Number(text);
+    if (!key || text === undefined || text === '' || extra !== undefined || !Number.isFinite(n))
+      throw new InvalidArgumentError(
+        `must be key=number pairs separated by commas, e.g. kE=80,kI=20 (not ${pair.trim()})`,
+      );
+    pairs[key] = n;
+  }
+  return pairs;
+}
+
 /** Network and training flags shared by `train` and `compare`. */
 function modelOptions(
   command: Command,
@@ -73,6 +88,20 @@ function modelOptions(
     )
     .option('--rewire-until <f>', 'rewiring stops at this fraction of training', number, 0.75)
     .option('--frozen-backbone', 'train only learned synapses, input and readout weights')
+    .option('--excitatory <f>', 'fraction of excitatory neurons, e.g. 0.8 (default: none)', number)
+    .option('--dale', "Dale's law: E synapses stay ≥ 0, I synapses ≤ 0 (needs --excitatory)")
+    .option('--scaling <kind>', 'standard | balanced (J/√K weights and drive; needs --excitatory)')
+    .option(
+      '--blocks <pairs>',
+      'mean in-degrees per block: kE=..,kI=.. or kEE=..,kEI=..,kIE=..,kII=.. (sum k)',
+      numberPairs,
+    )
+    .option('--couplings <pairs>', 'balanced couplings, e.g. EE=1,EI=-2,IE=1,II=-1.8', numberPairs)
+    .option(
+      '--max-learned-out <n>',
+      'add mode: at most n learned synapses leave a neuron (default 0: no cap)',
+      integer,
+    )
     .option(
       '--threads <T>',
       'threads to compute with (default: all cores; results are identical)',

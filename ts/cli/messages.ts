@@ -39,6 +39,12 @@ const FLAGS: Record<string, string> = {
   resume: '--resume',
   format: '--format',
   seeds: '--seeds',
+  excitatory: '--excitatory',
+  dale: '--dale',
+  scaling: '--scaling',
+  blocks: '--blocks',
+  couplings: '--couplings',
+  maxLearnedOut: '--max-learned-out',
   strategies: '--strategies',
   backbones: '--backbones',
 };

@@ -47,6 +47,12 @@ export interface ModelCommandOptions {
   rewireUntil: number;
   frozenBackbone?: boolean;
   threads?: number;
+  excitatory?: number;
+  dale?: boolean;
+  scaling?: NetworkOptions['scaling'];
+  blocks?: NetworkOptions['blocks'];
+  couplings?: NetworkOptions['couplings'];
+  maxLearnedOut?: number;
 }
 
 export interface TrainCommandOptions
@@ -78,6 +84,12 @@ export function networkOptions(task: Task, o: ModelCommandOptions, seed: number)
     mode: o.mode,
     trainBackbone: !o.frozenBackbone,
     seed,
+    excitatory: o.excitatory,
+    dale: o.dale,
+    scaling: o.scaling,
+    blocks: o.blocks,
+    couplings: o.couplings,
+    maxLearnedOut: o.maxLearnedOut,
   };
 }
 

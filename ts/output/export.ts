@@ -31,7 +31,15 @@ export function networkArrays(net: SparseRNN): Record<string, Tensor> {
     bias: { data: net.biases(), shape: [n] },
     w_out: { data: net.readoutWeights(), shape: [o, n] },
     b_out: { data: net.readoutBiases(), shape: [o] },
+    ...(net.config.excitatory !== null && { excitatory: excitatoryFlags(net) }),
   };
+}
+
+/** 1 for an excitatory neuron, 0 for an inhibitory one (networks with populations). */
+function excitatoryFlags(net: SparseRNN): Tensor {
+  const { neurons: n, excitatory } = net.config;
+  const count = Math.round((excitatory ?? 0) * n);
+  return { data: Uint8Array.from({ length: n }, (_, i) => (i < count ? 1 : 0)), shape: [n] };
 }
 
 /** One .npy file (format 1.0): magic, header dict padded to 64 bytes, little-endian data. */
@@ -123,6 +131,7 @@ export function exportNetwork(net: SparseRNN, format: ExportFormat): Record<stri
     'bias.csv': text(csvMatrix(arrays.bias)),
     'w_out.csv': text(csvMatrix(arrays.w_out)),
     'b_out.csv': text(csvMatrix(arrays.b_out)),
+    ...(arrays.excitatory && { 'excitatory.csv': text(csvMatrix(arrays.excitatory)) }),
     'config.json': config,
   };
 }

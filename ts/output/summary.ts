@@ -16,8 +16,13 @@ export function summarize(net: SparseRNN, task: Task, history: History, validati
   const backbone = net.backboneDegree();
   const learned = degreeStats(inDegree.map((d, i) => d - backbone[i]));
   const { rewires, turnover } = net.rewireCounts();
-  // Both degree distributions of the random graph are Binomial(N − 1, K/N).
-  const against = `Binomial(${net.config.neurons - 1}, ${net.config.k}/${net.config.neurons})`;
+  // Both degree distributions of the random graph are Binomial(N − 1, K/N); with per-block
+  // in-degrees, a sum of one binomial per population, tested per population.
+  const { neurons, k, excitatory, blocks } = net.config;
+  const against =
+    blocks === null
+      ? `Binomial(${neurons - 1}, ${k}/${neurons})`
+      : 'per population: the sum of the binomials of its blocks';
   const chiSquare = (t: ReturnType<SparseRNN['inDegreeTest']>) => ({
     test: t.test,
     against,
@@ -39,6 +44,16 @@ export function summarize(net: SparseRNN, task: Task, history: History, validati
     out_degree: degreeStats(net.outDegree()),
     learned_out_degree: degreeStats(net.outDegree({ learnedOnly: true })),
     out_degree_test: chiSquare(net.outDegreeTest()),
+    populations:
+      excitatory === null
+        ? null
+        : {
+            excitatory: Math.round(excitatory * neurons),
+            inhibitory: neurons - Math.round(excitatory * neurons),
+            dale: net.config.dale,
+            scaling: net.config.scaling,
+            blocks,
+          },
     learned_per_neuron: net.config.learned,
     learned_per_neuron_check: { min: learned.min, max: learned.max },
     growth: net.config.growth,

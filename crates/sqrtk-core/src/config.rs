@@ -95,17 +95,17 @@ pub struct Blocks {
 #[serde(deny_unknown_fields)]
 pub struct Couplings {
     #[serde(rename = "EE")]
-    pub ee: f32,
+    pub ee: f64,
     #[serde(rename = "EI")]
-    pub ei: f32,
+    pub ei: f64,
     #[serde(rename = "IE")]
-    pub ie: f32,
+    pub ie: f64,
     #[serde(rename = "II")]
-    pub ii: f32,
+    pub ii: f64,
     #[serde(rename = "E0")]
-    pub e0: f32,
+    pub e0: f64,
     #[serde(rename = "I0")]
-    pub i0: f32,
+    pub i0: f64,
 }
 
 impl Default for Couplings {
@@ -147,7 +147,7 @@ pub struct Config {
     /// Fraction of excitatory neurons: neurons 0..round(excitatory · neurons) are excitatory, the
     /// rest inhibitory. `None`: no populations.
     #[serde(default)]
-    pub excitatory: Option<f32>,
+    pub excitatory: Option<f64>,
     /// Dale's law: every synapse of an excitatory neuron is ≥ 0, of an inhibitory one ≤ 0.
     #[serde(default)]
     pub dale: bool,

@@ -31,7 +31,7 @@ pub const I: usize = 1;
 impl Populations {
     pub fn of(config: &Config) -> Option<Populations> {
         let f = config.excitatory?;
-        let excitatory = (f as f64 * config.neurons as f64).round() as usize;
+        let excitatory = (f * config.neurons as f64).round() as usize;
         Some(Populations { excitatory, neurons: config.neurons })
     }
 
@@ -187,7 +187,7 @@ pub fn backbone_weight(c: &Config, pops: Option<&Populations>, i: usize, j: usiz
     match c.scaling {
         Scaling::Balanced => {
             let jab = [[c.couplings.ee, c.couplings.ei], [c.couplings.ie, c.couplings.ii]][a][b];
-            (jab as f64 / pops.block_k(c, a, b).max(1.0).sqrt()) as f32
+            (jab / pops.block_k(c, a, b).max(1.0).sqrt()) as f32
         }
         Scaling::Standard if c.dale => {
             let (k_e, k_i) = (pops.block_k(c, a, E), pops.block_k(c, a, I));
@@ -214,7 +214,7 @@ pub fn initial_bias(c: &Config, pops: Option<&Populations>, i: usize) -> f32 {
         Some(p) if c.scaling == Scaling::Balanced => {
             let a = p.population(i);
             let j0 = if a == E { c.couplings.e0 } else { c.couplings.i0 };
-            (p.block_k(c, a, E).sqrt() * j0 as f64) as f32
+            (p.block_k(c, a, E).sqrt() * j0) as f32
         }
         _ => 0.0,
     }

@@ -24,7 +24,7 @@ fn batch<'a>(d: &'a Data, size: usize, steps: usize) -> Batch<'a> {
     Batch { x: &d.x, size, steps, target: Target::Labels(&d.labels) }
 }
 
-fn populations(c: Config, f: f32) -> Config {
+fn populations(c: Config, f: f64) -> Config {
     Config { excitatory: Some(f), ..c }
 }
 
