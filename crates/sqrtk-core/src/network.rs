@@ -58,6 +58,8 @@ pub struct Network {
     ws: Workspace,
     /// Whether `ws` holds the activity and gradients of the last training batch.
     ws_has_gradient: bool,
+    /// The factor gradient clipping applied to the last training batch (1 if none).
+    clip_scale: f32,
 }
 
 impl Network {
@@ -109,6 +111,7 @@ impl Network {
             hidden_degrees,
             ws: Workspace::default(),
             ws_has_gradient: false,
+            clip_scale: 1.0,
         }
     }
 
@@ -128,6 +131,11 @@ impl Network {
             });
         }
         self.adam.step(&mut self.params, &mut self.grads, opt);
+        self.clip_scale = if opt.clip_norm > 0.0 && grad_norm > opt.clip_norm as f64 {
+            (opt.clip_norm as f64 / grad_norm) as f32
+        } else {
+            1.0
+        };
         if let Some(pops) = self.dale() {
             populations::project(&pops, &self.structure, &mut self.params.w_rec);
         }
@@ -218,6 +226,7 @@ impl Network {
             pops: Populations::of(&self.config),
             config: &self.config,
             round: self.rewires,
+            clip_scale: self.clip_scale,
         };
         let state = growth::State {
             structure: &mut self.structure,

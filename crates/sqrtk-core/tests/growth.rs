@@ -84,6 +84,11 @@ fn assert_invariants(net: &Network, original_degree: &[usize]) {
 
 /// Trains and rewires a network many times, checking the contract after each rewiring.
 /// Returns the final state hash and the total turnover.
+/// The neuron whose CSR row holds synapse `e`.
+fn row_of(net: &Network, e: usize) -> usize {
+    net.structure.csr.indptr.partition_point(|&p| p as usize <= e) - 1
+}
+
 /// Learned synapses per neuron whose weight is exactly 0 (dead, for `deep_r`).
 fn dead_learned(net: &Network) -> Vec<usize> {
     let s = &net.structure;
@@ -127,7 +132,19 @@ fn exercise(config: Config, rounds: usize) -> (String, u64) {
         assert_eq!(changed.len() as u64, swapped, "every swap writes a new partner");
         for &e in &changed {
             assert_eq!(net.params.w_rec[e], 0.0, "a new synapse starts at weight 0");
-            assert_eq!((net.adam.m.w_rec[e], net.adam.v.w_rec[e]), (0.0, 0.0), "its Adam moments are reset");
+            // Its Adam moments are those of its birth gradient g: m = (1 − β1^t) g, v = (1 − β2^t) g².
+            let (m, v) = (net.adam.m.w_rec[e] as f64, net.adam.v.w_rec[e] as f64);
+            let (c1, c2) = (1.0 - net.adam.beta1_t, 1.0 - net.adam.beta2_t);
+            let g = m / c1;
+            assert!((v - c2 * g * g).abs() <= 1e-5 * v.max(1e-30), "moments of one gradient: m {m}, v {v}");
+            if config.growth == Growth::DeepR {
+                // deep_r's fixed sign is the way that gradient moves the weight.
+                let slot = e
+                    - net.structure.csr.indptr[row_of(&net, e)] as usize
+                    - net.structure.backbone_len[row_of(&net, e)] as usize;
+                let sign = net.signs[row_of(&net, e) * net.structure.learned + slot];
+                assert!(m * sign as f64 <= 0.0 || config.dale, "deep_r sign against its birth gradient");
+            }
         }
         let hidden = config.mode == Mode::Hidden;
         if hidden {

@@ -191,7 +191,8 @@ fn balanced_scaling_gives_the_balanced_state() {
 #[test]
 fn deep_r_births_survive_their_first_step() {
     // Without Dale's law a new synapse takes the sign its gradient gives it; with it, new
-    // partners are drawn where the gradient points the presynaptic sign's way.
+    // partners are drawn where the gradient points the presynaptic sign's way. Its Adam
+    // moments start from that gradient, so one batch that disagrees does not kill it.
     for dale in [false, true] {
         let c = Config {
             growth: Growth::DeepR,
@@ -209,8 +210,9 @@ fn deep_r_births_survive_their_first_step() {
             let before = net.structure.csr.indices.clone();
             net.rewire(0.0).unwrap();
             let new: Vec<usize> = (0..before.len()).filter(|&e| before[e] != net.structure.csr.indices[e]).collect();
-            // The first step after birth, on the same batch the births were scored on.
-            net.train_batch(&batch(&d, 16, 10), &opt).unwrap();
+            // The first step after birth, on the next batch.
+            let next = data(&c, 16, 10, 1000 + round);
+            net.train_batch(&batch(&next, 16, 10), &opt).unwrap();
             born += new.len();
             alive += new.iter().filter(|&&e| net.params.w_rec[e] != 0.0).count();
         }

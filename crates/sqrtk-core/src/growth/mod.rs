@@ -199,16 +199,24 @@ pub struct State<'a> {
     pub signs: &'a mut [f32],
 }
 
-/// What `apply` needs to give `deep_r`'s new synapses their signs: the last batch's activity.
+/// What `apply` needs to start new synapses: the last batch's activity (for their gradient and
+/// `deep_r`'s signs) and that batch's gradient-clipping factor.
 pub struct Births<'a> {
     pub g: Rows<'a>,
     pub r: Rows<'a>,
     pub pops: Option<Populations>,
     pub config: &'a Config,
     pub round: u64,
+    /// The factor clipping applied to the last batch's gradient (1 if none).
+    pub clip_scale: f32,
 }
 
 impl Births<'_> {
+    /// ∂L/∂w_ij of a synapse j → i on the last batch, as the optimizer saw it (clipped).
+    fn gradient(&self, i: usize, j: usize) -> f32 {
+        dot(self.g.row(i), self.r.row(j)) * self.config.alpha() * self.clip_scale
+    }
+
     /// The fixed sign of a new `deep_r` synapse j → i: j's sign under Dale's law; otherwise the
     /// sign its first gradient step gives it, −sign(∂L/∂w_ij), so that the step moves it away
     /// from zero instead of killing it (random only if that gradient is exactly 0).
@@ -227,9 +235,15 @@ impl Births<'_> {
     }
 }
 
-/// Applies a plan: new partners written, their weights and Adam moments set to 0, the sign of
-/// `deep_r` synapses set, the transpose rebuilt, the invariants checked. Returns the synapses
-/// swapped.
+/// Applies a plan: new partners written at weight 0, the sign of `deep_r` synapses set, the
+/// transpose rebuilt, the invariants checked. Returns the synapses swapped.
+///
+/// A new synapse's Adam moments start as if it had existed and seen its birth gradient g (the
+/// gradient on the last batch): m̂ = g and v̂ = g², i.e. m = (1 − β1^t) g and v = (1 − β2^t) g²
+/// at optimizer step t. With moments reset to 0 instead, Adam's global bias correction (made
+/// for moments that have been accumulating for t steps) makes a new synapse's first steps 3 to
+/// 6 times the learning rate, and its first step follows whatever gradient the next batch has;
+/// warm moments keep that step at about lr and in its birth gradient's direction.
 ///
 /// `add` mode with `maxLearnedOut`: a partner that sends that many learned synapses already is
 /// not grown (the slot keeps its synapse).
@@ -250,6 +264,7 @@ pub fn apply(state: State, swaps: Vec<Swap>, births: &Births) -> Result<u64, Err
     let mut senders = if hidden { OutEdges::of(structure) } else { OutEdges(Vec::new()) };
     // Learned slots (neuron · m + slot) changed in this round: never changed twice.
     let mut changed = vec![false; n * m];
+    let (beta1_t, beta2_t) = ((1.0 - adam.beta1_t) as f32, (1.0 - adam.beta2_t) as f32);
     let mut swapped = 0u64;
     for Swap { neuron, slots, partners } in swaps {
         let substream = growth_substream::REWIRE_SIGNS + neuron as u64;
@@ -280,9 +295,10 @@ pub fn apply(state: State, swaps: Vec<Swap>, births: &Births) -> Result<u64, Err
                 if hidden {
                     senders.moved(i, slot, was, j);
                 }
-                for t in [&mut params.w_rec, &mut adam.m.w_rec, &mut adam.v.w_rec] {
-                    t[e] = 0.0;
-                }
+                let g = births.gradient(i, j as usize);
+                params.w_rec[e] = 0.0;
+                adam.m.w_rec[e] = beta1_t * g;
+                adam.v.w_rec[e] = beta2_t * g * g;
                 if !signs.is_empty() {
                     signs[i * m + slot] = births.sign(i, j as usize, rng);
                 }
