@@ -38,6 +38,14 @@ describe('README', () => {
     expect(Number(/test accuracy \(scored steps\) ([\d.]+)/.exec(output)![1])).toBeGreaterThan(0.8);
   });
 
+  it('the "Biological networks" example trains a balanced Dale network in hidden mode', () => {
+    const section = readme().slice(readme().indexOf('## Biological networks'));
+    const output = runExample(section, 'dale: true', ['epochs: 10', 'epochs: 2']);
+    expect(Number(/test accuracy ([\d.]+)/.exec(output)![1])).toBeGreaterThan(0.55);
+    // Hidden mode keeps every out-degree: the random graph's test result.
+    expect(Number(/out-degree test p ([\d.]+)/.exec(output)![1])).toBeGreaterThan(0.001);
+  });
+
   it('the "Your data" example loads an .npz written by its NumPy lines and trains on it', (ctx) => {
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
     const section = readme.slice(readme.indexOf('### Your data'));
