@@ -83,6 +83,7 @@ impl Network {
             w_rec,
             w_out: w_out.unwrap_or_else(|| init(2, o * n, 1.0 / (n as f64).sqrt())),
             b_out: b_out.unwrap_or_else(|| vec![0.0; o]),
+            x0: crate::params::initial_x0(&config),
         };
         let signs =
             if config.growth == Growth::DeepR { deep_r_signs(&config, &structure, &params.w_rec) } else { Vec::new() };

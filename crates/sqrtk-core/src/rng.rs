@@ -12,6 +12,25 @@ pub enum Stream {
     Init = 2,
     DataOrder = 3,
     Growth = 4,
+    /// Private noise of `rate` dynamics: substream [`keyed`]`(key, neuron)`.
+    Noise = 5,
+    /// Random initial states (`initialState: 'random'`): substream [`keyed`]`(key, neuron)`.
+    InitialState = 6,
+}
+
+/// The keys of [`Stream::Noise`] and [`Stream::InitialState`]: a training pass uses the number
+/// of optimizer steps taken before it (so every step draws afresh and a resumed run draws the
+/// same numbers); an evaluation asked to be noisy uses `EVALUATION + index` with the caller's
+/// batch index. Keys stay below 2^33.
+pub mod noise_key {
+    pub const EVALUATION: u64 = 1 << 32;
+}
+
+/// The substream of `neuron` under `key`: `key · 2^31 + neuron`. Neurons are below 2^31 and
+/// keys below 2^33, so distinct (key, neuron) pairs never share a substream, and each neuron's
+/// draws are its own whatever the thread count.
+pub fn keyed(key: u64, neuron: usize) -> u64 {
+    (key << 31) | neuron as u64
 }
 
 /// The substreams of [`Stream::Growth`]: disjoint ranges of substream numbers, one per use.
@@ -55,6 +74,11 @@ impl Rng {
     pub fn next_u64(&mut self) -> u64 {
         self.counter = self.counter.wrapping_add(1);
         mix(self.key.wrapping_add(self.counter.wrapping_mul(GOLDEN)))
+    }
+
+    /// Skips `draws` 64-bit outputs ([`Rng::normal`] takes two), as if they had been drawn.
+    pub fn skip(&mut self, draws: u64) {
+        self.counter = self.counter.wrapping_add(draws);
     }
 
     /// Uniform in the open interval (0, 1), 53 random bits.
@@ -127,6 +151,16 @@ mod tests {
             let c = below.iter().filter(|&&x| x == v).count();
             assert!((800..1200).contains(&c), "value {v} drawn {c} times");
         }
+    }
+
+    #[test]
+    fn skip_jumps_to_the_same_draws() {
+        let mut a = Rng::new(5, Stream::Noise, keyed(3, 7));
+        let drawn: Vec<f64> = (0..6).map(|_| a.normal()).collect();
+        let mut b = Rng::new(5, Stream::Noise, keyed(3, 7));
+        b.skip(2 * 4);
+        assert_eq!(b.normal(), drawn[4]);
+        assert_ne!(keyed(1, 0), keyed(0, (1 << 31) - 1));
     }
 
     #[test]
