@@ -27,7 +27,18 @@ export interface LoadNetworkOptions {
 }
 
 /** The arrays a network file may hold: `data` (SciPy's name) or `values` for the weights. */
-const ARRAYS = ['indptr', 'indices', 'data', 'values', 'learned', 'w_in', 'bias', 'w_out', 'b_out'];
+const ARRAYS = [
+  'indptr',
+  'indices',
+  'data',
+  'values',
+  'learned',
+  'w_in',
+  'bias',
+  'w_out',
+  'b_out',
+  'x0',
+];
 /** Written by `scipy.sparse.save_npz` beside indptr, indices and data. */
 const SCIPY = ['shape', 'format'];
 const ZIP = [0x50, 0x4b, 0x03, 0x04];
@@ -98,6 +109,7 @@ export function networkFromBytes(
   if (arrays.learned) given.learned = vector(name, 'learned', arrays.learned);
   if (arrays.bias) given.bias = vector(name, 'bias', arrays.bias);
   if (arrays.b_out) given.b_out = vector(name, 'b_out', arrays.b_out);
+  if (arrays.x0) given.x0 = vector(name, 'x0', arrays.x0);
   if (arrays.w_in) given.w_in = matrix(name, 'w_in', arrays.w_in, n, 0);
   if (arrays.w_out) given.w_out = matrix(name, 'w_out', arrays.w_out, n, 1);
   try {

@@ -16,6 +16,7 @@ export const ACTIVATIONS = ['tanh', 'relu'] as const;
 export const GROWTH_STRATEGIES = ['random', 'gradient', 'sampled', 'deep_r'] as const;
 export const MODES = ['add', 'hidden'] as const;
 export const LOSSES = ['cross_entropy', 'mse'] as const;
+export const INITIAL_STATES = ['zero', 'random', 'learned'] as const;
 
 export interface NetworkOptions {
   /** Input features per time step (D). */
@@ -66,6 +67,16 @@ export interface NetworkOptions {
   readoutSteps?: number;
   /** Seeds every random stream: connectivity, initial weights, data order, growth (default 0). */
   seed?: number;
+  /**
+   * 'rate' dynamics: σ of the private Gaussian noise σ·√(2·dt/tau)·ξ added to every neuron's
+   * state at every step of training (default 0 = none). Evaluation is noiseless unless asked.
+   */
+  noise?: number;
+  /**
+   * x_0: 'zero' (default); 'random': N(0, 1) per neuron and sequence in training (0 in
+   * evaluation unless noise is asked); 'learned': a trained vector, starting at 0.
+   */
+  initialState?: (typeof INITIAL_STATES)[number];
 }
 
 export type ResolvedNetworkOptions = Required<NetworkOptions>;
@@ -91,6 +102,8 @@ const NETWORK_KEYS = [
   'loss',
   'readoutSteps',
   'seed',
+  'noise',
+  'initialState',
 ] as const;
 
 /** Fills in defaults and checks every rule; throws a SqrtkError naming the option otherwise. */
@@ -149,6 +162,15 @@ export function resolveNetworkOptions(options: NetworkOptions): ResolvedNetworkO
     max: tau,
     fix: 'use a dt no larger than tau, e.g. dt: 1',
   });
+  const noise = requireNumber('noise', o.noise ?? 0, { min: 0, fix: 'use e.g. noise: 0.05' });
+  if (noise > 0 && dynamics !== 'rate') {
+    throw optionError(
+      'noise',
+      noise,
+      "needs dynamics 'rate' (private noise is a rate-model term)",
+      "set dynamics: 'rate' or noise: 0",
+    );
+  }
   const trainBackbone = o.trainBackbone ?? true;
   if (typeof trainBackbone !== 'boolean')
     throw optionError('trainBackbone', trainBackbone, 'must be true or false', 'pass a boolean');
@@ -186,5 +208,7 @@ export function resolveNetworkOptions(options: NetworkOptions): ResolvedNetworkO
       max: Number.MAX_SAFE_INTEGER,
       fix: 'use a non-negative integer seed',
     }),
+    noise,
+    initialState: requireOneOf('initialState', o.initialState ?? 'zero', INITIAL_STATES),
   };
 }

@@ -22,6 +22,7 @@ interface Tensor {
 export function networkArrays(net: SparseRNN): Record<string, Tensor> {
   const { neurons: n, inputs: d, outputs: o } = net.config;
   const m = net.recurrentMatrix();
+  const x0 = net.initialState();
   return {
     indptr: { data: Int32Array.from(m.indptr), shape: [n + 1] },
     indices: { data: Int32Array.from(m.indices), shape: [m.indices.length] },
@@ -31,6 +32,8 @@ export function networkArrays(net: SparseRNN): Record<string, Tensor> {
     bias: { data: net.biases(), shape: [n] },
     w_out: { data: net.readoutWeights(), shape: [o, n] },
     b_out: { data: net.readoutBiases(), shape: [o] },
+    // The learned initial state, only when the network has one.
+    ...(x0 === undefined ? {} : { x0: { data: x0, shape: [n] } }),
   };
 }
 
@@ -123,6 +126,7 @@ export function exportNetwork(net: SparseRNN, format: ExportFormat): Record<stri
     'bias.csv': text(csvMatrix(arrays.bias)),
     'w_out.csv': text(csvMatrix(arrays.w_out)),
     'b_out.csv': text(csvMatrix(arrays.b_out)),
+    ...(arrays.x0 === undefined ? {} : { 'x0.csv': text(csvMatrix(arrays.x0)) }),
     'config.json': config,
   };
 }
