@@ -69,6 +69,15 @@ describe('noise in training and evaluation', () => {
     expect(noisy.stateHash()).not.toBe(quiet.stateHash());
   });
 
+  it('a network loaded mid-training draws the noise the original draws', () => {
+    using net = new SparseRNN({ ...rate, noise: 0.3, initialState: 'random' });
+    net.trainBatch(digits(8), 0.01, 1);
+    using back = SparseRNN.load(net.save());
+    net.trainBatch(digits(8), 0.01, 1);
+    back.trainBatch(digits(8), 0.01, 1);
+    expect(back.stateHash()).toBe(net.stateHash());
+  });
+
   it('a learned x_0 trains, survives save/load and is exported', () => {
     using net = new SparseRNN({ ...rate, initialState: 'learned' });
     expect(Array.from(net.initialState()!)).toEqual(new Array(60).fill(0));
