@@ -133,8 +133,9 @@ pub const CHUNK: usize = 128;
 /// random initial state are drawn; without it (`None`), the pass is deterministic.
 ///
 /// Neuron i's draws come from its own substream [`keyed`]`(key, i)`: its initial states are
-/// normals 0..B of [`Stream::InitialState`], its noise at step t (1-based) for sequence s is
-/// normal (t − 1)·B + s of [`Stream::Noise`].
+/// normals 0..B of [`Stream::InitialState`] ([`Rng::normal`]); its noise at step t (1-based)
+/// comes from [`Stream::Noise`] as ⌈B/2⌉ pairs ([`Rng::normal_pair_f32`]) per step, in order:
+/// sequences 2p and 2p + 1 of step t take pair (t − 1)·⌈B/2⌉ + p.
 pub fn forward(cfg: &Config, rec: &Recurrent, p: &Tensors, batch: &Batch, ws: &mut Workspace, draws: Option<u64>) {
     let (n, d, o) = (cfg.neurons, cfg.inputs, cfg.outputs);
     let (b, t_max) = (batch.size, batch.steps);
@@ -189,9 +190,10 @@ pub fn forward(cfg: &Config, rec: &Recurrent, p: &Tensors, batch: &Batch, ws: &m
                 let w_in = &p.w_in[i * d..(i + 1) * d];
                 let mut noise_rng = noise.map(|(key, _)| {
                     let mut rng = Rng::new(cfg.seed, Stream::Noise, keyed(key, i));
-                    rng.skip(2 * ((t - 1) * b) as u64);
+                    rng.skip(2 * ((t - 1) * b.div_ceil(2)) as u64);
                     rng
                 });
+                let mut pair = (0.0f32, 0.0f32);
                 for s in 0..b {
                     let mut input = 0.0f32;
                     for (k, &wk) in w_in.iter().enumerate() {
@@ -200,7 +202,10 @@ pub fn forward(cfg: &Config, rec: &Recurrent, p: &Tensors, batch: &Batch, ws: &m
                     let drive = recurrent[(i - rows.start) * b + s] + input + p.bias[i];
                     let mut state = if alpha == 1.0 { drive } else { (1.0 - alpha) * x_prev[s] + alpha * drive };
                     if let (Some(rng), Some((_, scale))) = (noise_rng.as_mut(), noise) {
-                        state += scale * rng.normal() as f32;
+                        if s % 2 == 0 {
+                            pair = rng.normal_pair_f32();
+                        }
+                        state += scale * if s % 2 == 0 { pair.0 } else { pair.1 };
                     }
                     x_now[s] = state;
                     r_now[s] = phi(cfg.activation, state);

@@ -113,8 +113,12 @@ fn draws(c: &Config, d: &Data) -> (Array2<f64>, Array3<f64>) {
         }
         let mut rng = Rng::new(c.seed, Stream::Noise, keyed(0, i));
         for t in 0..steps {
-            for s in 0..b {
-                xi[[s, t, i]] = rng.normal();
+            for p in 0..b.div_ceil(2) {
+                let (first, second) = rng.normal_pair_f32();
+                xi[[2 * p, t, i]] = first as f64;
+                if 2 * p + 1 < b {
+                    xi[[2 * p + 1, t, i]] = second as f64;
+                }
             }
         }
     }
