@@ -139,6 +139,7 @@ describe('save, load, resume', () => {
           learned: fc.integer({ min: 0, max: 2 }),
           growth: fc.constantFrom('random', 'gradient', 'sampled', 'deep_r' as const),
           mode: fc.constantFrom('add', 'hidden' as const),
+          initialState: fc.constantFrom('zero', 'random', 'learned' as const),
           seed: fc.nat(1000),
         }),
         (o) => {

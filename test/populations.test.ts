@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { unzipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { datasets, exportNetwork, fit, init, SparseRNN } from '../ts/node/index.js';
+import { datasets, exportNetwork, fit, init, loadNetwork, SparseRNN } from '../ts/node/index.js';
 import { thrown } from './helpers.js';
 
 const root = resolve(__dirname, '..');
@@ -116,6 +116,24 @@ describe('export and CLI', () => {
     using plain = new SparseRNN(base);
     expect(Object.keys(unzipSync(exportNetwork(plain, 'npz')['network.npz']))).not.toContain(
       'excitatory.npy',
+    );
+  });
+
+  it('imports an exported E/I network: the flags give excitatory, and must agree with it', async () => {
+    using net = new SparseRNN({ ...base, excitatory: 0.75, dale: true });
+    const npz = exportNetwork(net, 'npz')['network.npz'];
+    const { excitatory, ...withoutPopulations } = net.config;
+    expect(excitatory).toBe(0.75);
+    // The flag array alone restores the populations (Dale's law comes from the config).
+    using back = await loadNetwork(npz, { config: { ...withoutPopulations } });
+    expect(back.config.excitatory).toBe(0.75);
+    expect(back.recurrentMatrix()).toEqual(net.recurrentMatrix());
+    const wrong = await loadNetwork(npz, {
+      name: 'n.npz',
+      config: { ...withoutPopulations, excitatory: 0.5 },
+    }).catch((e: Error) => e);
+    expect((wrong as Error).message).toMatch(
+      /n\.npz: has 150 excitatory neurons but its configuration says excitatory: 0\.5/,
     );
   });
 

@@ -14,10 +14,12 @@ const threads = Number(process.argv[2]);
 await init({ threads });
 const { train } = datasets.digits();
 const results = [];
-for (const growth of ['random', 'gradient', 'sampled']) {
-  const net = new SparseRNN({ inputs: 8, outputs: 10, neurons: 600, k: 30, growth, seed: 7 });
+// The last one draws private noise and random initial states (each neuron its own substream).
+const noisy = { dynamics: 'rate', noise: 0.2, initialState: 'random' };
+for (const [growth, extra] of [['random', {}], ['gradient', {}], ['sampled', {}], ['gradient', noisy]]) {
+  const net = new SparseRNN({ inputs: 8, outputs: 10, neurons: 600, k: 30, growth, seed: 7, ...extra });
   const history = await fit(net, train, { epochs: 1, batchSize: 48, rewireEvery: 5 });
-  results.push({ growth, hash: net.stateHash(), loss: history.epochs[0].loss });
+  results.push({ growth, extra, hash: net.stateHash(), loss: history.epochs[0].loss });
   net.free();
 }
 console.log(JSON.stringify({ threads: threadCount(), results }));

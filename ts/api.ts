@@ -1,7 +1,7 @@
 /** Everything the Node and browser entry points share. */
 export { SparseRNN, liveNetworks, readSaved, type RecurrentMatrix } from './model.js';
 export { fit } from './train.js';
-export { evaluate, predict, classify, type Evaluation } from './evaluate.js';
+export { evaluate, predict, classify, type Evaluation, type EvaluateOptions } from './evaluate.js';
 export type {
   FitOptions,
   ResolvedFitOptions,

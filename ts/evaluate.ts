@@ -3,7 +3,7 @@
  * they work at any network size.
  */
 import { hasStepLabels, takeBatch, validateDataset, type Dataset } from './data.js';
-import { rejectUnknownKeys, requireInt } from './errors.js';
+import { optionError, rejectUnknownKeys, requireInt } from './errors.js';
 import { core } from './init.js';
 import { handleOf, type SparseRNN } from './model.js';
 
@@ -25,12 +25,23 @@ export interface Evaluation {
   trialAccuracy: number | null;
 }
 
+export interface EvaluateOptions {
+  /** Sequences per forward pass (default: as many as fit in memory). */
+  batchSize?: number;
+  /**
+   * Draw the private noise and random initial states of training (default false: a noiseless
+   * pass from x_0 = 0 or the learned x_0). Batch b draws under its own key, so the same data and
+   * batchSize give the same result.
+   */
+  noise?: boolean;
+}
+
 /** Mean loss (and accuracy) of `net` on `data`, without changing it. */
-export function evaluate(
-  net: SparseRNN,
-  data: Dataset,
-  options: { batchSize?: number } = {},
-): Evaluation {
+export function evaluate(net: SparseRNN, data: Dataset, options: EvaluateOptions = {}): Evaluation {
+  rejectUnknownKeys('evaluate options', options, ['batchSize', 'noise']);
+  const noise = options.noise ?? false;
+  if (typeof noise !== 'boolean')
+    throw optionError('noise', noise, 'must be true or false', 'pass noise: true or leave it out');
   checkData(net, 'evaluation data', data);
   const batchSize = requireInt('batchSize', options.batchSize ?? forwardBatch(net, data), {
     min: 1,
@@ -44,7 +55,13 @@ export function evaluate(
     const indices = range(start, Math.min(size, start + batchSize));
     const b = takeBatch(data, indices);
     const [loss, right, counted, trials] = core(() =>
-      handleOf(net).evaluate(b.x, indices.length, data.shape[1], ...targetsOf(net, b)),
+      handleOf(net).evaluate(
+        b.x,
+        indices.length,
+        data.shape[1],
+        ...targetsOf(net, b),
+        noise ? start / batchSize : undefined,
+      ),
     );
     lossSum += loss * weightOf(b);
     weight += weightOf(b);

@@ -37,6 +37,8 @@ export interface NetworkArrays {
   w_out?: ArrayLike<number>;
   /** Readout biases, one per output (default 0). */
   b_out?: ArrayLike<number>;
+  /** The learned initial state, one per neuron (needs initialState 'learned'; default 0). */
+  x0?: ArrayLike<number>;
 }
 
 const KEYS = [
@@ -49,6 +51,7 @@ const KEYS = [
   'bias',
   'w_out',
   'b_out',
+  'x0',
 ] as const;
 
 /** A network handle and its options, built by the core from `arrays`. */
@@ -66,11 +69,12 @@ export function buildFromArrays(
   const flags = arrays.learned === undefined ? undefined : zeroOnes(arrays.learned);
   const dense = (name: string, a: ArrayLike<number> | undefined) =>
     a === undefined ? undefined : float32s(name, a);
-  const [w_in, bias, w_out, b_out] = [
+  const [w_in, bias, w_out, b_out, x0] = [
     dense('w_in', arrays.w_in),
     dense('bias', arrays.bias),
     dense('w_out', arrays.w_out),
     dense('b_out', arrays.b_out),
+    dense('x0', arrays.x0),
   ];
   const config = resolveNetworkOptions(
     implied(arrays.config ?? {}, indptr, flags, w_in, w_out, b_out),
@@ -86,6 +90,7 @@ export function buildFromArrays(
       bias,
       w_out,
       b_out,
+      x0,
       valuesName,
     ),
   );

@@ -27,7 +27,19 @@ export interface LoadNetworkOptions {
 }
 
 /** The arrays a network file may hold: `data` (SciPy's name) or `values` for the weights. */
-const ARRAYS = ['indptr', 'indices', 'data', 'values', 'learned', 'w_in', 'bias', 'w_out', 'b_out'];
+const ARRAYS = [
+  'indptr',
+  'indices',
+  'data',
+  'values',
+  'learned',
+  'w_in',
+  'bias',
+  'w_out',
+  'b_out',
+  'x0',
+  'excitatory',
+];
 /** Written by `scipy.sparse.save_npz` beside indptr, indices and data. */
 const SCIPY = ['shape', 'format'];
 const ZIP = [0x50, 0x4b, 0x03, 0x04];
@@ -95,9 +107,24 @@ export function networkFromBytes(
   };
   const n = given.indptr.length - 1;
   if (arrays.shape) checkScipyShape(name, arrays.shape, n);
+  if (arrays.excitatory) {
+    const fraction = excitatoryFraction(name, vector(name, 'excitatory', arrays.excitatory), n);
+    const recorded = given.config?.excitatory;
+    if (
+      recorded !== undefined &&
+      recorded !== null &&
+      Math.round(recorded * n) !== Math.round(fraction * n)
+    )
+      throw dataFail(
+        name,
+        `has ${Math.round(fraction * n)} excitatory neurons but its configuration says excitatory: ${recorded}; make them agree`,
+      );
+    given.config = { ...given.config, excitatory: recorded ?? fraction };
+  }
   if (arrays.learned) given.learned = vector(name, 'learned', arrays.learned);
   if (arrays.bias) given.bias = vector(name, 'bias', arrays.bias);
   if (arrays.b_out) given.b_out = vector(name, 'b_out', arrays.b_out);
+  if (arrays.x0) given.x0 = vector(name, 'x0', arrays.x0);
   if (arrays.w_in) given.w_in = matrix(name, 'w_in', arrays.w_in, n, 0);
   if (arrays.w_out) given.w_out = matrix(name, 'w_out', arrays.w_out, n, 1);
   try {
@@ -107,6 +134,21 @@ export function networkFromBytes(
     if (!(e instanceof SqrtkError) || e.code === 'E_INTERNAL') throw e;
     throw new SqrtkError(e.code, `${name}: ${e.message}`, { cause: e });
   }
+}
+
+/**
+ * The fraction of excitatory neurons of a per-neuron flag array (1 = excitatory), which must
+ * mark neurons 0 … E − 1 (sqrtk's layout: excitatory neurons first).
+ */
+function excitatoryFraction(file: string, flags: ArrayLike<number>, n: number): number {
+  const count = Array.from(flags).filter((f) => f === 1).length;
+  const ordered = Array.from(flags).every((f, i) => f === (i < count ? 1 : 0));
+  if (flags.length !== n || !ordered || count === 0 || count === n)
+    throw dataFail(
+      file,
+      `has an "excitatory" array that is not ${n} flags 1…1 0…0 with both populations present; sqrtk numbers excitatory neurons first: reorder the neurons`,
+    );
+  return count / n;
 }
 
 function storedConfig(file: string, text: string): Partial<NetworkOptions> {

@@ -181,6 +181,12 @@ export class SparseRNN {
     return core(() => this.handle.readout_biases());
   }
 
+  /** The learned initial state x_0, one per neuron (a copy); undefined unless initialState is 'learned'. */
+  initialState(): Float32Array | undefined {
+    if (this.config.initialState !== 'learned') return undefined;
+    return core(() => this.handle.initial_state());
+  }
+
   /** Rates r_t of the given neurons while the network runs on `data`: [neuron][step][sequence]. */
   activity(data: Pick<Dataset, 'x' | 'shape'>, neurons: number[]): Float32Array {
     const [b, t] = data.shape;

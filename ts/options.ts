@@ -55,6 +55,7 @@ export interface Couplings {
 }
 
 export const DEFAULT_COUPLINGS: Couplings = { EE: 1, EI: -2, IE: 1, II: -1.8, E0: 0.1, I0: 0.08 };
+export const INITIAL_STATES = ['zero', 'random', 'learned'] as const;
 
 export interface NetworkOptions {
   /** Input features per time step (D). */
@@ -127,6 +128,16 @@ export interface NetworkOptions {
   couplings?: Partial<Couplings>;
   /** `add` mode: at most this many learned synapses leave any one neuron (default 0: no cap). */
   maxLearnedOut?: number;
+  /**
+   * 'rate' dynamics: σ of the private Gaussian noise σ·√(2·dt/tau)·ξ added to every neuron's
+   * state at every step of training (default 0 = none). Evaluation is noiseless unless asked.
+   */
+  noise?: number;
+  /**
+   * x_0: 'zero' (default); 'random': N(0, 1) per neuron and sequence in training (0 in
+   * evaluation unless noise is asked); 'learned': a trained vector, starting at 0.
+   */
+  initialState?: (typeof INITIAL_STATES)[number];
 }
 
 export type ResolvedNetworkOptions = Required<
@@ -164,6 +175,8 @@ const NETWORK_KEYS = [
   'scaling',
   'couplings',
   'maxLearnedOut',
+  'noise',
+  'initialState',
 ] as const;
 
 /** Fills in defaults and checks every rule; throws a SqrtkError naming the option otherwise. */
@@ -222,6 +235,15 @@ export function resolveNetworkOptions(options: NetworkOptions): ResolvedNetworkO
     max: tau,
     fix: 'use a dt no larger than tau, e.g. dt: 1',
   });
+  const noise = requireNumber('noise', o.noise ?? 0, { min: 0, fix: 'use e.g. noise: 0.05' });
+  if (noise > 0 && dynamics !== 'rate') {
+    throw optionError(
+      'noise',
+      noise,
+      "needs dynamics 'rate' (private noise is a rate-model term)",
+      "set dynamics: 'rate' or noise: 0",
+    );
+  }
   const trainBackbone = o.trainBackbone ?? true;
   if (typeof trainBackbone !== 'boolean')
     throw optionError('trainBackbone', trainBackbone, 'must be true or false', 'pass a boolean');
@@ -260,6 +282,8 @@ export function resolveNetworkOptions(options: NetworkOptions): ResolvedNetworkO
       fix: 'use a non-negative integer seed',
     }),
     ...resolvePopulations(o, { neurons, k, learned, mode }),
+    noise,
+    initialState: requireOneOf('initialState', o.initialState ?? 'zero', INITIAL_STATES),
   };
 }
 

@@ -73,6 +73,13 @@ function modelOptions(
     .option('--dynamics <kind>', 'discrete | rate', 'discrete')
     .option('--activation <phi>', 'tanh | relu', 'tanh')
     .option('--gain <g>', 'initial backbone weights gain·N(0,1)/√K', number, 1)
+    .option(
+      '--noise <sigma>',
+      "private noise σ per neuron and step in training ('rate' dynamics)",
+      number,
+      0,
+    )
+    .option('--initial-state <kind>', 'x_0: zero | random | learned', 'zero')
     .option('--growth <strategy>', 'random | gradient | sampled | deep_r', 'random')
     .option(
       '--mode <mode>',

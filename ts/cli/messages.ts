@@ -15,6 +15,8 @@ const FLAGS: Record<string, string> = {
   dynamics: '--dynamics',
   activation: '--activation',
   gain: '--gain',
+  noise: '--noise',
+  initialState: '--initial-state',
   growth: '--growth',
   mode: '--mode',
   rewireEvery: '--rewire-every',

@@ -29,6 +29,7 @@ const EXPORT_FILES = [
   'bias.csv',
   'w_out.csv',
   'b_out.csv',
+  'x0.csv',
   'config.json',
 ];
 /** Any of these means the directory holds a run. */

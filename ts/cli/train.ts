@@ -40,6 +40,8 @@ export interface ModelCommandOptions {
   dynamics: NetworkOptions['dynamics'];
   activation: NetworkOptions['activation'];
   gain: number;
+  noise: number;
+  initialState: NetworkOptions['initialState'];
   growth: NetworkOptions['growth'];
   mode: NetworkOptions['mode'];
   rewireEvery: number;
@@ -80,6 +82,8 @@ export function networkOptions(task: Task, o: ModelCommandOptions, seed: number)
     dynamics: o.dynamics,
     activation: o.activation,
     gain: o.gain,
+    noise: o.noise,
+    initialState: o.initialState,
     growth: o.growth,
     mode: o.mode,
     trainBackbone: !o.frozenBackbone,

@@ -22,6 +22,7 @@ interface Tensor {
 export function networkArrays(net: SparseRNN): Record<string, Tensor> {
   const { neurons: n, inputs: d, outputs: o } = net.config;
   const m = net.recurrentMatrix();
+  const x0 = net.initialState();
   return {
     indptr: { data: Int32Array.from(m.indptr), shape: [n + 1] },
     indices: { data: Int32Array.from(m.indices), shape: [m.indices.length] },
@@ -32,6 +33,8 @@ export function networkArrays(net: SparseRNN): Record<string, Tensor> {
     w_out: { data: net.readoutWeights(), shape: [o, n] },
     b_out: { data: net.readoutBiases(), shape: [o] },
     ...(net.config.excitatory !== null && { excitatory: excitatoryFlags(net) }),
+    // The learned initial state, only when the network has one.
+    ...(x0 === undefined ? {} : { x0: { data: x0, shape: [n] } }),
   };
 }
 
@@ -132,6 +135,7 @@ export function exportNetwork(net: SparseRNN, format: ExportFormat): Record<stri
     'w_out.csv': text(csvMatrix(arrays.w_out)),
     'b_out.csv': text(csvMatrix(arrays.b_out)),
     ...(arrays.excitatory && { 'excitatory.csv': text(csvMatrix(arrays.excitatory)) }),
+    ...(arrays.x0 === undefined ? {} : { 'x0.csv': text(csvMatrix(arrays.x0)) }),
     'config.json': config,
   };
 }

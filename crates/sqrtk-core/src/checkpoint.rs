@@ -9,7 +9,8 @@
 //! header length         u32, then the header: UTF-8 JSON
 //!                       { "config": {...}, "counters": {...}, "extra": <caller's JSON> }
 //! sections              each: name length u8, name, dtype u8 (0 = u32, 1 = f32),
-//!                       count u64, count values
+//!                       count u64, count values; `x0`, `adam_m.x0` and `adam_v.x0` only
+//!                       with `initialState: 'learned'` (files without them load as before)
 //! checksum              u64, FNV-1a of every byte before it
 //! ```
 //!
@@ -18,7 +19,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::{Config, Growth};
+use crate::config::{Config, Growth, InitialState};
 use crate::csr::{Csr, Transpose};
 use crate::error::Error;
 use crate::network::Network;
@@ -72,7 +73,8 @@ impl Writer {
     }
 }
 
-const TENSORS: [&str; 5] = ["w_in", "bias", "w_rec", "w_out", "b_out"];
+/// The sections of a `Tensors`, in `Tensors::all` order; `x0` is written only when present.
+const TENSORS: [&str; 6] = ["w_in", "bias", "w_rec", "w_out", "b_out", "x0"];
 
 /// The network as bytes; `extra` is any JSON the caller wants back at load time.
 pub fn save(net: &Network, extra: serde_json::Value) -> Vec<u8> {
@@ -99,7 +101,9 @@ pub fn save(net: &Network, extra: serde_json::Value) -> Vec<u8> {
     w.u32s("backbone_len", &s.backbone_len);
     for (prefix, tensors) in [("", &net.params), ("adam_m.", &net.adam.m), ("adam_v.", &net.adam.v)] {
         for (name, t) in TENSORS.iter().zip(tensors.all()) {
-            w.f32s(&format!("{prefix}{name}"), t);
+            if *name != "x0" || net.config.initial_state == InitialState::Learned {
+                w.f32s(&format!("{prefix}{name}"), t);
+            }
         }
     }
     w.f32s("signs", &net.signs);
@@ -196,13 +200,16 @@ pub fn load(bytes: &[u8]) -> Result<(Network, serde_json::Value), Error> {
     config.validate()?;
     crate::memory::check_network(&config, crate::memory::limit())?;
     let (n, m) = (config.neurons, config.learned);
+    let learned_x0 = config.initial_state == InitialState::Learned;
     let indptr = r.u32s("indptr")?;
     let indices = r.u32s("indices")?;
     let backbone_len = r.u32s("backbone_len")?;
     let mut read_tensors = |prefix: &str| -> Result<Tensors, Error> {
         let mut t = Tensors::default();
         for (name, slot) in TENSORS.iter().zip(t.all_mut()) {
-            *slot = r.f32s(&format!("{prefix}{name}"))?;
+            if *name != "x0" || learned_x0 {
+                *slot = r.f32s(&format!("{prefix}{name}"))?;
+            }
         }
         Ok(t)
     };
@@ -226,6 +233,7 @@ pub fn load(bytes: &[u8]) -> Result<(Network, serde_json::Value), Error> {
         && params.w_rec.len() == nnz
         && params.w_out.len() == config.outputs * n
         && params.b_out.len() == config.outputs
+        && params.x0.len() == if learned_x0 { n } else { 0 }
         && [&adam_m, &adam_v].iter().all(|t| t.all().iter().zip(params.all()).all(|(a, p)| a.len() == p.len()))
         && signs.len() == if config.growth == Growth::DeepR { n * m } else { 0 };
     if !consistent {
@@ -283,6 +291,42 @@ mod tests {
         assert_eq!(extra["epoch"], 3);
         assert_eq!(save(&back, serde_json::json!({ "epoch": 3 })), bytes);
         assert_eq!(back.adam.beta2_t.to_bits(), net.adam.beta2_t.to_bits(), "f64 counters round-trip exactly");
+    }
+
+    #[test]
+    fn a_learned_initial_state_is_saved_and_loaded() {
+        let config = Config { initial_state: InitialState::Learned, ..small_config() };
+        let mut net = Network::new(config).unwrap();
+        let x: Vec<f32> = (0..5 * 4 * 3).map(|i| (i as f32 * 0.37).sin()).collect();
+        let labels = [0, 1, 2, 3, 0];
+        let batch = Batch { x: &x, size: 5, steps: 4, target: Target::Labels(&labels) };
+        net.train_batch(&batch, &AdamConfig::default()).unwrap();
+        assert!(net.params.x0.iter().any(|&v| v != 0.0), "x0 was trained");
+        let bytes = save(&net, serde_json::Value::Null);
+        let (back, _) = load(&bytes).unwrap();
+        assert_eq!(back.params.x0, net.params.x0);
+        assert_eq!(back.adam.v.x0, net.adam.v.x0);
+        assert_eq!(back.state_hash(), net.state_hash());
+    }
+
+    /// A file written before `noise` and `initialState` existed: its header has neither key.
+    #[test]
+    fn a_file_without_the_new_options_still_loads() {
+        let net = trained();
+        let bytes = save(&net, serde_json::Value::Null);
+        let len = u32::from_le_bytes(bytes[12..16].try_into().unwrap()) as usize;
+        let json = std::str::from_utf8(&bytes[16..16 + len]).unwrap();
+        let old_json = json.replace(",\"noise\":0.0,\"initialState\":\"zero\"", "");
+        assert!(old_json.len() < json.len(), "{json}");
+        let mut old = bytes[..12].to_vec();
+        old.extend_from_slice(&(old_json.len() as u32).to_le_bytes());
+        old.extend_from_slice(old_json.as_bytes());
+        old.extend_from_slice(&bytes[16 + len..bytes.len() - 8]);
+        let sum = fnv1a(&old).to_le_bytes();
+        old.extend_from_slice(&sum);
+        let (back, _) = load(&old).unwrap();
+        assert_eq!(back.state_hash(), net.state_hash());
+        assert_eq!(back.config.initial_state, InitialState::Zero);
     }
 
     #[test]

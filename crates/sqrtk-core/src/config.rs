@@ -115,6 +115,22 @@ impl Default for Couplings {
         Couplings { ee: 1.0, ei: -2.0, ie: 1.0, ii: -1.8, e0: 0.1, i0: 0.08 }
     }
 }
+/// The state x_0 every sequence starts from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InitialState {
+    /// x_0 = 0.
+    #[default]
+    Zero,
+    /// In a training pass x_0 ~ N(0, σ0²) per neuron and sequence, σ0 = [`INITIAL_STATE_SD`],
+    /// from [`crate::rng::Stream::InitialState`]; x_0 = 0 (the mean) when no noise is asked.
+    Random,
+    /// A trained vector x_0 [neurons], starting at 0 (`Tensors::x0`).
+    Learned,
+}
+
+/// σ0 of `initialState: 'random'`.
+pub const INITIAL_STATE_SD: f32 = 1.0;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -161,6 +177,12 @@ pub struct Config {
     /// `add` mode: at most this many learned synapses leave any one neuron (0 = no cap).
     #[serde(default)]
     pub max_learned_out: usize,
+    /// `rate` dynamics: σ of the private noise σ·√(2α)·ξ added to every state at every step
+    /// of a training pass (0 = none).
+    #[serde(default)]
+    pub noise: f32,
+    #[serde(default)]
+    pub initial_state: InitialState,
 }
 
 impl Config {
@@ -195,6 +217,8 @@ impl Config {
             scaling: Scaling::Standard,
             couplings: Couplings::default(),
             max_learned_out: 0,
+            noise: 0.0,
+            initial_state: InitialState::Zero,
         }
     }
 
@@ -242,6 +266,18 @@ impl Config {
             if !(v.is_finite() && v >= 0.0) {
                 return Err(Error::option(name, v, "must be a finite number ≥ 0", &format!("use e.g. {name}: 0")));
             }
+        }
+        if !(self.noise.is_finite() && self.noise >= 0.0) {
+            return Err(Error::option("noise", self.noise, "must be a finite number ≥ 0", "use e.g. noise: 0.05"));
+        }
+        if self.noise > 0.0 && self.dynamics != Dynamics::Rate {
+            let fix = "set dynamics: 'rate' or noise: 0";
+            return Err(Error::option(
+                "noise",
+                self.noise,
+                "needs dynamics 'rate' (private noise is a rate-model term)",
+                fix,
+            ));
         }
         if !(self.gain.is_finite() && self.gain >= 0.0) {
             return Err(Error::option("gain", self.gain, "must be a finite number ≥ 0", "use e.g. gain: 1"));

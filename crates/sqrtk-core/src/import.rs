@@ -9,7 +9,7 @@
 //! anything is built, and each failure is an `E_DATA` error naming the array and the entry.
 //! The optimizer state starts fresh: zero moments, step 0, no rewiring yet.
 
-use crate::config::{Config, Growth};
+use crate::config::{Config, Growth, InitialState};
 use crate::csr::{Csr, Transpose};
 use crate::error::Error;
 use crate::memory::{self, try_with_capacity};
@@ -39,6 +39,8 @@ pub struct Arrays<'a> {
     pub w_out: Option<&'a [f32]>,
     /// outputs; `None`: zeros.
     pub b_out: Option<&'a [f32]>,
+    /// The learned initial state, neurons (only with `initialState: 'learned'`); `None`: zeros.
+    pub x0: Option<&'a [f32]>,
     /// How the user named `values` (an `.npz` export calls it `data`), for messages.
     pub values_name: &'a str,
 }
@@ -71,6 +73,12 @@ impl Network {
         let bias = dense("bias", a.bias, n, &format!("one per neuron (={n})"))?;
         let w_out = dense("w_out", a.w_out, o * n, &format!("outputs × neurons (={o} × {n})"))?;
         let b_out = dense("b_out", a.b_out, o, &format!("one per output (={o})"))?;
+        if a.x0.is_some() && config.initial_state != InitialState::Learned {
+            return Err(Error::data(
+                "x0 (a learned initial state) is given but initialState is not 'learned'; set initialState: 'learned' or drop x0",
+            ));
+        }
+        let x0 = dense("x0", a.x0, n, &format!("one per neuron (={n})"))?;
 
         let (structure, w_rec) = build_structure(&config, a)?;
         let init = |sub: u64, len: usize, scale: f64| {
@@ -83,6 +91,7 @@ impl Network {
             w_rec,
             w_out: w_out.unwrap_or_else(|| init(2, o * n, 1.0 / (n as f64).sqrt())),
             b_out: b_out.unwrap_or_else(|| vec![0.0; o]),
+            x0: x0.unwrap_or_else(|| crate::params::initial_x0(&config)),
         };
         let signs =
             if config.growth == Growth::DeepR { deep_r_signs(&config, &structure, &params.w_rec) } else { Vec::new() };
@@ -324,6 +333,7 @@ mod tests {
             bias: Some(&o.4.bias),
             w_out: Some(&o.4.w_out),
             b_out: Some(&o.4.b_out),
+            x0: (!o.4.x0.is_empty()).then_some(&o.4.x0[..]),
             values_name: "values",
         }
     }
@@ -354,6 +364,18 @@ mod tests {
             assert_eq!(back.state_hash(), net.state_hash());
             assert_eq!(back.params, net.params);
         }
+    }
+
+    #[test]
+    fn a_learned_initial_state_round_trips_and_is_refused_without_one() {
+        let mut net = trained(Config { initial_state: InitialState::Learned, ..small_config() });
+        assert!(net.params.x0.iter().any(|&v| v != 0.0));
+        let o = export(&net);
+        let back = Network::from_arrays(net.config.clone(), &arrays(&o)).unwrap();
+        net.reset_training_state();
+        assert_eq!(back.state_hash(), net.state_hash());
+        let e = Network::from_arrays(small_config(), &arrays(&o)).unwrap_err();
+        assert!(e.message.starts_with("x0 (a learned initial state) is given but initialState"), "{}", e.message);
     }
 
     #[test]

@@ -150,19 +150,32 @@ impl Network {
         self.check_batch(batch, true)?;
         memory::check_training(&self.config, batch.size, batch.steps, memory::limit())?;
         self.ws.reserve(&self.config, &self.structure, batch.size, batch.steps, true)?;
-        rnn::forward(&self.config, &self.structure, &self.params, batch, &mut self.ws);
+        // Private noise and random initial states: drawn afresh at every optimizer step.
+        let draws = Some(self.adam.steps);
+        rnn::forward(&self.config, &self.structure, &self.params, batch, &mut self.ws, draws);
         let score = rnn::loss(&self.config, &batch.target, &mut self.ws);
         rnn::backward(&self.config, &self.structure, &self.params, &mut self.ws, &mut self.grads);
         self.ws_has_gradient = true;
         Ok(score)
     }
 
-    /// Loss and accuracy count on a batch, without gradients.
+    /// Loss and accuracy count on a batch, without gradients (and without noise).
     pub fn evaluate(&mut self, batch: &Batch) -> Result<StepStats, Error> {
+        self.evaluate_with(batch, None)
+    }
+
+    /// [`Network::evaluate`] with the private noise and random initial states of training,
+    /// drawn under key `noise_key::EVALUATION + index` (`index` < 2^32, e.g. the batch number):
+    /// the same index gives the same draws.
+    pub fn evaluate_noisy(&mut self, batch: &Batch, index: u32) -> Result<StepStats, Error> {
+        self.evaluate_with(batch, Some(crate::rng::noise_key::EVALUATION + index as u64))
+    }
+
+    fn evaluate_with(&mut self, batch: &Batch, draws: Option<u64>) -> Result<StepStats, Error> {
         self.check_batch(batch, true)?;
         self.ws_has_gradient = false;
         self.ws.reserve(&self.config, &self.structure, batch.size, batch.steps, false)?;
-        rnn::forward(&self.config, &self.structure, &self.params, batch, &mut self.ws);
+        rnn::forward(&self.config, &self.structure, &self.params, batch, &mut self.ws, draws);
         let score = rnn::loss(&self.config, &batch.target, &mut self.ws);
         Ok(StepStats { score, grad_norm: 0.0 })
     }
@@ -176,7 +189,7 @@ impl Network {
         self.check_readout(batch.steps)?;
         self.ws_has_gradient = false;
         self.ws.reserve(&self.config, &self.structure, batch.size, batch.steps, false)?;
-        rnn::forward(&self.config, &self.structure, &self.params, batch, &mut self.ws);
+        rnn::forward(&self.config, &self.structure, &self.params, batch, &mut self.ws, None);
         let o = self.config.outputs;
         let mut out = vec![0.0; batch.size * o];
         for (s, chunk) in out.chunks_exact_mut(o).enumerate() {
@@ -190,7 +203,7 @@ impl Network {
         self.check_batch(batch, false)?;
         self.ws_has_gradient = false;
         self.ws.reserve(&self.config, &self.structure, batch.size, batch.steps, false)?;
-        rnn::forward(&self.config, &self.structure, &self.params, batch, &mut self.ws);
+        rnn::forward(&self.config, &self.structure, &self.params, batch, &mut self.ws, None);
         let (o, b, t_max) = (self.config.outputs, batch.size, batch.steps);
         let mut out = vec![0.0; b * t_max * o];
         for s in 0..b {
@@ -354,7 +367,7 @@ impl Network {
         }
         self.ws_has_gradient = false;
         self.ws.reserve(&self.config, &self.structure, batch.size, batch.steps, false)?;
-        rnn::forward(&self.config, &self.structure, &self.params, batch, &mut self.ws);
+        rnn::forward(&self.config, &self.structure, &self.params, batch, &mut self.ws, None);
         let (b, t) = (batch.size, batch.steps);
         let sb = (t + 1) * b;
         Ok(neurons
@@ -383,7 +396,7 @@ impl Network {
         h.u32s(&self.structure.csr.indices);
         h.u32s(&self.structure.backbone_len);
         for tensors in [&self.params, &self.adam.m, &self.adam.v] {
-            for t in tensors.all() {
+            for t in tensors.hashed() {
                 h.f32s(t);
             }
         }
@@ -498,5 +511,6 @@ fn init_params(c: &Config, rec: &Recurrent) -> Tensors {
         w_rec,
         w_out: normals(2, c.outputs * c.neurons, 1.0 / (c.neurons as f64).sqrt()),
         b_out: vec![0.0; c.outputs],
+        x0: crate::params::initial_x0(c),
     }
 }

@@ -1,12 +1,20 @@
 //! The trainable tensors of a network, kept as flat `f32` vectors in fixed layouts.
 
+use crate::config::{Config, InitialState};
 use crate::parallel::{self, Disjoint};
 
 /// Elements per parallel chunk in element-wise work (fixed, whatever the thread count).
 pub const ELEMENTS_PER_CHUNK: usize = 1 << 14;
 
+/// The initial value of `Tensors::x0`: zeros [neurons] for a learned initial state (training
+/// starts from today's x_0 = 0), empty otherwise.
+pub fn initial_x0(c: &Config) -> Vec<f32> {
+    vec![0.0; if c.initial_state == InitialState::Learned { c.neurons } else { 0 }]
+}
+
 /// Layouts: `w_in` is neurons × inputs, `w_rec` follows the recurrent CSR's entry order,
-/// `w_out` is outputs × neurons (all row-major).
+/// `w_out` is outputs × neurons (all row-major). `x0` is the learned initial state [neurons]
+/// (`initialState: 'learned'`; empty otherwise).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Tensors {
     pub w_in: Vec<f32>,
@@ -14,6 +22,7 @@ pub struct Tensors {
     pub w_rec: Vec<f32>,
     pub w_out: Vec<f32>,
     pub b_out: Vec<f32>,
+    pub x0: Vec<f32>,
 }
 
 impl Tensors {
@@ -25,16 +34,23 @@ impl Tensors {
             w_rec: zeros(&other.w_rec),
             w_out: zeros(&other.w_out),
             b_out: zeros(&other.b_out),
+            x0: zeros(&other.x0),
         }
     }
 
-    /// All tensors, in a fixed order (used for hashing, clipping, the optimizer, saving).
-    pub fn all(&self) -> [&Vec<f32>; 5] {
-        [&self.w_in, &self.bias, &self.w_rec, &self.w_out, &self.b_out]
+    /// All tensors, in a fixed order (used for clipping, the optimizer, saving).
+    pub fn all(&self) -> [&Vec<f32>; 6] {
+        [&self.w_in, &self.bias, &self.w_rec, &self.w_out, &self.b_out, &self.x0]
     }
 
-    pub fn all_mut(&mut self) -> [&mut Vec<f32>; 5] {
-        [&mut self.w_in, &mut self.bias, &mut self.w_rec, &mut self.w_out, &mut self.b_out]
+    pub fn all_mut(&mut self) -> [&mut Vec<f32>; 6] {
+        [&mut self.w_in, &mut self.bias, &mut self.w_rec, &mut self.w_out, &mut self.b_out, &mut self.x0]
+    }
+
+    /// The tensors a state hash covers: the first five always, `x0` only when the network has
+    /// one (so networks without a learned initial state keep the hashes they always had).
+    pub fn hashed(&self) -> impl Iterator<Item = &Vec<f32>> {
+        self.all().into_iter().enumerate().filter(|(k, t)| *k < 5 || !t.is_empty()).map(|(_, t)| t)
     }
 
     pub fn fill_zero(&mut self) {

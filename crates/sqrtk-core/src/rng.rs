@@ -12,6 +12,25 @@ pub enum Stream {
     Init = 2,
     DataOrder = 3,
     Growth = 4,
+    /// Private noise of `rate` dynamics: substream [`keyed`]`(key, neuron)`.
+    Noise = 5,
+    /// Random initial states (`initialState: 'random'`): substream [`keyed`]`(key, neuron)`.
+    InitialState = 6,
+}
+
+/// The keys of [`Stream::Noise`] and [`Stream::InitialState`]: a training pass uses the number
+/// of optimizer steps taken before it (so every step draws afresh and a resumed run draws the
+/// same numbers); an evaluation asked to be noisy uses `EVALUATION + index` with the caller's
+/// batch index. Keys stay below 2^33.
+pub mod noise_key {
+    pub const EVALUATION: u64 = 1 << 32;
+}
+
+/// The substream of `neuron` under `key`: `key · 2^31 + neuron`. Neurons are below 2^31 and
+/// keys below 2^33, so distinct (key, neuron) pairs never share a substream, and each neuron's
+/// draws are its own whatever the thread count.
+pub fn keyed(key: u64, neuron: usize) -> u64 {
+    (key << 31) | neuron as u64
 }
 
 /// The substreams of [`Stream::Growth`]: disjoint ranges of substream numbers, one per use.
@@ -57,6 +76,11 @@ impl Rng {
         mix(self.key.wrapping_add(self.counter.wrapping_mul(GOLDEN)))
     }
 
+    /// Skips `draws` 64-bit outputs ([`Rng::normal`] takes two), as if they had been drawn.
+    pub fn skip(&mut self, draws: u64) {
+        self.counter = self.counter.wrapping_add(draws);
+    }
+
     /// Uniform in the open interval (0, 1), 53 random bits.
     pub fn uniform_open(&mut self) -> f64 {
         ((self.next_u64() >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64)
@@ -79,6 +103,18 @@ impl Rng {
         let u1 = self.uniform_open();
         let u2 = self.uniform_open();
         libm::sqrt(-2.0 * libm::log(u1)) * libm::cos(2.0 * core::f64::consts::PI * u2)
+    }
+
+    /// Two independent standard normals from two draws: Box–Muller with both branches, in f32
+    /// with libm (tails cut at √(−2 ln 2⁻²⁴) ≈ 5.8). The cheap generator of the private noise,
+    /// which needs N·T·B normals per batch.
+    pub fn normal_pair_f32(&mut self) -> (f32, f32) {
+        let scale = 1.0 / (1u32 << 23) as f32;
+        let u1 = ((self.next_u64() >> 41) as f32 + 0.5) * scale;
+        let u2 = (self.next_u64() >> 41) as f32 * scale;
+        let r = (-2.0 * libm::logf(u1)).sqrt();
+        let (sin, cos) = libm::sincosf(2.0 * core::f32::consts::PI * u2);
+        (r * cos, r * sin)
     }
 
     /// A uniformly random permutation of `0..n` (Fisher–Yates).
@@ -122,11 +158,32 @@ mod tests {
         let var = s2 / n as f64 - mean * mean;
         assert!(mean.abs() < 0.01, "mean {mean}");
         assert!((var - 1.0).abs() < 0.02, "var {var}");
+        let (mut s, mut s2, mut cross) = (0.0, 0.0, 0.0);
+        for _ in 0..n / 2 {
+            let (a, b) = rng.normal_pair_f32();
+            s += (a + b) as f64;
+            s2 += (a * a + b * b) as f64;
+            cross += (a * b) as f64;
+        }
+        let mean = s / n as f64;
+        let var = s2 / n as f64 - mean * mean;
+        assert!(mean.abs() < 0.01 && (var - 1.0).abs() < 0.02, "pairs: mean {mean}, var {var}");
+        assert!((cross / (n / 2) as f64).abs() < 0.01, "the two normals of a pair are uncorrelated");
         let below: Vec<u64> = (0..10_000).map(|_| rng.below(10)).collect();
         for v in 0..10 {
             let c = below.iter().filter(|&&x| x == v).count();
             assert!((800..1200).contains(&c), "value {v} drawn {c} times");
         }
+    }
+
+    #[test]
+    fn skip_jumps_to_the_same_draws() {
+        let mut a = Rng::new(5, Stream::Noise, keyed(3, 7));
+        let drawn: Vec<f64> = (0..6).map(|_| a.normal()).collect();
+        let mut b = Rng::new(5, Stream::Noise, keyed(3, 7));
+        b.skip(2 * 4);
+        assert_eq!(b.normal(), drawn[4]);
+        assert_ne!(keyed(1, 0), keyed(0, (1 << 31) - 1));
     }
 
     #[test]

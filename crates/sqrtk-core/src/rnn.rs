@@ -5,16 +5,23 @@
 //! step reads a batch vector per synapse, and the recurrent weight gradient is one dot product
 //! of length T·B per synapse for the whole sequence.
 //!
-//!   x_t = (1 − α) x_{t−1} + α (W r_{t−1} + W_in u_t + b),   r_t = φ(x_t),   y_t = W_out r_t + b_out
+//!   x_t = (1 − α) x_{t−1} + α (W r_{t−1} + W_in u_t + b) + σ √(2α) ξ_t,
+//!   r_t = φ(x_t),   y_t = W_out r_t + b_out
 //!
-//! `discrete` dynamics is α = 1; `rate` dynamics is α = dt / τ.
+//! `discrete` dynamics is α = 1; `rate` dynamics is α = dt / τ. The private noise ξ_t ~ N(0, 1)
+//! per neuron, step and sequence (σ = `noise`, `rate` dynamics only) is the form of PsychRNN's
+//! `Basic.recurrent_timestep` (murraylab/PsychRNN, psychrnn/backend/models/basic.py): the
+//! Euler step of τ dx/dt = −x + … + √(2τ) σ η(t) with white noise η. It enters only passes
+//! given a draw key (training); the stored states include it, so BPTT through them is exact.
+//! x_0 is 0, a trained vector (`learned`) or, in a pass with a draw key, N(0, σ0²) (`random`).
 
-use crate::config::{Activation, Config, Loss};
+use crate::config::{Activation, Config, InitialState, Loss, INITIAL_STATE_SD};
 use crate::error::Error;
 use crate::kernels::{dot, sddmm, spmm, Rows, SparseView};
 use crate::memory::try_resize;
 use crate::parallel::{self, Disjoint};
 use crate::params::Tensors;
+use crate::rng::{keyed, Rng, Stream};
 use crate::structure::Recurrent;
 
 /// One mini-batch. `x` is laid out [batch][step][input], as users hold it.
@@ -121,8 +128,15 @@ fn phi_prime(activation: Activation, x: f32, r: f32) -> f32 {
 /// Neurons per parallel chunk. Fixed, so results do not depend on the number of threads.
 pub const CHUNK: usize = 128;
 
-/// Runs the network over the batch, filling states and outputs in `ws`.
-pub fn forward(cfg: &Config, rec: &Recurrent, p: &Tensors, batch: &Batch, ws: &mut Workspace) {
+/// Runs the network over the batch, filling states and outputs in `ws`. `draws` is the key of
+/// the pass's random draws (see [`crate::rng::noise_key`]): with it, the private noise and a
+/// random initial state are drawn; without it (`None`), the pass is deterministic.
+///
+/// Neuron i's draws come from its own substream [`keyed`]`(key, i)`: its initial states are
+/// normals 0..B of [`Stream::InitialState`] ([`Rng::normal`]); its noise at step t (1-based)
+/// comes from [`Stream::Noise`] as ⌈B/2⌉ pairs ([`Rng::normal_pair_f32`]) per step, in order:
+/// sequences 2p and 2p + 1 of step t take pair (t − 1)·⌈B/2⌉ + p.
+pub fn forward(cfg: &Config, rec: &Recurrent, p: &Tensors, batch: &Batch, ws: &mut Workspace, draws: Option<u64>) {
     let (n, d, o) = (cfg.neurons, cfg.inputs, cfg.outputs);
     let (b, t_max) = (batch.size, batch.steps);
     ws.prepare(cfg, b, t_max);
@@ -137,11 +151,26 @@ pub fn forward(cfg: &Config, rec: &Recurrent, p: &Tensors, batch: &Batch, ws: &m
         }
     }
     for i in 0..n {
-        x[i * sb..i * sb + b].fill(0.0);
-        r[i * sb..i * sb + b].fill(phi(cfg.activation, 0.0));
+        let x0 = &mut x[i * sb..i * sb + b];
+        match (cfg.initial_state, draws) {
+            (InitialState::Learned, _) => x0.fill(p.x0[i]),
+            (InitialState::Random, Some(key)) => {
+                let mut rng = Rng::new(cfg.seed, Stream::InitialState, keyed(key, i));
+                x0.iter_mut().for_each(|v| *v = INITIAL_STATE_SD * rng.normal() as f32);
+            }
+            _ => x0.fill(0.0),
+        }
+        for (rv, &xv) in r[i * sb..i * sb + b].iter_mut().zip(&x[i * sb..i * sb + b]) {
+            *rv = phi(cfg.activation, xv);
+        }
     }
 
     let alpha = cfg.alpha();
+    // σ √(2α), the standard deviation of the noise added to a state in one step.
+    let noise = match draws {
+        Some(key) if cfg.noise > 0.0 => Some((key, (cfg.noise as f64 * (2.0 * alpha as f64).sqrt()) as f32)),
+        _ => None,
+    };
     let w = SparseView { indptr: &rec.csr.indptr, indices: &rec.csr.indices, values: &p.w_rec };
     let u: &[f32] = u;
     let (xs, rs, tmps) = (Disjoint::new(x), Disjoint::new(r), Disjoint::new(tmp));
@@ -159,13 +188,25 @@ pub fn forward(cfg: &Config, rec: &Recurrent, p: &Tensors, batch: &Batch, ws: &m
                 let (x_prev, x_now, r_now) =
                     unsafe { (xs.range(at - b..at), xs.range(at..at + b), rs.range(at..at + b)) };
                 let w_in = &p.w_in[i * d..(i + 1) * d];
+                let mut noise_rng = noise.map(|(key, _)| {
+                    let mut rng = Rng::new(cfg.seed, Stream::Noise, keyed(key, i));
+                    rng.skip(2 * ((t - 1) * b.div_ceil(2)) as u64);
+                    rng
+                });
+                let mut pair = (0.0f32, 0.0f32);
                 for s in 0..b {
                     let mut input = 0.0f32;
                     for (k, &wk) in w_in.iter().enumerate() {
                         input += wk * u[k * tb + (t - 1) * b + s];
                     }
                     let drive = recurrent[(i - rows.start) * b + s] + input + p.bias[i];
-                    let state = if alpha == 1.0 { drive } else { (1.0 - alpha) * x_prev[s] + alpha * drive };
+                    let mut state = if alpha == 1.0 { drive } else { (1.0 - alpha) * x_prev[s] + alpha * drive };
+                    if let (Some(rng), Some((_, scale))) = (noise_rng.as_mut(), noise) {
+                        if s % 2 == 0 {
+                            pair = rng.normal_pair_f32();
+                        }
+                        state += scale * if s % 2 == 0 { pair.0 } else { pair.1 };
+                    }
                     x_now[s] = state;
                     r_now[s] = phi(cfg.activation, state);
                 }
@@ -366,7 +407,7 @@ pub fn backward(cfg: &Config, rec: &Recurrent, p: &Tensors, ws: &mut Workspace, 
 
     // Backward through time: g_t = dL/dx_t.
     //   dL/dr_t = W_outᵀ dy_t + α Wᵀ g_{t+1},   g_t = dL/dr_t ⊙ φ'(x_t) + (1 − α) g_{t+1}
-    let (gs, tmps) = (Disjoint::new(g), Disjoint::new(tmp));
+    let (gs, tmps) = (Disjoint::new(g), Disjoint::new(&mut tmp[..]));
     for t in (1..=t_max).rev() {
         let has_next = t < t_max;
         // SAFETY: step t + 1 (slot t) is read while step t (slot t − 1) is written.
@@ -398,8 +439,12 @@ pub fn backward(cfg: &Config, rec: &Recurrent, p: &Tensors, ws: &mut Workspace, 
         });
     }
 
-    // dW = α Σ_t g_t r_{t−1}ᵀ at the synapses, dW_in = α Σ_t g_t u_tᵀ, db = α Σ_t g_t.
     let g: &[f32] = g;
+    if cfg.initial_state == InitialState::Learned {
+        initial_state_gradient(cfg, w_t, Rows::new(g, tb, b), x, r, tmp, &mut grads.x0, b, sb);
+    }
+
+    // dW = α Σ_t g_t r_{t−1}ᵀ at the synapses, dW_in = α Σ_t g_t u_tᵀ, db = α Σ_t g_t.
     let (g_rows, r_rows) = (Rows::new(g, tb, tb), Rows::new(r, sb, tb));
     let (w_rec_g, w_in_g, bias_g) =
         (Disjoint::new(&mut grads.w_rec), Disjoint::new(&mut grads.w_in), Disjoint::new(&mut grads.bias));
@@ -427,6 +472,37 @@ pub fn backward(cfg: &Config, rec: &Recurrent, p: &Tensors, ws: &mut Workspace, 
                 let start = (indptr[i] - indptr[rows.start]) as usize;
                 w_rec[start..start + rec.backbone_len[i] as usize].fill(0.0);
             }
+        }
+    });
+}
+
+/// dL/dx_0 summed over the batch, from g_1 = dL/dx_1 (the gradient flowing into slot 0):
+///   dL/dx_0 = (1 − α) g_1 + α φ'(x_0) ⊙ Wᵀ g_1.
+#[allow(clippy::too_many_arguments)]
+fn initial_state_gradient(
+    cfg: &Config,
+    w_t: SparseView,
+    g_1: Rows,
+    x: &[f32],
+    r: &[f32],
+    tmp: &mut [f32],
+    x0_grad: &mut [f32],
+    b: usize,
+    sb: usize,
+) {
+    let alpha = cfg.alpha();
+    let (tmps, out) = (Disjoint::new(tmp), Disjoint::new(x0_grad));
+    parallel::for_rows(cfg.neurons, CHUNK, |rows| {
+        // SAFETY: each chunk takes only its own neurons' rows of `tmp` and entries of the gradient.
+        let (back, grad) = unsafe { (tmps.range(rows.start * b..rows.end * b), out.range(rows.clone())) };
+        spmm(w_t, g_1, back, b, rows.clone());
+        for i in rows.clone() {
+            let mut sum = 0.0f32;
+            for s in 0..b {
+                let deriv = phi_prime(cfg.activation, x[i * sb + s], r[i * sb + s]);
+                sum += (1.0 - alpha) * g_1.row(i)[s] + alpha * deriv * back[(i - rows.start) * b + s];
+            }
+            grad[i - rows.start] = sum;
         }
     });
 }

@@ -3,11 +3,15 @@
 //!
 //! Tolerance: |analytic − numeric| ≤ 2e-3 · max(|numeric|, 1e-2) + 2e-5. The reference is
 //! f64 with h = 1e-5, so its own error is ~1e-9; the slack covers the f32 forward/backward.
+//!
+//! Noisy networks are checked the same way: the reference draws the same private noise and
+//! random initial states (key 0, the first optimizer step) from the documented substreams, so
+//! the + and − evaluations see the same noise.
 
 use ndarray::{Array1, Array2, Array3};
-use sqrtk_core::config::{Activation, Dynamics, Loss};
+use sqrtk_core::config::{Activation, Dynamics, InitialState, Loss, INITIAL_STATE_SD};
 use sqrtk_core::params::Tensors;
-use sqrtk_core::rng::{Rng, Stream};
+use sqrtk_core::rng::{keyed, Rng, Stream};
 use sqrtk_core::{Batch, Config, Network, Target};
 
 fn config(dynamics: Dynamics, activation: Activation, loss: Loss, train_backbone: bool) -> Config {
@@ -68,6 +72,8 @@ struct Dense {
     w: Array2<f64>,
     w_out: Array2<f64>,
     b_out: Array1<f64>,
+    /// The learned initial state (zeros when the network has none).
+    x0: Array1<f64>,
 }
 
 fn dense(net: &Network) -> Dense {
@@ -87,7 +93,36 @@ fn dense(net: &Network) -> Dense {
         w,
         w_out: Array2::from_shape_vec((c.outputs, c.neurons), to64(&p.w_out)).unwrap(),
         b_out: Array1::from(to64(&p.b_out)),
+        x0: if p.x0.is_empty() { Array1::zeros(c.neurons) } else { Array1::from(to64(&p.x0)) },
     }
+}
+
+/// The draws of a training pass at optimizer step 0, drawn one neuron after another in the
+/// documented order: x_0 [sequence][neuron] and ξ [sequence][step][neuron].
+fn draws(c: &Config, d: &Data) -> (Array2<f64>, Array3<f64>) {
+    let (n, b, steps) = (c.neurons, d.size, d.steps);
+    let mut x0 = Array2::zeros((b, n));
+    let mut xi = Array3::zeros((b, steps, n));
+    for i in 0..n {
+        let mut rng = Rng::new(c.seed, Stream::InitialState, keyed(0, i));
+        for s in 0..b {
+            x0[[s, i]] = match c.initial_state {
+                InitialState::Random => INITIAL_STATE_SD as f64 * rng.normal(),
+                _ => 0.0,
+            };
+        }
+        let mut rng = Rng::new(c.seed, Stream::Noise, keyed(0, i));
+        for t in 0..steps {
+            for p in 0..b.div_ceil(2) {
+                let (first, second) = rng.normal_pair_f32();
+                xi[[2 * p, t, i]] = first as f64;
+                if 2 * p + 1 < b {
+                    xi[[2 * p + 1, t, i]] = second as f64;
+                }
+            }
+        }
+    }
+    (x0, xi)
 }
 
 /// The loss written directly from the equations, one sequence at a time, in float64.
@@ -101,14 +136,20 @@ fn reference_loss(c: &Config, p: &Dense, d: &Data) -> f64 {
         Activation::Relu => v.max(0.0),
     };
     let x = Array3::from_shape_vec((d.size, d.steps, c.inputs), d.x.iter().map(|&v| v as f64).collect()).unwrap();
+    let (x0, xi) = draws(c, d);
+    // The f32 core scales ξ by σ √(2α) computed in f64 and rounded to f32.
+    let scale = (c.noise as f64 * (2.0 * alpha).sqrt()) as f32 as f64;
     let (mut total, mut mask_sum) = (0.0, 0.0);
     for s in 0..d.size {
-        let mut state = Array1::<f64>::zeros(c.neurons);
+        let mut state = match c.initial_state {
+            InitialState::Learned => p.x0.clone(),
+            _ => x0.row(s).to_owned(),
+        };
         let mut outputs = Vec::new();
         for t in 0..d.steps {
             let rate = state.mapv(phi);
             let drive = p.w.dot(&rate) + p.w_in.dot(&x.slice(ndarray::s![s, t, ..])) + &p.bias;
-            state = &state * (1.0 - alpha) + drive * alpha;
+            state = &state * (1.0 - alpha) + drive * alpha + &xi.slice(ndarray::s![s, t, ..]) * scale;
             outputs.push(p.w_out.dot(&state.mapv(phi)) + &p.b_out);
         }
         let cross_entropy = |logits: &Array1<f64>, label: i32| {
@@ -167,10 +208,22 @@ fn check_gradients_sampled(c: Config, per_step: bool, every_synapse: usize, ever
             }
         }
     }
+    if c.initial_state == InitialState::Learned {
+        for (i, v) in net.params.x0.iter_mut().enumerate() {
+            // Off zero, where relu has its kink.
+            *v = 0.4 * (i as f32 * 0.7 + 0.5).sin();
+        }
+    }
     let loss = net.loss_and_gradient(&batch(&c, &d)).unwrap().loss;
     let base = dense(&net);
     let reference = reference_loss(&c, &base, &d);
     assert!((loss - reference).abs() < 1e-5 * (1.0 + reference.abs()), "loss {loss} vs reference {reference}");
+    if c.noise > 0.0 || c.initial_state == InitialState::Random {
+        // The draws matter: without them the loss is another.
+        let quiet = Config { noise: 0.0, initial_state: InitialState::Zero, ..c.clone() };
+        let without = reference_loss(&quiet, &base, &d);
+        assert!((without - reference).abs() > 1e-4, "noise changed the loss only from {without} to {reference}");
+    }
 
     let h = 1e-5;
     let numeric = |perturb: &dyn Fn(&mut Dense, f64)| {
@@ -210,6 +263,13 @@ fn check_gradients_sampled(c: Config, per_step: bool, every_synapse: usize, ever
     for k in 0..c.outputs {
         check(format!("b_out {k}"), g.b_out[k], numeric(&|p, dv| p.b_out[k] += dv));
     }
+    if c.initial_state == InitialState::Learned {
+        for i in (0..c.neurons).step_by(every_neuron) {
+            check(format!("x0 {i}"), g.x0[i], numeric(&|p, dv| p.x0[i] += dv));
+        }
+    } else {
+        assert!(g.x0.is_empty());
+    }
 }
 
 #[test]
@@ -241,6 +301,39 @@ fn gradient_discrete_relu_mse_frozen_backbone() {
     check_gradients(config(Dynamics::Discrete, Activation::Relu, Loss::Mse, false));
 }
 
+/// Private noise (rate dynamics) and random initial states: BPTT through the stored noisy
+/// states is exact.
+#[test]
+fn gradient_with_noise_and_random_initial_states() {
+    for (activation, loss) in [(Activation::Tanh, Loss::CrossEntropy), (Activation::Relu, Loss::Mse)] {
+        let c = Config {
+            noise: 0.3,
+            initial_state: InitialState::Random,
+            ..config(Dynamics::Rate, activation, loss, true)
+        };
+        check_gradients(c);
+    }
+    let c = config(Dynamics::Discrete, Activation::Tanh, Loss::CrossEntropy, false);
+    check_gradients(Config { initial_state: InitialState::Random, ..c });
+}
+
+/// dLoss/dx_0 of a learned initial state, for both dynamics, with noise in rate dynamics.
+#[test]
+fn gradient_of_a_learned_initial_state() {
+    for (dynamics, noise) in [(Dynamics::Discrete, 0.0), (Dynamics::Rate, 0.2)] {
+        for loss in [Loss::CrossEntropy, Loss::Mse] {
+            let c = Config {
+                noise,
+                initial_state: InitialState::Learned,
+                ..config(dynamics, Activation::Tanh, loss, true)
+            };
+            check_gradients_sampled(c, false, 1, 1);
+        }
+    }
+    let c = config(Dynamics::Rate, Activation::Relu, Loss::CrossEntropy, false);
+    check_gradients_sampled(Config { initial_state: InitialState::Learned, ..c }, true, 1, 1);
+}
+
 /// At N = 300 the kernels work on three row chunks of 128 neurons (and the last one partial):
 /// the gradient must be right across chunk boundaries too.
 #[test]
@@ -255,6 +348,9 @@ fn gradient_across_row_chunks() {
         assert!(c.neurons > 2 * sqrtk_core::rnn::CHUNK);
         check_gradients_sampled(c, per_step, 11, 7);
     }
+    let c = config(Dynamics::Rate, Activation::Tanh, Loss::Mse, true);
+    let c = Config { neurons: 300, noise: 0.2, initial_state: InitialState::Learned, ..c };
+    check_gradients_sampled(c, false, 11, 7);
 }
 
 /// The `gradient` growth score of an absent synapse j → i is |dLoss/dW_ij| at W_ij = 0: the

@@ -5,7 +5,7 @@
 
 use std::process::Command;
 
-use sqrtk_core::config::{Dynamics, Growth, Mode};
+use sqrtk_core::config::{Dynamics, Growth, InitialState, Mode};
 use sqrtk_core::Config;
 
 fn hash(config: &Config, threads: usize, fraction: Option<f32>) -> String {
@@ -23,6 +23,22 @@ fn results_do_not_depend_on_the_thread_count() {
         Config { seed: 1, ..Config::with_sizes(5, 700, 4, 30) },
         Config { dynamics: Dynamics::Rate, growth: Growth::Gradient, seed: 2, ..Config::with_sizes(3, 520, 3, 20) },
         Config { growth: Growth::Sampled, mode: Mode::Hidden, seed: 3, ..Config::with_sizes(3, 300, 3, 20) },
+        // Private noise and random initial states: each neuron draws from its own substream.
+        Config {
+            dynamics: Dynamics::Rate,
+            noise: 0.2,
+            initial_state: InitialState::Random,
+            seed: 4,
+            ..Config::with_sizes(3, 400, 3, 20)
+        },
+        Config {
+            dynamics: Dynamics::Rate,
+            noise: 0.1,
+            initial_state: InitialState::Learned,
+            growth: Growth::Gradient,
+            seed: 5,
+            ..Config::with_sizes(3, 300, 3, 20)
+        },
     ];
     for (k, config) in configs.iter().enumerate() {
         let fraction = (config.growth != Growth::Random).then_some(0.5);

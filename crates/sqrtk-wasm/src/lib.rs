@@ -150,6 +150,9 @@ impl Network {
     }
 
     /// Loss and classification counts on a batch: [loss, correct, scored, trials correct].
+    /// With `noise_index`, the pass draws the private noise and random initial states of
+    /// training, keyed by that index (the same index gives the same draws); without, none.
+    #[allow(clippy::too_many_arguments)]
     pub fn evaluate(
         &mut self,
         x: &[f32],
@@ -158,9 +161,15 @@ impl Network {
         labels: Option<Vec<i32>>,
         targets: Option<Vec<f32>>,
         mask: Option<Vec<f32>>,
+        noise_index: Option<u32>,
     ) -> Result<Vec<f64>, JsError> {
         alive()?;
-        let s = self.inner.evaluate(&batch(x, size, steps, &labels, &targets, &mask)).map_err(js_error)?;
+        let b = batch(x, size, steps, &labels, &targets, &mask);
+        let s = match noise_index {
+            Some(index) => self.inner.evaluate_noisy(&b, index),
+            None => self.inner.evaluate(&b),
+        }
+        .map_err(js_error)?;
         Ok(score_vec(&s.score))
     }
 
@@ -275,6 +284,12 @@ impl Network {
         Ok(self.inner.params.b_out.clone())
     }
 
+    /// The learned initial state x_0 [neurons] (empty unless initialState is 'learned').
+    pub fn initial_state(&self) -> Result<Vec<f32>, JsError> {
+        alive()?;
+        Ok(self.inner.params.x0.clone())
+    }
+
     /// Rates of `neurons` over a forward pass: [neuron][step][batch].
     pub fn activity(&mut self, x: &[f32], size: usize, steps: usize, neurons: &[u32]) -> Result<Vec<f32>, JsError> {
         alive()?;
@@ -303,6 +318,7 @@ impl Network {
         bias: Option<Vec<f32>>,
         w_out: Option<Vec<f32>>,
         b_out: Option<Vec<f32>>,
+        x0: Option<Vec<f32>>,
         values_name: &str,
     ) -> Result<Network, JsError> {
         alive()?;
@@ -317,6 +333,7 @@ impl Network {
             bias: bias.as_deref(),
             w_out: w_out.as_deref(),
             b_out: b_out.as_deref(),
+            x0: x0.as_deref(),
             values_name,
         };
         Ok(Network { inner: sqrtk_core::Network::from_arrays(config, &arrays).map_err(js_error)? })
