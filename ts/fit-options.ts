@@ -43,6 +43,12 @@ export interface FitOptions {
   rewireFraction?: number;
   /** Rewiring stops at this fraction of training; the swapped fraction decays to 0 there (default 0.75). */
   rewireUntil?: number;
+  /**
+   * Sequences the growth strategy scores candidates on at each rewiring: 0 scores on the last
+   * training batch alone; more runs one gradient pass (no weight change) over the current batch
+   * and the ones after it in the epoch's order, so the score is less noisy (default 0).
+   */
+  rewireBatch?: number;
   /** Learning-rate schedule: 'constant' (default), 'step', 'cosine' or 'plateau' (lr-schedule.ts). */
   lrSchedule?: LrScheduleName;
   /** Optimizer steps of linear warm-up from lr / warmup to lr, for any schedule (default 0). */
@@ -89,6 +95,7 @@ export type ResolvedFitOptions = Required<
     | 'rewireEvery'
     | 'rewireFraction'
     | 'rewireUntil'
+    | 'rewireBatch'
     | 'lrSchedule'
     | 'warmup'
     | 'lrStepEvery'
@@ -118,6 +125,7 @@ const FIT_KEYS = [
   'rewireEvery',
   'rewireFraction',
   'rewireUntil',
+  'rewireBatch',
   'lrSchedule',
   'warmup',
   'lrStepEvery',
@@ -190,6 +198,10 @@ export function resolveFitOptions(options: FitOptions): ResolvedFitOptions {
       min: 0,
       max: 1,
       fix: 'use e.g. rewireUntil: 0.75',
+    }),
+    rewireBatch: requireInt('rewireBatch', options.rewireBatch ?? 0, {
+      min: 0,
+      fix: 'use e.g. rewireBatch: 256 (0 scores on the last training batch)',
     }),
     ...resolveSchedule(options, epochs, lr),
     ...resolveSelection(options),

@@ -72,6 +72,11 @@ function modelOptions(
       0.3,
     )
     .option('--rewire-until <f>', 'rewiring stops at this fraction of training', number, 0.75)
+    .option(
+      '--rewire-batch <S>',
+      'sequences each rewiring scores candidates on (default 0: the last training batch)',
+      integer,
+    )
     .option('--frozen-backbone', 'train only learned synapses, input and readout weights')
     .option(
       '--threads <T>',
