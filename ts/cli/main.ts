@@ -74,8 +74,9 @@ function modelOptions(
     .option('--rewire-until <f>', 'rewiring stops at this fraction of training', number, 0.75)
     .option(
       '--rewire-batch <S>',
-      'sequences each rewiring scores candidates on (default 0: the last training batch)',
+      'sequences gradient and sampled score candidates on at each rewiring (0: the last batch)',
       integer,
+      256,
     )
     .option('--frozen-backbone', 'train only learned synapses, input and readout weights')
     .option(

@@ -45,7 +45,7 @@ export interface ModelCommandOptions {
   rewireEvery: number;
   rewireFraction: number;
   rewireUntil: number;
-  rewireBatch?: number;
+  rewireBatch: number;
   frozenBackbone?: boolean;
   threads?: number;
 }
