@@ -37,8 +37,17 @@ describe('sqrtk train --init', () => {
     expect(config.network).toEqual(read('a', 'config.json').network);
 
     using net = loadNetworkFile(join(dir, 'a', 'model.sqrtk')).net;
-    const { batchSize, lr, clipNorm, rewireEvery, rewireFraction, rewireUntil } = config.fit;
-    const options = { batchSize, lr, clipNorm, rewireEvery, rewireFraction, rewireUntil };
+    const { batchSize, lr, clipNorm, rewireEvery, rewireFraction, rewireUntil, rewireBatch } =
+      config.fit;
+    const options = {
+      batchSize,
+      lr,
+      clipNorm,
+      rewireEvery,
+      rewireFraction,
+      rewireUntil,
+      rewireBatch,
+    };
     await fit(net, datasets.digits().train, { epochs: 2, ...options });
     expect(read('b', 'summary.json').state_hash).toBe(net.stateHash());
   });

@@ -118,7 +118,7 @@ describe('sqrtk tasks and --task-option', () => {
     const unknown = cli('train', '--task', 'stroop', '--out', dir);
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toMatch(
-      /--task \(="stroop"\) is not a built-in task; valid tasks: digits, dms/,
+      /--task \(="stroop"\) is not a built-in task; valid tasks: digits, digits-pixels, dms/,
     );
   });
 });

@@ -139,6 +139,20 @@ describe('sqrtk CLI', () => {
     );
     expect(frozenGradient.test_accuracy.values).toHaveLength(2);
     expect(frozenGradient.turnover.mean).toBeGreaterThan(0);
+    // Paired by seed against random: the differences are the per-seed accuracy differences.
+    const frozenRandom = result.groups.find(
+      (g: { backbone: string; growth: string }) => g.backbone === 'frozen' && g.growth === 'random',
+    );
+    expect(frozenRandom.vs_random).toBeNull();
+    const paired = frozenGradient.vs_random;
+    expect(paired.differences).toEqual(
+      frozenGradient.test_accuracy.values.map(
+        (v: number, i: number) => v - frozenRandom.test_accuracy.values[i],
+      ),
+    );
+    expect(paired.dof).toBe(1);
+    expect(paired.p_value === null || (paired.p_value >= 0 && paired.p_value <= 1)).toBe(true);
+    expect(frozenGradient.out_degree_test_p.median).toBeGreaterThanOrEqual(0);
     const table = readFileSync(join(out, 'compare.md'), 'utf8');
     expect(table.split('\n').filter((l) => l.startsWith('| digits'))).toHaveLength(4);
     expect(cli('compare', '--strategies', 'random,rigl', '--out', out).stderr).toMatch(

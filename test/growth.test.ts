@@ -48,6 +48,35 @@ describe('structure learning', () => {
     expect(second.rewires[0].step).toBe(net.steps - 45 + 10);
   });
 
+  it('rewireBatch scores on more sequences without changing a weight, reproducibly', async () => {
+    const { train } = datasets.digits();
+    const take = (from: number, count: number) => ({
+      x: train.x.slice(from * 64, (from + count) * 64),
+      shape: [count, 8, 8] as [number, number, number],
+      labels: train.labels!.slice(from, from + count),
+    });
+    const partners = (net: SparseRNN) => Array.from(net.recurrentMatrix().indices);
+    using a = new SparseRNN({ ...small, growth: 'gradient' });
+    using b = new SparseRNN({ ...small, growth: 'gradient' });
+    for (const net of [a, b])
+      for (let i = 0; i < 5; i++) net.trainBatch(take(32 * i, 32), 0.002, 1);
+    const hash = b.stateHash();
+    expect(b.scoreBatch(take(200, 512))).toBeGreaterThan(0);
+    expect(b.stateHash()).toBe(hash); // no weight, moment or counter moved
+    a.rewire(0.5);
+    b.rewire(0.5);
+    expect(partners(b)).not.toEqual(partners(a)); // scored on other sequences
+    const run = async (rewireBatch: number) => {
+      using net = new SparseRNN({ ...small, growth: 'sampled' });
+      await fit(net, train, { epochs: 1, rewireEvery: 10, rewireBatch });
+      return net.stateHash();
+    };
+    const wide = await run(256);
+    expect(await run(256)).toBe(wide);
+    expect(await run(0)).not.toBe(wide);
+    await expect(fit(a, train, { rewireBatch: -1 })).rejects.toThrow(/^rewireBatch \(=-1\)/);
+  });
+
   it('is reproducible for every strategy and never rewires `random`', async () => {
     const { train } = datasets.digits();
     for (const growth of ['random', 'gradient', 'sampled', 'deep_r'] as const) {

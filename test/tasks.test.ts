@@ -194,7 +194,9 @@ describe('task options', () => {
       /half the range/,
     );
     expect(thrown(() => tasks.flipFlop({ seed: -1 })).code).toBe('E_OPTION');
-    expect(thrown(() => loadTask('nope')).message).toMatch(/valid tasks: digits, dms, dnms/);
+    expect(thrown(() => loadTask('nope')).message).toMatch(
+      /valid tasks: digits, digits-pixels, dms, dnms/,
+    );
     expect(thrown(() => loadTask('dnms', { dealy: 3 })).message).toMatch(/did you mean "delay"/);
   });
 
@@ -221,15 +223,39 @@ describe('task options', () => {
   });
 });
 
+describe('digits tasks', () => {
+  it('digits-pixels: the digits images read one pixel per step (T = 64, 1 input)', () => {
+    const rows = loadTask('digits');
+    const pixels = loadTask('digits-pixels');
+    expect(pixels.train.shape).toEqual([1437, 64, 1]);
+    expect(pixels.test.shape).toEqual([360, 64, 1]);
+    expect([pixels.inputs, pixels.outputs, pixels.loss]).toEqual([1, 10, 'cross_entropy']);
+    expect(pixels.train.labels).toEqual(rows.train.labels);
+    // Pixel (row r, column c) of image b is the input of step 8r + c.
+    for (const [set, same] of [
+      [pixels.train, rows.train],
+      [pixels.test, rows.test],
+    ] as const)
+      for (const [b, r, c] of [
+        [0, 0, 0],
+        [5, 3, 4],
+        [set.shape[0] - 1, 7, 7],
+      ])
+        expect(at(set, b, 8 * r + c, 0)).toBe(at(same, b, r, c));
+    expect(datasetHash(pixels.test)).toBe(datasetHash(rows.test)); // same bytes, another shape
+    expect(thrown(() => loadTask('digits-pixels', { trials: 10 })).message).toMatch(/trials/);
+  });
+});
+
 describe('registry and loadTask', () => {
   it('describes every task and builds train and test sets from different seeds', () => {
     expect(TASKS).toEqual(TASK_INFO.map((t) => t.name));
-    expect(TASKS.length).toBe(10);
+    expect(TASKS.length).toBe(11);
     for (const info of TASK_INFO) {
       expect(info.description.length).toBeGreaterThan(20);
       expect(info.reference).toMatch(/\d{4}/);
       if (info.difficulty) expect(Object.keys(info.options)).toContain(info.difficulty.option);
-      if (info.name === 'digits') continue;
+      if (info.name.startsWith('digits')) continue;
       const task = loadTask(info.name, { trials: 20, testTrials: 10 });
       expect(task.train.shape[0]).toBe(20);
       expect(task.test.shape[0]).toBe(10);

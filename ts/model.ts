@@ -235,6 +235,26 @@ export class SparseRNN {
   }
 
   /**
+   * Loss and gradient on `batch` without changing any weight, so that the next `rewire` scores
+   * its candidates on this batch instead of the last training batch (fit's `rewireBatch`).
+   * Returns the loss.
+   */
+  scoreBatch(batch: Dataset): number {
+    const [b, t] = batch.shape;
+    const ce = this.config.loss === 'cross_entropy';
+    return core(() =>
+      this.handle.score_batch(
+        batch.x,
+        b,
+        t,
+        ce ? batch.labels : undefined,
+        ce ? undefined : batch.targets,
+        !ce || hasStepLabels(batch) ? batch.mask : undefined,
+      ),
+    );
+  }
+
+  /**
    * Rewires the learned synapses once with the network's growth strategy, scored on the last
    * training batch: each neuron swaps round(fraction × learned) of them ('deep_r' regrows its
    * dead synapses whatever the fraction; 'random' never changes). Returns the synapses swapped.

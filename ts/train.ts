@@ -109,6 +109,9 @@ export async function fit(
     throw optionError('batchSize', opts.batchSize, rule, 'lower batchSize');
   }
   net.checkTrainingMemory(opts.batchSize, train.shape[1]);
+  const scored = net.config.growth === 'gradient' || net.config.growth === 'sampled';
+  const scoreSize = scored ? Math.min(opts.rewireBatch, size) : 0;
+  if (scoreSize > 0) net.checkTrainingMemory(scoreSize, train.shape[1]);
   const batches = Math.ceil(size / opts.batchSize);
   const totalSteps = opts.epochs * batches;
   checkWarmup(opts, totalSteps);
@@ -145,7 +148,9 @@ export async function fit(
       const plateauScale = state.schedule.plateau.scale;
       lr = learningRate(opts, { step, epoch: state.epoch, totalSteps, plateauScale });
       trainStep(net, batch, lr, opts, state);
-      rewireIfDue(net, opts, state, totalSteps);
+      rewireIfDue(net, opts, state, totalSteps, scoreSize, () =>
+        takeBatch(epochData, scoreIndices(order, from, scoreSize)),
+      );
       state.batch++;
 
       options.onProgress?.({ type: 'batch', ...position(state, batches), loss: state.lastLoss });
@@ -235,14 +240,32 @@ const EXPLODED = 1000;
 /** The first loss is floored at this value, so a near-perfect start does not trip the check. */
 const MIN_REFERENCE_LOSS = 1e-3;
 
-/** Rewires the learned synapses when the schedule says so (never for 'random' growth). */
-function rewireIfDue(net: SparseRNN, opts: ResolvedFitOptions, state: FitState, total: number) {
+/**
+ * Rewires the learned synapses when the schedule says so (never for 'random' growth), scored on
+ * `scoreData()` (`scoreSize` sequences) for gradient-scored strategies when `rewireBatch` > 0.
+ */
+function rewireIfDue(
+  net: SparseRNN,
+  opts: ResolvedFitOptions,
+  state: FitState,
+  total: number,
+  scoreSize: number,
+  scoreData: () => Dataset,
+) {
   if (net.config.growth === 'random') return;
   const fraction = rewireFractionAt(opts, net.steps - state.firstStep, total);
   if (fraction === null) return;
   const started = performance.now();
+  if (scoreSize > 0) net.scoreBatch(scoreData());
   state.rewires.push({ step: net.steps, fraction, swapped: net.rewire(fraction) });
   state.rewireSeconds += (performance.now() - started) / 1000;
+}
+
+/** `count` positions of `order` from `from` on, wrapping around (the batches after this one). */
+function scoreIndices(order: Uint32Array, from: number, count: number): Uint32Array {
+  const out = new Uint32Array(count);
+  for (let i = 0; i < count; i++) out[i] = order[(from + i) % order.length];
+  return out;
 }
 
 function checkpointDue(net: SparseRNN, state: FitState, every: number | undefined): boolean {

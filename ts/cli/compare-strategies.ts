@@ -8,6 +8,7 @@ import type { NetworkOptions } from '../options.js';
 import { fit, type FitOptions } from '../train.js';
 import type { Task } from '../tasks/index.js';
 import { summarize, type RunSummary } from '../output/summary.js';
+import { pairedTest, type PairedTest } from '../output/paired.js';
 
 export interface CompareGroup {
   task: string;
@@ -18,6 +19,13 @@ export interface CompareGroup {
   turnover: { mean: number };
   in_degree: { mean: number; sd: number };
   in_degree_test_p: { median: number };
+  out_degree: { mean: number; sd: number };
+  out_degree_test_p: { median: number };
+  /**
+   * Test accuracy minus `random`'s on the same seed, for every seed, with a two-sided paired
+   * t-test; null for `random` itself or when `random` was not run.
+   */
+  vs_random: PairedTest | null;
   train_seconds: { mean: number };
   rewire_seconds: { mean: number };
 }
@@ -73,38 +81,51 @@ export async function compareStrategies(
             sd: mean(runs.map((r) => r.in_degree.sd)),
           },
           in_degree_test_p: { median: median(runs.map((r) => r.in_degree_test.p_value)) },
+          out_degree: {
+            mean: mean(runs.map((r) => r.out_degree.mean)),
+            sd: mean(runs.map((r) => r.out_degree.sd)),
+          },
+          out_degree_test_p: { median: median(runs.map((r) => r.out_degree_test.p_value)) },
+          vs_random: null,
           train_seconds: { mean: mean(runs.map((r) => r.train_seconds)) },
           rewire_seconds: { mean: mean(runs.map((r) => r.rewire_seconds)) },
         });
       }
     }
   }
-  return groups;
-}
-
-/** A Markdown table of the groups, with each strategy's difference to `random` in sd units. */
-export function compareTable(groups: CompareGroup[]): string {
-  const lines = [
-    '| task | backbone | growth | test accuracy (mean ± sd) | vs random | turnover | in-degree (mean ± sd) | χ² p (median) | rewiring / training time |',
-    '|---|---|---|---|---|---|---|---|---|',
-  ];
   for (const g of groups) {
     const random = groups.find(
       (r) => r.task === g.task && r.backbone === g.backbone && r.growth === 'random',
     );
-    const diff =
-      random && g.growth !== 'random' ? g.test_accuracy.mean - random.test_accuracy.mean : null;
-    const spread = random ? Math.max(random.test_accuracy.sd, g.test_accuracy.sd) : 0;
-    const verdict =
-      diff === null
-        ? ''
-        : `${diff >= 0 ? '+' : ''}${diff.toFixed(3)}${spread > 0 ? ` (${(diff / spread).toFixed(1)} sd)` : ''}`;
+    if (random && g !== random)
+      g.vs_random = pairedTest(random.test_accuracy.values, g.test_accuracy.values);
+  }
+  return groups;
+}
+
+/** p-values as the table prints them. */
+const pText = (p: number | null) =>
+  p === null ? '-' : p < 1e-3 ? p.toExponential(1) : p.toFixed(3);
+
+/**
+ * A Markdown table of the groups: each strategy's per-seed paired difference to `random`
+ * (mean ± sd over seeds, and the paired t-test's p), and both degree tests.
+ */
+export function compareTable(groups: CompareGroup[]): string {
+  const lines = [
+    '| task | backbone | growth | test accuracy (mean ± sd) | paired Δ vs random (mean ± sd) | paired t-test p | turnover | in-degree (mean ± sd) | in χ² p | out-degree sd | out χ² p | rewiring / training time |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  const signed = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(3)}`;
+  for (const g of groups) {
+    const paired = g.vs_random;
+    const delta = paired ? `${signed(paired.mean)} ± ${paired.sd.toFixed(3)}` : '';
     const share =
       g.train_seconds.mean > 0
         ? `${((100 * g.rewire_seconds.mean) / g.train_seconds.mean).toFixed(1)}%`
         : '-';
     lines.push(
-      `| ${g.task} | ${g.backbone} | ${g.growth} | ${g.test_accuracy.mean.toFixed(3)} ± ${g.test_accuracy.sd.toFixed(3)} | ${verdict} | ${Math.round(g.turnover.mean)} | ${g.in_degree.mean.toFixed(1)} ± ${g.in_degree.sd.toFixed(1)} | ${g.in_degree_test_p.median.toPrecision(2)} | ${share} |`,
+      `| ${g.task} | ${g.backbone} | ${g.growth} | ${g.test_accuracy.mean.toFixed(3)} ± ${g.test_accuracy.sd.toFixed(3)} | ${delta} | ${paired ? pText(paired.p_value) : ''} | ${Math.round(g.turnover.mean)} | ${g.in_degree.mean.toFixed(1)} ± ${g.in_degree.sd.toFixed(1)} | ${g.in_degree_test_p.median.toPrecision(2)} | ${g.out_degree.sd.toFixed(1)} | ${g.out_degree_test_p.median.toPrecision(2)} | ${share} |`,
     );
   }
   return lines.join('\n') + '\n';

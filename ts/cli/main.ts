@@ -94,6 +94,12 @@ function modelOptions(
       0.3,
     )
     .option('--rewire-until <f>', 'rewiring stops at this fraction of training', number, 0.75)
+    .option(
+      '--rewire-batch <S>',
+      'sequences gradient and sampled score candidates on at each rewiring (0: the last batch)',
+      integer,
+      256,
+    )
     .option('--frozen-backbone', 'train only learned synapses, input and readout weights')
     .option('--excitatory <f>', 'fraction of excitatory neurons, e.g. 0.8 (default: none)', number)
     .option('--dale', "Dale's law: E synapses stay ≥ 0, I synapses ≤ 0 (needs --excitatory)")

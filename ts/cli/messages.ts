@@ -22,6 +22,7 @@ const FLAGS: Record<string, string> = {
   rewireEvery: '--rewire-every',
   rewireFraction: '--rewire-fraction',
   rewireUntil: '--rewire-until',
+  rewireBatch: '--rewire-batch',
   checkpointEvery: '--checkpoint-every',
   lrSchedule: '--lr-schedule',
   warmup: '--warmup',

@@ -127,7 +127,8 @@ export async function resumeRun(dir: string, progress: Progress): Promise<void> 
     // A built-in task is rebuilt from the options it was built with (defaults included).
     const recorded = saved.cli.data === undefined ? saved.task?.options : undefined;
     const taskOption = recorded ? taskOptionPairs(recorded) : saved.cli.taskOption;
-    const o = { ...saved.cli, taskOption, out: dir };
+    // A run recorded before --rewire-batch existed scored each rewiring on its last batch.
+    const o = { ...saved.cli, rewireBatch: saved.cli.rewireBatch ?? 0, taskOption, out: dir };
     const { task } = await taskOf(o, saved.data);
     const checkpoint = join(dir, CHECKPOINT);
     if (!existsSync(checkpoint)) {

@@ -47,6 +47,7 @@ export interface ModelCommandOptions {
   rewireEvery: number;
   rewireFraction: number;
   rewireUntil: number;
+  rewireBatch: number;
   frozenBackbone?: boolean;
   threads?: number;
   excitatory?: number;
@@ -98,8 +99,8 @@ export function networkOptions(task: Task, o: ModelCommandOptions, seed: number)
 }
 
 export function fitOptions(o: ModelCommandOptions): FitOptions {
-  const { epochs, batchSize, lr, rewireEvery, rewireFraction, rewireUntil } = o;
-  return { epochs, batchSize, lr, rewireEvery, rewireFraction, rewireUntil };
+  const { epochs, batchSize, lr, rewireEvery, rewireFraction, rewireUntil, rewireBatch } = o;
+  return { epochs, batchSize, lr, rewireEvery, rewireFraction, rewireUntil, rewireBatch };
 }
 
 export const CHECKPOINT = 'checkpoint.sqrtk';

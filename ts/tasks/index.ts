@@ -76,6 +76,7 @@ export function loadTask(name: string, options: Record<string, unknown> = {}): T
     const base = { name, description: d.description, train: d.train, test: d.test };
     return { ...base, inputs: 8, outputs: d.classes, loss: 'cross_entropy', options: {} };
   }
+  if (name === 'digits-pixels') return digitsPixels();
   const seed = requireInt('seed', resolved.seed, {
     min: 0,
     max: 2 ** 31 - 2,
@@ -95,6 +96,28 @@ export function loadTask(name: string, options: Record<string, unknown> = {}): T
     .join(' ');
   const description = `${info.description} (T = ${steps}, ${inputs} inputs, ${outputs} outputs; ${shown})`;
   return { name, description, train, test, inputs, outputs, loss: info.loss, options: resolved };
+}
+
+/**
+ * The digits read one pixel per step (T = 64, 1 input), row by row: the same images, labels
+ * and split as `digits`, only the sequence is 8× longer, so the network must carry what it saw
+ * across 64 steps (the small-scale analogue of pixel-by-pixel MNIST).
+ */
+function digitsPixels(): Task {
+  const d = datasets.digits();
+  const pixels = (s: Dataset): Dataset => ({ ...s, shape: [s.shape[0], 64, 1] });
+  return {
+    name: 'digits-pixels',
+    description:
+      'UCI handwritten digits (Alpaydin & Kaynak 1998, CC BY 4.0) read pixel by pixel ' +
+      '(T = 64 steps of 1 pixel in [0, 1], row-major), 10 classes, 1437 train / 360 test',
+    train: pixels(d.train),
+    test: pixels(d.test),
+    inputs: 1,
+    outputs: d.classes,
+    loss: 'cross_entropy',
+    options: {},
+  };
 }
 
 type Generator = (o: Record<string, unknown>) => Dataset;

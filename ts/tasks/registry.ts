@@ -10,7 +10,7 @@ export type OptionValue = number | number[];
 export interface TaskInfo {
   /** The name for `--task` and `loadTask`. */
   name: string;
-  /** The generator in the API's `tasks` object (`tasks[generator](options)`); '' for digits. */
+  /** The generator in the API's `tasks` object (`tasks[generator](options)`); '' for the digits tasks. */
   generator: string;
   /** One line: what the task is and what it tests. */
   description: string;
@@ -49,6 +49,22 @@ export const REGISTRY: readonly TaskInfo[] = [
     loss: 'cross_entropy',
     labels: 'sequence',
     reference: 'Alpaydin & Kaynak 1998, UCI Machine Learning Repository (CC BY 4.0)',
+    options: {},
+    outputCount: () => 10,
+    difficulty: null,
+  },
+  {
+    name: 'digits-pixels',
+    generator: '',
+    description:
+      'UCI handwritten digits read pixel by pixel: long-sequence classification, 10 classes',
+    periods: '64 steps, one pixel each (row-major)',
+    inputs: '1 pixel in [0, 1]',
+    outputs: '10 classes (one label per sequence)',
+    loss: 'cross_entropy',
+    labels: 'sequence',
+    reference:
+      'Alpaydin & Kaynak 1998, UCI (CC BY 4.0); pixel order as in Le, Jaitly & Hinton 2015',
     options: {},
     outputCount: () => 10,
     difficulty: null,

@@ -149,6 +149,23 @@ impl Network {
         Ok(vec![c.loss, c.correct as f64, s.grad_norm, c.scored as f64, c.trials_correct as f64])
     }
 
+    /// Loss and gradient on a batch without changing any weight: the next `rewire` scores its
+    /// candidates on this batch instead of the last training batch. Returns the loss.
+    #[allow(clippy::too_many_arguments)]
+    pub fn score_batch(
+        &mut self,
+        x: &[f32],
+        size: usize,
+        steps: usize,
+        labels: Option<Vec<i32>>,
+        targets: Option<Vec<f32>>,
+        mask: Option<Vec<f32>>,
+    ) -> Result<f64, JsError> {
+        alive()?;
+        let score = self.inner.loss_and_gradient(&batch(x, size, steps, &labels, &targets, &mask)).map_err(js_error)?;
+        Ok(score.loss)
+    }
+
     /// Loss and classification counts on a batch: [loss, correct, scored, trials correct].
     /// With `noise_index`, the pass draws the private noise and random initial states of
     /// training, keyed by that index (the same index gives the same draws); without, none.
