@@ -41,7 +41,8 @@ export interface NetworkArrays {
   x0?: ArrayLike<number>;
 }
 
-const KEYS = [
+/** What `SparseRNN.fromArrays` takes: the configuration and the network's arrays. */
+export const KEYS = [
   'config',
   'indptr',
   'indices',

@@ -8,7 +8,7 @@ import { unzipSync } from 'fflate';
 import { optionError, rejectUnknownKeys, SqrtkError } from './errors.js';
 import { dataFail, parseNpy, type RawArray } from './dataset/npy.js';
 import { readSource, type DatasetSource, type NamedBytes } from './dataset/load.js';
-import { buildFromArrays, type NetworkArrays } from './import.js';
+import { buildFromArrays, KEYS, type NetworkArrays } from './import.js';
 import { SparseRNN } from './model.js';
 import type { NetworkOptions } from './options.js';
 import { isSafetensors, parseSafetensors } from './safetensors.js';
@@ -27,17 +27,10 @@ export interface LoadNetworkOptions {
 }
 
 /** The arrays a network file may hold: `data` (SciPy's name) or `values` for the weights. */
-const ARRAYS = [
-  'indptr',
-  'indices',
+const ARRAYS: string[] = [
+  ...KEYS.filter((key) => key !== 'config'),
   'data',
-  'values',
-  'learned',
-  'w_in',
-  'bias',
-  'w_out',
-  'b_out',
-  'x0',
+  // The populations, as `sqrtk export` writes them (1 = excitatory).
   'excitatory',
 ];
 /** Written by `scipy.sparse.save_npz` beside indptr, indices and data. */

@@ -10,27 +10,12 @@ use sqrtk_core::config::{Growth, Mode};
 use sqrtk_core::connectivity::erdos_renyi;
 use sqrtk_core::growth::swap_count;
 use sqrtk_core::populations::{Populations, E};
-use sqrtk_core::rng::{Rng, Stream};
-use sqrtk_core::{AdamConfig, Batch, Config, Network, Target};
+use sqrtk_core::{AdamConfig, Config, Network};
 
 const STRATEGIES: [Growth; 4] = [Growth::Random, Growth::Gradient, Growth::Sampled, Growth::DeepR];
 
-struct Data {
-    x: Vec<f32>,
-    labels: Vec<i32>,
-}
-
-fn data(c: &Config, size: usize, steps: usize, seed: u64) -> Data {
-    let mut rng = Rng::new(seed, Stream::DataOrder, 0);
-    Data {
-        x: (0..size * steps * c.inputs).map(|_| rng.normal() as f32).collect(),
-        labels: (0..size).map(|_| rng.below(c.outputs as u64) as i32).collect(),
-    }
-}
-
-fn batch<'a>(d: &'a Data, size: usize, steps: usize) -> Batch<'a> {
-    Batch { x: &d.x, size, steps, target: Target::Labels(&d.labels) }
-}
+mod common;
+use common::{batch, data};
 
 /// In- and out-degree of every neuron, and its excitatory inputs (with populations).
 fn degrees(net: &Network) -> (Vec<u32>, Vec<u32>, Vec<u32>) {

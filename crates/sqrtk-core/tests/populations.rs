@@ -4,25 +4,10 @@
 
 use sqrtk_core::config::{Activation, Blocks, Dynamics, Growth, Mode, Scaling};
 use sqrtk_core::populations::{obeys_dale, Populations, E, I};
-use sqrtk_core::rng::{Rng, Stream};
 use sqrtk_core::{AdamConfig, Batch, Config, Network, Target};
 
-struct Data {
-    x: Vec<f32>,
-    labels: Vec<i32>,
-}
-
-fn data(c: &Config, size: usize, steps: usize, seed: u64) -> Data {
-    let mut rng = Rng::new(seed, Stream::DataOrder, 0);
-    Data {
-        x: (0..size * steps * c.inputs).map(|_| rng.normal() as f32).collect(),
-        labels: (0..size).map(|_| rng.below(c.outputs as u64) as i32).collect(),
-    }
-}
-
-fn batch<'a>(d: &'a Data, size: usize, steps: usize) -> Batch<'a> {
-    Batch { x: &d.x, size, steps, target: Target::Labels(&d.labels) }
-}
+mod common;
+use common::{batch, data};
 
 fn populations(c: Config, f: f64) -> Config {
     Config { excitatory: Some(f), ..c }
