@@ -10,7 +10,7 @@ import { dataFail, parseNpy, type RawArray } from './dataset/npy.js';
 import { readSource, type DatasetSource, type NamedBytes } from './dataset/load.js';
 import { buildFromArrays, KEYS, type NetworkArrays } from './import.js';
 import { SparseRNN } from './model.js';
-import type { NetworkOptions } from './options.js';
+import { excitatoryCount, type NetworkOptions } from './options.js';
 import { isSafetensors, parseSafetensors } from './safetensors.js';
 
 /** Where a network file comes from (in Node, `loadNetwork` also takes a path). */
@@ -106,7 +106,8 @@ export function networkFromBytes(
     if (
       recorded !== undefined &&
       recorded !== null &&
-      Math.round(recorded * n) !== Math.round(fraction * n)
+      excitatoryCount({ excitatory: recorded, neurons: n }) !==
+        excitatoryCount({ excitatory: fraction, neurons: n })
     )
       throw dataFail(
         name,

@@ -287,6 +287,13 @@ export function resolveNetworkOptions(options: NetworkOptions): ResolvedNetworkO
   };
 }
 
+/** The number of excitatory neurons, round(f · N) (0 without populations), as the core counts. */
+export function excitatoryCount(config: { excitatory?: number | null; neurons: number }): number {
+  return config.excitatory === undefined || config.excitatory === null
+    ? 0
+    : Math.round(config.excitatory * config.neurons);
+}
+
 const NO_POPULATIONS = 'set excitatory to the fraction of excitatory neurons, e.g. excitatory: 0.8';
 
 /** The population options; the core checks them again (block sizes, couplings' signs). */
@@ -303,7 +310,7 @@ function resolvePopulations(
           fix: 'use e.g. excitatory: 0.8',
         });
   if (excitatory !== null) {
-    const e = Math.round(excitatory * n.neurons);
+    const e = excitatoryCount({ excitatory, neurons: n.neurons });
     if (e < 1 || e > n.neurons - 1)
       throw optionError(
         'excitatory',

@@ -8,6 +8,7 @@
 import { zipSync } from 'fflate';
 import { requireOneOf } from '../errors.js';
 import type { SparseRNN } from '../model.js';
+import { excitatoryCount } from '../options.js';
 
 export const EXPORT_FORMATS = ['npz', 'safetensors', 'csv'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -40,8 +41,8 @@ export function networkArrays(net: SparseRNN): Record<string, Tensor> {
 
 /** 1 for an excitatory neuron, 0 for an inhibitory one (networks with populations). */
 function excitatoryFlags(net: SparseRNN): Tensor {
-  const { neurons: n, excitatory } = net.config;
-  const count = Math.round((excitatory ?? 0) * n);
+  const n = net.config.neurons;
+  const count = excitatoryCount(net.config);
   return { data: Uint8Array.from({ length: n }, (_, i) => (i < count ? 1 : 0)), shape: [n] };
 }
 

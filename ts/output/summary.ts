@@ -4,6 +4,7 @@ import type { Task } from '../tasks/index.js';
 import { evaluate } from '../evaluate.js';
 import type { History } from '../train.js';
 import { degreeStats } from './stats.js';
+import { excitatoryCount } from '../options.js';
 
 /**
  * The numbers a finished run reports (summary.json, and one row of a comparison). `validation`
@@ -48,8 +49,8 @@ export function summarize(net: SparseRNN, task: Task, history: History, validati
       excitatory === null
         ? null
         : {
-            excitatory: Math.round(excitatory * neurons),
-            inhibitory: neurons - Math.round(excitatory * neurons),
+            excitatory: excitatoryCount(net.config),
+            inhibitory: neurons - excitatoryCount(net.config),
             dale: net.config.dale,
             scaling: net.config.scaling,
             blocks,

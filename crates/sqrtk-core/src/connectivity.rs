@@ -26,9 +26,11 @@ pub fn erdos_renyi_blocks(
     seed: u64,
     sources: impl Fn(usize) -> Vec<(Range<usize>, f64)>,
 ) -> Result<Csr, Error> {
-    let expected: f64 =
-        (0..n.min(2)).map(|i| sources(i).iter().map(|(r, p)| r.len() as f64 * p).sum::<f64>()).fold(0.0, f64::max)
-            * n as f64;
+    let expected: f64 = [0, n - 1]
+        .map(|i| sources(i).iter().map(|(r, p)| r.len() as f64 * p).sum::<f64>())
+        .into_iter()
+        .fold(0.0, f64::max)
+        * n as f64;
     let expected = expected as usize;
     check_nnz(expected + expected / 8)?;
     let mut indptr = Vec::with_capacity(n + 1);
@@ -85,7 +87,8 @@ pub fn fixed_indegree_blocks(
     seed: u64,
     sources: impl Fn(usize) -> Vec<(Range<usize>, usize)>,
 ) -> Result<Csr, Error> {
-    check_nnz((0..n.min(2)).map(|i| sources(i).iter().map(|s| s.1).sum::<usize>()).max().unwrap_or(0) * n)?;
+    // The first and the last neuron: one of each population, when there are populations.
+    check_nnz([0, n - 1].map(|i| sources(i).iter().map(|s| s.1).sum::<usize>()).into_iter().max().unwrap_or(0) * n)?;
     let rows = (0..n)
         .map(|i| {
             let mut rng = Rng::new(seed, Stream::Connectivity, i as u64);

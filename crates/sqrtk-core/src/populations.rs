@@ -31,8 +31,7 @@ pub const I: usize = 1;
 impl Populations {
     pub fn of(config: &Config) -> Option<Populations> {
         let f = config.excitatory?;
-        let excitatory = (f * config.neurons as f64).round() as usize;
-        Some(Populations { excitatory, neurons: config.neurons })
+        Some(Populations { excitatory: excitatory_count(f, config.neurons), neurons: config.neurons })
     }
 
     pub fn population(&self, neuron: usize) -> usize {
@@ -79,6 +78,11 @@ impl Populations {
     }
 }
 
+/// round(f · N): the number of excitatory neurons (the TypeScript `excitatoryCount` is the same).
+pub fn excitatory_count(f: f64, neurons: usize) -> usize {
+    (f * neurons as f64).round() as usize
+}
+
 /// Checks the population options (called from `Config::validate`).
 pub fn validate(c: &Config) -> Result<(), Error> {
     if c.max_learned_out > 0 {
@@ -109,7 +113,7 @@ pub fn validate(c: &Config) -> Result<(), Error> {
         needs("blocks", c.blocks.is_some())?;
         return needs("scaling", c.scaling == Scaling::Balanced);
     };
-    let pops = Populations::of(c).unwrap_or(Populations { excitatory: 0, neurons: c.neurons });
+    let pops = Populations { excitatory: excitatory_count(f, c.neurons), neurons: c.neurons };
     if !(f.is_finite() && f > 0.0 && f < 1.0) || pops.excitatory == 0 || pops.excitatory == c.neurons {
         let rule = format!("must leave at least one neuron in each population (of {})", c.neurons);
         return Err(Error::option("excitatory", f, &rule, "use e.g. excitatory: 0.8"));
