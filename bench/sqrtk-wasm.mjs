@@ -1,9 +1,11 @@
 // sqrtk in WebAssembly (Node), one configuration per process; prints one JSON line.
-//   node bench/sqrtk-wasm.mjs --neurons N --k K --batch B --steps T --threads P [--reps R] [--rewire]
+//   node bench/sqrtk-wasm.mjs --neurons N --k K --batch B --steps T --threads P [--reps R] [--rewire] [--profile]
 // Same model and measurements as the other bench scripts (see bench/README.md). With --rewire
-// it also times one `gradient` growth rewiring (fraction 0.3) after training.
+// it also times one `gradient` growth rewiring (fraction 0.3) after training. With --profile, R more
+// training steps run with the core's per-phase profile on (profile_ms_per_step; `caller` is the
+// wall time seen from JavaScript, so caller − step is the JS and boundary overhead).
 import { parseArgs } from 'node:util';
-import { init, predict, SparseRNN, threadCount } from '../dist/node.js';
+import { init, predict, profile, SparseRNN, threadCount } from '../dist/node.js';
 
 const { values: a } = parseArgs({
   options: {
@@ -14,6 +16,7 @@ const { values: a } = parseArgs({
     threads: { type: 'string', default: '1' },
     reps: { type: 'string', default: '3' },
     rewire: { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
   },
 });
 const [N, K, B, T, P, R] = [a.neurons, a.k, a.batch, a.steps, a.threads, a.reps].map(Number);
@@ -44,6 +47,14 @@ try {
   const forward = () => timeIt(() => predict(net, { x, shape: [B, T, D] })) / T;
   train();
   result.train_step_ms = median(Array.from({ length: R }, train));
+  if (a.profile) {
+    profile(true);
+    const wall = Array.from({ length: R }, train).reduce((s, v) => s + v, 0);
+    const totals = profile(false);
+    result.profile_ms_per_step = Object.fromEntries(
+      [...Object.entries(totals), ['caller', wall]].map(([k, v]) => [k, v / R]),
+    );
+  }
   // A rewiring scores candidates on the last training batch, so it comes right after training.
   if (a.rewire) result.rewire_ms = timeIt(() => net.rewire(0.3));
   forward();

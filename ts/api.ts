@@ -25,7 +25,7 @@ export {
   type Standardized,
 } from './dataset/index.js';
 export { SqrtkError, type ErrorCode } from './errors.js';
-export { threadCount, wasmMemoryBytes } from './init.js';
+export { profile, threadCount, wasmMemoryBytes } from './init.js';
 export { degreeStats, type DegreeStats } from './output/stats.js';
 export {
   delayedMatchToSample,

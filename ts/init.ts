@@ -178,6 +178,20 @@ export function wasmMemoryBytes(): number {
   return memory?.buffer.byteLength ?? 0;
 }
 
+/**
+ * Where training steps spend their time (for benchmarks): `profile(true)` clears and starts the
+ * per-phase counters, `profile(false)` stops them; both return the milliseconds accumulated per
+ * phase (spmm, spmm_transposed, sddmm, nonlinearity, input_readout, loss, adam: thread time
+ * summed over threads; step: wall time of whole steps). Timing does not change any result.
+ */
+export function profile(on: boolean): Record<string, number> {
+  return core((g) => {
+    const totals = JSON.parse(g.profile_totals()) as Record<string, number>;
+    g.profile_enable(on);
+    return totals;
+  });
+}
+
 /** Threads the core computes with (1 for the single-threaded build). */
 export function threadCount(): number {
   return threads;

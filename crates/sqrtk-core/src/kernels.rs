@@ -10,6 +10,8 @@
 use core::marker::PhantomData;
 use core::ops::Range;
 
+use crate::math::F4;
+
 /// A sparse matrix in CSR form borrowed from its owner, with values in entry order.
 #[derive(Clone, Copy)]
 pub struct SparseView<'a> {
@@ -56,6 +58,15 @@ impl<'a> Rows<'a> {
         unsafe { Rows::from_raw(self.ptr.add(offset), self.len - offset, self.stride, self.width) }
     }
 
+    /// The start of row `j`, unchecked.
+    ///
+    /// # Safety
+    /// Row `j` must be in bounds (as [`Rows::row`] checks).
+    #[inline(always)]
+    pub unsafe fn row_ptr(&self, j: usize) -> *const f32 {
+        self.ptr.add(j * self.stride)
+    }
+
     pub fn row(&self, j: usize) -> &'a [f32] {
         let start = j * self.stride;
         assert!(start + self.width <= self.len, "row {j} out of bounds");
@@ -88,67 +99,16 @@ pub fn spmm(a: SparseView, x: Rows, y: &mut [f32], y_stride: usize, rows: Range<
     }
 }
 
-#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+/// One output row: for each group of lanes, `V` four-lane accumulators stay in registers across
+/// the row's synapses (V = 8 covers a batch of 32 in one pass over the row), then 4, then 1,
+/// then single lanes. Each lane adds its terms in entry order from zero, as the reference does.
 fn spmm_row(cols: &[u32], weights: &[f32], x: Rows, out: &mut [f32]) {
-    const CHUNK: usize = 16;
     let batch = out.len();
+    assert!(batch <= x.width);
     let mut start = 0;
-    while start < batch {
-        let width = CHUNK.min(batch - start);
-        let mut acc = [0.0f32; CHUNK];
-        for (&j, &w) in cols.iter().zip(weights) {
-            let src = &x.row(j as usize)[start..start + width];
-            for (a, &v) in acc.iter_mut().zip(src) {
-                *a += w * v;
-            }
-        }
-        out[start..start + width].copy_from_slice(&acc[..width]);
-        start += width;
-    }
-}
-
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-fn spmm_row(cols: &[u32], weights: &[f32], x: Rows, out: &mut [f32]) {
-    use core::arch::wasm32::*;
-    let batch = out.len();
-    let mut start = 0;
-    // Four f32x4 accumulators (16 lanes) stay in registers across the row's synapses.
-    while start + 16 <= batch {
-        let (mut a0, mut a1, mut a2, mut a3) = (f32x4_splat(0.0), f32x4_splat(0.0), f32x4_splat(0.0), f32x4_splat(0.0));
-        for (&j, &w) in cols.iter().zip(weights) {
-            let src = &x.row(j as usize)[start..start + 16];
-            let w = f32x4_splat(w);
-            // SAFETY: `src` has 16 elements; v128_load has no alignment requirement.
-            unsafe {
-                let p = src.as_ptr() as *const v128;
-                a0 = f32x4_add(a0, f32x4_mul(w, v128_load(p)));
-                a1 = f32x4_add(a1, f32x4_mul(w, v128_load(p.add(1))));
-                a2 = f32x4_add(a2, f32x4_mul(w, v128_load(p.add(2))));
-                a3 = f32x4_add(a3, f32x4_mul(w, v128_load(p.add(3))));
-            }
-        }
-        let dst = &mut out[start..start + 16];
-        // SAFETY: `dst` has 16 elements.
-        unsafe {
-            let p = dst.as_mut_ptr() as *mut v128;
-            v128_store(p, a0);
-            v128_store(p.add(1), a1);
-            v128_store(p.add(2), a2);
-            v128_store(p.add(3), a3);
-        }
-        start += 16;
-    }
-    while start + 4 <= batch {
-        let mut a0 = f32x4_splat(0.0);
-        for (&j, &w) in cols.iter().zip(weights) {
-            let src = &x.row(j as usize)[start..start + 4];
-            // SAFETY: `src` has 4 elements.
-            a0 = f32x4_add(a0, f32x4_mul(f32x4_splat(w), unsafe { v128_load(src.as_ptr() as *const v128) }));
-        }
-        // SAFETY: the destination has 4 elements.
-        unsafe { v128_store(out[start..start + 4].as_mut_ptr() as *mut v128, a0) };
-        start += 4;
-    }
+    start = spmm_lanes::<8>(cols, weights, x, out, start);
+    start = spmm_lanes::<4>(cols, weights, x, out, start);
+    start = spmm_lanes::<1>(cols, weights, x, out, start);
     for b in start..batch {
         let mut sum = 0.0f32;
         for (&j, &w) in cols.iter().zip(weights) {
@@ -157,6 +117,33 @@ fn spmm_row(cols: &[u32], weights: &[f32], x: Rows, out: &mut [f32]) {
         out[b] = sum;
     }
 }
+
+/// Lanes `start..` of the row in blocks of 4·V while a whole block fits; returns where it stopped.
+#[inline(always)]
+fn spmm_lanes<const V: usize>(cols: &[u32], weights: &[f32], x: Rows, out: &mut [f32], mut start: usize) -> usize {
+    // Every column index is a row of `x`: checked once here, not per synapse.
+    if let Some(&max) = cols.iter().max() {
+        let _ = x.row(max as usize);
+    }
+    while start + 4 * V <= out.len() {
+        let mut acc = [F4::splat(0.0); V];
+        for (&j, &w) in cols.iter().zip(weights) {
+            let w = F4::splat(w);
+            // SAFETY: row j exists (the maximum index was checked above) and lanes
+            // start..start + 4V lie inside it (start + 4V <= out.len() <= width, asserted above).
+            let src = unsafe { x.row_ptr(j as usize).add(start) };
+            for (v, a) in acc.iter_mut().enumerate() {
+                *a = a.add(w.mul(unsafe { F4::read(src.add(4 * v)) }));
+            }
+        }
+        for (v, a) in acc.iter().enumerate() {
+            a.store(&mut out[start + 4 * v..start + 4 * v + 4]);
+        }
+        start += 4 * V;
+    }
+    start
+}
+
 /// Reference for [`dot`]: a plain sequential sum.
 pub fn dot_scalar(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).fold(0.0, |s, (x, y)| s + x * y)
@@ -214,14 +201,69 @@ fn dot_lanes(a: &[f32], b: &[f32]) -> f32 {
 /// Weight gradient at the sparsity pattern (SDDMM) for the rows `rows`: for each synapse e of
 /// row i, grad[e − indptr[rows.start]] += ⟨d[i], x[col_e]⟩. A row of `d` or `x` holds all time
 /// steps and batch entries of one neuron, so one pass over the synapses serves the sequence.
-pub fn sddmm(indptr: &[u32], indices: &[u32], d: Rows, x: Rows, grad: &mut [f32], rows: Range<usize>) {
+/// `skip[i]` (when given) leading synapses of row i are left untouched: frozen synapses cost
+/// nothing. Four synapses at a time share each load of d[i]; every gradient is still one
+/// [`dot`] with its fixed association, so the bits do not depend on how synapses are grouped.
+pub fn sddmm(
+    indptr: &[u32],
+    indices: &[u32],
+    d: Rows,
+    x: Rows,
+    grad: &mut [f32],
+    rows: Range<usize>,
+    skip: Option<&[u32]>,
+) {
     let first = indptr[rows.start] as usize;
     for i in rows {
         let di = d.row(i);
-        for e in indptr[i] as usize..indptr[i + 1] as usize {
+        let from = indptr[i] as usize + skip.map_or(0, |s| s[i] as usize);
+        let to = indptr[i + 1] as usize;
+        let mut e = from;
+        while e + 4 <= to {
+            let x4 = [0, 1, 2, 3].map(|q| x.row(indices[e + q] as usize));
+            let sums = dot4(di, x4);
+            for q in 0..4 {
+                grad[e + q - first] += sums[q];
+            }
+            e += 4;
+        }
+        for e in e..to {
             grad[e - first] += dot(di, x.row(indices[e] as usize));
         }
     }
+}
+
+/// Four [`dot`] products ⟨a, b_q⟩ in one pass over `a`, each with exactly the association of
+/// [`dot`]: eight lane sums folded as (l + l+4), then (0+2)+(1+3), then the tail in order.
+fn dot4(a: &[f32], b: [&[f32]; 4]) -> [f32; 4] {
+    let full = a.len() / 8 * 8;
+    for bq in &b {
+        assert_eq!(bq.len(), a.len());
+    }
+    let zero = F4::splat(0.0);
+    let mut acc = [[zero; 2]; 4];
+    let mut c = 0;
+    while c < full {
+        // SAFETY: c + 8 <= full <= the length of a and of every b[q] (checked above).
+        unsafe {
+            let (lo, hi) = (F4::read(a.as_ptr().add(c)), F4::read(a.as_ptr().add(c + 4)));
+            for q in 0..4 {
+                let p = b[q].as_ptr().add(c);
+                acc[q][0] = acc[q][0].add(lo.mul(F4::read(p)));
+                acc[q][1] = acc[q][1].add(hi.mul(F4::read(p.add(4))));
+            }
+        }
+        c += 8;
+    }
+    [0, 1, 2, 3].map(|q| {
+        let mut v = [0.0f32; 4];
+        acc[q][0].add(acc[q][1]).store(&mut v);
+        let mut sum = (v[0] + v[2]) + (v[1] + v[3]);
+        for (x, y) in a[full..].iter().zip(&b[q][full..]) {
+            sum += x * y;
+        }
+        sum
+    })
 }
 
 /// Reference for [`sddmm`] over all rows, with sequential dot products.
@@ -315,6 +357,29 @@ mod tests {
     }
 
     #[test]
+    fn sddmm_equals_one_dot_per_synapse_and_leaves_skipped_synapses_untouched() {
+        // Rows of 0..30 synapses cover the groups of four and every tail; len 45 has a tail too.
+        let (n, len) = (120, 45);
+        let csr = erdos_renyi(n, 14.0, 21).unwrap();
+        let (d, x) = (random(n * len, 22), random(n * len, 23));
+        let rows = |v| Rows::new(v, len, len);
+        let skip: Vec<u32> = (0..n).map(|i| (i % 7).min(csr.row_range(i).len()) as u32).collect();
+        let mut grad = vec![0.25; csr.nnz()];
+        for chunk in [0..37, 37..38, 38..n] {
+            let part = csr.indptr[chunk.start] as usize..csr.indptr[chunk.end] as usize;
+            sddmm(&csr.indptr, &csr.indices, rows(&d), rows(&x), &mut grad[part], chunk, Some(&skip));
+        }
+        for i in 0..n {
+            for (q, e) in csr.row_range(i).enumerate() {
+                let col = csr.indices[e] as usize;
+                let expected =
+                    if q < skip[i] as usize { 0.25 } else { 0.25 + dot(&d[i * len..][..len], &x[col * len..][..len]) };
+                assert_eq!(grad[e].to_bits(), expected.to_bits(), "row {i}, synapse {q}");
+            }
+        }
+    }
+
+    #[test]
     fn sddmm_matches_dense_outer_product_at_the_pattern() {
         let (n, len) = (150, 45);
         let csr = erdos_renyi(n, 12.0, 10).unwrap();
@@ -323,7 +388,7 @@ mod tests {
         let rows = |v| Rows::new(v, len, len);
         let mut fast = vec![0.5; csr.nnz()];
         let mut slow = vec![0.5; csr.nnz()];
-        sddmm(&csr.indptr, &csr.indices, rows(&d), rows(&x), &mut fast, 0..n);
+        sddmm(&csr.indptr, &csr.indices, rows(&d), rows(&x), &mut fast, 0..n, None);
         sddmm_scalar(&csr.indptr, &csr.indices, rows(&d), rows(&x), &mut slow);
         let full = to_array(&d, n, len, len).dot(&to_array(&x, n, len, len).t());
         for i in 0..n {

@@ -10,6 +10,7 @@ use crate::memory;
 use crate::optim::{Adam, AdamConfig};
 use crate::params::Tensors;
 use crate::populations::{self, Populations, E, I};
+use crate::profile::{self, Phase};
 use crate::rng::{growth_substream, Rng, Stream};
 use crate::rnn::{self, Batch, Score, Target, Workspace};
 use crate::stats::{self, ChiSquare};
@@ -118,9 +119,13 @@ impl Network {
     /// Forward, loss, BPTT and one Adam step. A non-finite loss or gradient leaves every
     /// weight untouched and returns an `E_DIVERGED` error.
     pub fn train_batch(&mut self, batch: &Batch, opt: &AdamConfig) -> Result<StepStats, Error> {
+        profile::time(Phase::Step, || self.train_batch_untimed(batch, opt))
+    }
+
+    fn train_batch_untimed(&mut self, batch: &Batch, opt: &AdamConfig) -> Result<StepStats, Error> {
         opt.validate()?;
         let score = self.loss_and_gradient(batch)?;
-        let (loss, grad_norm) = (score.loss, self.grads.norm());
+        let (loss, grad_norm) = (score.loss, profile::time(Phase::Adam, || self.grads.norm()));
         if !loss.is_finite() || !grad_norm.is_finite() {
             return Err(Error {
                 code: "E_DIVERGED",
@@ -130,14 +135,14 @@ impl Network {
                 ),
             });
         }
-        self.adam.step(&mut self.params, &mut self.grads, opt);
+        profile::time(Phase::Adam, || self.adam.step(&mut self.params, &mut self.grads, opt));
         self.clip_scale = if opt.clip_norm > 0.0 && grad_norm > opt.clip_norm as f64 {
             (opt.clip_norm as f64 / grad_norm) as f32
         } else {
             1.0
         };
         if let Some(pops) = self.dale() {
-            populations::project(&pops, &self.structure, &mut self.params.w_rec);
+            profile::time(Phase::Adam, || populations::project(&pops, &self.structure, &mut self.params.w_rec));
         }
         if self.config.growth == Growth::DeepR {
             self.deep_r_constraint(opt.lr);
@@ -153,7 +158,7 @@ impl Network {
         // Private noise and random initial states: drawn afresh at every optimizer step.
         let draws = Some(self.adam.steps);
         rnn::forward(&self.config, &self.structure, &self.params, batch, &mut self.ws, draws);
-        let score = rnn::loss(&self.config, &batch.target, &mut self.ws);
+        let score = profile::time(Phase::Loss, || rnn::loss(&self.config, &batch.target, &mut self.ws));
         rnn::backward(&self.config, &self.structure, &self.params, &mut self.ws, &mut self.grads);
         self.ws_has_gradient = true;
         Ok(score)
@@ -176,7 +181,7 @@ impl Network {
         self.ws_has_gradient = false;
         self.ws.reserve(&self.config, &self.structure, batch.size, batch.steps, false)?;
         rnn::forward(&self.config, &self.structure, &self.params, batch, &mut self.ws, draws);
-        let score = rnn::loss(&self.config, &batch.target, &mut self.ws);
+        let score = profile::time(Phase::Loss, || rnn::loss(&self.config, &batch.target, &mut self.ws));
         Ok(StepStats { score, grad_norm: 0.0 })
     }
 

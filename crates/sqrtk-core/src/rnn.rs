@@ -18,9 +18,11 @@
 use crate::config::{Activation, Config, InitialState, Loss, INITIAL_STATE_SD};
 use crate::error::Error;
 use crate::kernels::{dot, sddmm, spmm, Rows, SparseView};
+use crate::math;
 use crate::memory::try_resize;
 use crate::parallel::{self, Disjoint};
 use crate::params::Tensors;
+use crate::profile::{self, Phase};
 use crate::rng::{keyed, Rng, Stream};
 use crate::structure::Recurrent;
 
@@ -110,10 +112,11 @@ impl Workspace {
     }
 }
 
-fn phi(activation: Activation, x: f32) -> f32 {
+/// r = φ(x), element by element.
+fn phi(activation: Activation, x: &[f32], r: &mut [f32]) {
     match activation {
-        Activation::Tanh => libm::tanhf(x),
-        Activation::Relu => x.max(0.0),
+        Activation::Tanh => math::tanh_slice(x, r),
+        Activation::Relu => r.iter_mut().zip(x).for_each(|(r, &x)| *r = x.max(0.0)),
     }
 }
 
@@ -143,27 +146,28 @@ pub fn forward(cfg: &Config, rec: &Recurrent, p: &Tensors, batch: &Batch, ws: &m
     let (tb, sb) = (t_max * b, (t_max + 1) * b);
     let Workspace { u, x, r, y, tmp, .. } = ws;
 
-    for s in 0..b {
-        for t in 0..t_max {
-            for k in 0..d {
-                u[k * tb + t * b + s] = batch.x[(s * t_max + t) * d + k];
+    // The inputs in neuron-major order, and the initial state (its rate counts as input work).
+    profile::time(Phase::InputReadout, || {
+        for s in 0..b {
+            for t in 0..t_max {
+                for k in 0..d {
+                    u[k * tb + t * b + s] = batch.x[(s * t_max + t) * d + k];
+                }
             }
         }
-    }
-    for i in 0..n {
-        let x0 = &mut x[i * sb..i * sb + b];
-        match (cfg.initial_state, draws) {
-            (InitialState::Learned, _) => x0.fill(p.x0[i]),
-            (InitialState::Random, Some(key)) => {
-                let mut rng = Rng::new(cfg.seed, Stream::InitialState, keyed(key, i));
-                x0.iter_mut().for_each(|v| *v = INITIAL_STATE_SD * rng.normal() as f32);
+        for i in 0..n {
+            let x0 = &mut x[i * sb..i * sb + b];
+            match (cfg.initial_state, draws) {
+                (InitialState::Learned, _) => x0.fill(p.x0[i]),
+                (InitialState::Random, Some(key)) => {
+                    let mut rng = Rng::new(cfg.seed, Stream::InitialState, keyed(key, i));
+                    x0.iter_mut().for_each(|v| *v = INITIAL_STATE_SD * rng.normal() as f32);
+                }
+                _ => x0.fill(0.0),
             }
-            _ => x0.fill(0.0),
+            phi(cfg.activation, &x[i * sb..i * sb + b], &mut r[i * sb..i * sb + b]);
         }
-        for (rv, &xv) in r[i * sb..i * sb + b].iter_mut().zip(&x[i * sb..i * sb + b]) {
-            *rv = phi(cfg.activation, xv);
-        }
-    }
+    });
 
     let alpha = cfg.alpha();
     // σ √(2α), the standard deviation of the noise added to a state in one step.
@@ -182,52 +186,66 @@ pub fn forward(cfg: &Config, rec: &Recurrent, p: &Tensors, batch: &Batch, ws: &m
         parallel::for_rows(n, CHUNK, |rows| {
             // SAFETY: each chunk takes only its own neurons' rows (see above).
             let recurrent = unsafe { tmps.range(rows.start * b..rows.end * b) };
-            spmm(w, r_prev, recurrent, b, rows.clone());
-            for i in rows.clone() {
-                let at = i * sb + t * b;
-                let (x_prev, x_now, r_now) =
-                    unsafe { (xs.range(at - b..at), xs.range(at..at + b), rs.range(at..at + b)) };
-                let w_in = &p.w_in[i * d..(i + 1) * d];
-                let mut noise_rng = noise.map(|(key, _)| {
-                    let mut rng = Rng::new(cfg.seed, Stream::Noise, keyed(key, i));
-                    rng.skip(2 * ((t - 1) * b.div_ceil(2)) as u64);
-                    rng
-                });
-                let mut pair = (0.0f32, 0.0f32);
-                for s in 0..b {
-                    let mut input = 0.0f32;
+            profile::time(Phase::Spmm, || spmm(w, r_prev, recurrent, b, rows.clone()));
+            profile::time(Phase::InputReadout, || {
+                for i in rows.clone() {
+                    let at = i * sb + t * b;
+                    let (x_prev, x_now) = unsafe { (xs.range(at - b..at), xs.range(at..at + b)) };
+                    let w_in = &p.w_in[i * d..(i + 1) * d];
+                    let mut noise_rng = noise.map(|(key, _)| {
+                        let mut rng = Rng::new(cfg.seed, Stream::Noise, keyed(key, i));
+                        rng.skip(2 * ((t - 1) * b.div_ceil(2)) as u64);
+                        rng
+                    });
+                    // The input W_in u_t, summed over inputs in order, then the drive and the state,
+                    // each a loop over the batch that vectorises.
+                    x_now.fill(0.0);
                     for (k, &wk) in w_in.iter().enumerate() {
-                        input += wk * u[k * tb + (t - 1) * b + s];
+                        let uk = &u[k * tb + (t - 1) * b..k * tb + t * b];
+                        x_now.iter_mut().zip(uk).for_each(|(v, &uv)| *v += wk * uv);
                     }
-                    let drive = recurrent[(i - rows.start) * b + s] + input + p.bias[i];
-                    let mut state = if alpha == 1.0 { drive } else { (1.0 - alpha) * x_prev[s] + alpha * drive };
+                    let rec_i = &recurrent[(i - rows.start) * b..(i - rows.start + 1) * b];
+                    for ((v, &rv), &xp) in x_now.iter_mut().zip(rec_i).zip(x_prev.iter()) {
+                        let drive = rv + *v + p.bias[i];
+                        *v = if alpha == 1.0 { drive } else { (1.0 - alpha) * xp + alpha * drive };
+                    }
                     if let (Some(rng), Some((_, scale))) = (noise_rng.as_mut(), noise) {
-                        if s % 2 == 0 {
-                            pair = rng.normal_pair_f32();
+                        let mut pair = (0.0f32, 0.0f32);
+                        for (s, v) in x_now.iter_mut().enumerate() {
+                            if s % 2 == 0 {
+                                pair = rng.normal_pair_f32();
+                            }
+                            *v += scale * if s % 2 == 0 { pair.0 } else { pair.1 };
                         }
-                        state += scale * if s % 2 == 0 { pair.0 } else { pair.1 };
                     }
-                    x_now[s] = state;
-                    r_now[s] = phi(cfg.activation, state);
                 }
-            }
+            });
+            profile::time(Phase::Nonlinearity, || {
+                for i in rows.clone() {
+                    let at = i * sb + t * b;
+                    let (x_now, r_now) = unsafe { (xs.range(at..at + b), rs.range(at..at + b)) };
+                    phi(cfg.activation, x_now, r_now);
+                }
+            });
         });
     }
 
     let r: &[f32] = r;
     let ys = Disjoint::new(y);
     parallel::for_rows(o, 1, |outputs| {
-        for k in outputs {
-            // SAFETY: output k's row belongs to this chunk only.
-            let yk = unsafe { ys.range(k * tb..(k + 1) * tb) };
-            yk.fill(p.b_out[k]);
-            for i in 0..n {
-                let w = p.w_out[k * n + i];
-                for (yv, &rv) in yk.iter_mut().zip(&r[i * sb + b..(i + 1) * sb]) {
-                    *yv += w * rv;
+        profile::time(Phase::InputReadout, || {
+            for k in outputs {
+                // SAFETY: output k's row belongs to this chunk only.
+                let yk = unsafe { ys.range(k * tb..(k + 1) * tb) };
+                yk.fill(p.b_out[k]);
+                for i in 0..n {
+                    let w = p.w_out[k * n + i];
+                    for (yv, &rv) in yk.iter_mut().zip(&r[i * sb + b..(i + 1) * sb]) {
+                        *yv += w * rv;
+                    }
                 }
             }
-        }
+        })
     });
 }
 
@@ -258,7 +276,7 @@ pub fn loss(cfg: &Config, target: &Target, ws: &mut Workspace) -> Score {
 /// Log-softmax of `logits`: returns log Σ exp(logits) (computed stably) and the arg max.
 fn log_partition(logits: &[f32]) -> (f32, usize) {
     let max = logits.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
-    let sum_exp: f32 = logits.iter().map(|&l| libm::expf(l - max)).sum();
+    let sum_exp: f32 = logits.iter().map(|&l| math::exp(l - max)).sum();
     let best = (0..logits.len()).fold(0, |best, k| if logits[k] > logits[best] { k } else { best });
     (max + libm::logf(sum_exp), best)
 }
@@ -276,7 +294,7 @@ fn sequence_cross_entropy(cfg: &Config, labels: &[i32], ws: &mut Workspace) -> S
         total += (log_z - logits[label]) as f64;
         correct += (best == label) as u32;
         for k in 0..o {
-            let p = libm::expf(logits[k] - log_z);
+            let p = math::exp(logits[k] - log_z);
             let d = (p - (k == label) as u32 as f32) / (b as f32) / (window as f32);
             for t in t_max - window..t_max {
                 ws.dy[k * tb + t * b + s] = d;
@@ -313,7 +331,7 @@ fn step_cross_entropy(cfg: &Config, labels: &[i32], mask: Option<&[f32]>, ws: &m
             scored += 1;
             right += (best == label) as u32;
             for k in 0..o {
-                let p = libm::expf(logits[k] - log_z);
+                let p = math::exp(logits[k] - log_z);
                 let d = m as f64 * (p - (k == label) as u32 as f32) as f64 / total_weight;
                 ws.dy[k * tb + t * b + s] = d as f32;
             }
@@ -380,15 +398,17 @@ pub fn backward(cfg: &Config, rec: &Recurrent, p: &Tensors, ws: &mut Workspace, 
     // Readout: dW_out = Σ_t dy_t r_tᵀ, db_out = Σ_t dy_t (one chunk per output).
     let (w_out_g, b_out_g) = (Disjoint::new(&mut grads.w_out), Disjoint::new(&mut grads.b_out));
     parallel::for_rows(o, 1, |outputs| {
-        for k in outputs {
-            let dyk = &dy[k * tb..(k + 1) * tb];
-            // SAFETY: output k's gradients belong to this chunk only.
-            unsafe { b_out_g.set(k, dyk.iter().sum()) };
-            let row = unsafe { w_out_g.range(k * n..(k + 1) * n) };
-            for (i, wg) in row.iter_mut().enumerate() {
-                *wg = dot(dyk, &r[i * sb + b..(i + 1) * sb]);
+        profile::time(Phase::InputReadout, || {
+            for k in outputs {
+                let dyk = &dy[k * tb..(k + 1) * tb];
+                // SAFETY: output k's gradients belong to this chunk only.
+                unsafe { b_out_g.set(k, dyk.iter().sum()) };
+                let row = unsafe { w_out_g.range(k * n..(k + 1) * n) };
+                for (i, wg) in row.iter_mut().enumerate() {
+                    *wg = dot(dyk, &r[i * sb + b..(i + 1) * sb]);
+                }
             }
-        }
+        })
     });
 
     // Recurrent weights in transposed order, gathered once per batch.
@@ -396,12 +416,14 @@ pub fn backward(cfg: &Config, rec: &Recurrent, p: &Tensors, ws: &mut Workspace, 
     w_rec_t.resize(t.perm.len(), 0.0);
     let gathered = Disjoint::new(w_rec_t);
     parallel::for_rows(n, CHUNK, |cols| {
-        let span = t.indptr[cols.start] as usize..t.indptr[cols.end] as usize;
-        // SAFETY: the entries of these columns belong to this chunk only.
-        let out = unsafe { gathered.range(span.clone()) };
-        for (v, &e) in out.iter_mut().zip(&t.perm[span]) {
-            *v = p.w_rec[e as usize];
-        }
+        profile::time(Phase::SpmmTransposed, || {
+            let span = t.indptr[cols.start] as usize..t.indptr[cols.end] as usize;
+            // SAFETY: the entries of these columns belong to this chunk only.
+            let out = unsafe { gathered.range(span.clone()) };
+            for (v, &e) in out.iter_mut().zip(&t.perm[span]) {
+                *v = p.w_rec[e as usize];
+            }
+        })
     });
     let w_t = SparseView { indptr: &t.indptr, indices: &t.rows, values: w_rec_t };
 
@@ -416,26 +438,37 @@ pub fn backward(cfg: &Config, rec: &Recurrent, p: &Tensors, ws: &mut Workspace, 
             // SAFETY: each chunk takes only its own neurons' rows.
             let back = unsafe { tmps.range(rows.start * b..rows.end * b) };
             if has_next {
-                spmm(w_t, g_next, back, b, rows.clone());
+                profile::time(Phase::SpmmTransposed, || spmm(w_t, g_next, back, b, rows.clone()));
             }
-            for i in rows.clone() {
-                let here = i * tb + (t - 1) * b;
-                let g_now = unsafe { gs.range(here..here + b) };
-                for s in 0..b {
-                    let mut dr = 0.0f32;
+            // SAFETY: step t's rows of these neurons belong to this chunk only.
+            let g_now = |i: usize| unsafe { gs.range(i * tb + (t - 1) * b..i * tb + t * b) };
+            profile::time(Phase::InputReadout, || {
+                for i in rows.clone() {
+                    // dL/dr_t from the readout, W_outᵀ dy_t, summed over outputs in order.
+                    let g_now = g_now(i);
+                    g_now.fill(0.0);
                     for k in 0..o {
-                        dr += p.w_out[k * n + i] * dy[k * tb + (t - 1) * b + s];
+                        let (w, dyk) = (p.w_out[k * n + i], &dy[k * tb + (t - 1) * b..k * tb + t * b]);
+                        g_now.iter_mut().zip(dyk).for_each(|(v, &d)| *v += w * d);
                     }
-                    let at = i * sb + t * b + s;
-                    let deriv = phi_prime(cfg.activation, x[at], r[at]);
-                    let mut gv =
-                        if has_next { (dr + alpha * back[(i - rows.start) * b + s]) * deriv } else { dr * deriv };
-                    if has_next && alpha != 1.0 {
-                        gv += (1.0 - alpha) * g_next.row(i)[s];
-                    }
-                    g_now[s] = gv;
                 }
-            }
+            });
+            profile::time(Phase::Nonlinearity, || {
+                for i in rows.clone() {
+                    let g_now = g_now(i);
+                    for s in 0..b {
+                        let dr = g_now[s];
+                        let at = i * sb + t * b + s;
+                        let deriv = phi_prime(cfg.activation, x[at], r[at]);
+                        let mut gv =
+                            if has_next { (dr + alpha * back[(i - rows.start) * b + s]) * deriv } else { dr * deriv };
+                        if has_next && alpha != 1.0 {
+                            gv += (1.0 - alpha) * g_next.row(i)[s];
+                        }
+                        g_now[s] = gv;
+                    }
+                }
+            });
         });
     }
 
@@ -453,24 +486,22 @@ pub fn backward(cfg: &Config, rec: &Recurrent, p: &Tensors, ws: &mut Workspace, 
         // SAFETY: the synapses, input weights and biases of these neurons belong to this chunk.
         let w_rec = unsafe { w_rec_g.range(indptr[rows.start] as usize..indptr[rows.end] as usize) };
         w_rec.fill(0.0);
-        sddmm(indptr, &rec.csr.indices, g_rows, r_rows, w_rec, rows.clone());
+        // Frozen backbone synapses keep a zero gradient and cost no work.
+        let skip = (!cfg.train_backbone).then_some(&rec.backbone_len[..]);
+        profile::time(Phase::Sddmm, || sddmm(indptr, &rec.csr.indices, g_rows, r_rows, w_rec, rows.clone(), skip));
         let (w_in, bias) = unsafe { (w_in_g.range(rows.start * d..rows.end * d), bias_g.range(rows.clone())) };
-        for i in rows.clone() {
-            let gi = g_rows.row(i);
-            bias[i - rows.start] = gi.iter().sum();
-            for k in 0..d {
-                w_in[(i - rows.start) * d + k] = dot(gi, &u[k * tb..(k + 1) * tb]);
+        profile::time(Phase::InputReadout, || {
+            for i in rows.clone() {
+                let gi = g_rows.row(i);
+                bias[i - rows.start] = gi.iter().sum();
+                for k in 0..d {
+                    w_in[(i - rows.start) * d + k] = dot(gi, &u[k * tb..(k + 1) * tb]);
+                }
             }
-        }
+        });
         if alpha != 1.0 {
             for v in w_rec.iter_mut().chain(w_in.iter_mut()).chain(bias.iter_mut()) {
                 *v *= alpha;
-            }
-        }
-        if !cfg.train_backbone {
-            for i in rows.clone() {
-                let start = (indptr[i] - indptr[rows.start]) as usize;
-                w_rec[start..start + rec.backbone_len[i] as usize].fill(0.0);
             }
         }
     });

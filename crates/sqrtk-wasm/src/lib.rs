@@ -367,6 +367,29 @@ impl Network {
 /// Sets up the thread pool of this WebAssembly instance for `threads` threads in all (the
 /// caller plus `threads − 1` workers that must each call [`sqrtk_worker`]). Threaded build only.
 #[wasm_bindgen]
+extern "C" {
+    /// The host's monotonic clock in milliseconds (Node and browsers, main thread and workers).
+    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    fn performance_now() -> f64;
+}
+
+/// Turns the per-phase profile of training steps on or off and clears it (the bench's
+/// `--profile`; see `sqrtk_core::profile`).
+#[wasm_bindgen]
+pub fn profile_enable(on: bool) -> bool {
+    sqrtk_core::profile::set_clock(performance_now);
+    sqrtk_core::profile::enable(on)
+}
+
+/// Milliseconds per phase since `profile_enable`, as a JSON object {phase: ms}.
+#[wasm_bindgen]
+pub fn profile_totals() -> String {
+    let fields: Vec<String> =
+        sqrtk_core::profile::totals_ms().iter().map(|(p, ms)| format!("\"{}\":{ms}", p.name())).collect();
+    format!("{{{}}}", fields.join(","))
+}
+
+#[wasm_bindgen]
 pub fn init_thread_pool(threads: usize) -> usize {
     sqrtk_core::parallel::init(threads).threads()
 }

@@ -1,7 +1,10 @@
 //! Native timing of one configuration, for `bench/run.mjs` (the same Rust core, compiled for
 //! x86-64 instead of WebAssembly). Prints one JSON line like the other bench scripts.
 //!
-//!     bench <neurons> <k> <batch> <steps> <threads> [reps]
+//!     bench <neurons> <k> <batch> <steps> <threads> [reps] [--profile]
+//!
+//! With `--profile`, `reps` more training steps run with the per-phase profile on, and the line
+//! gets `profile_ms_per_step` (see `sqrtk_core::profile`); the timed steps run without it.
 
 use std::time::Instant;
 
@@ -20,7 +23,9 @@ fn peak_rss_mb() -> Option<f64> {
 }
 
 fn main() {
-    let args: Vec<usize> = std::env::args().skip(1).map(|a| a.parse().expect("integer arguments")).collect();
+    let profile = std::env::args().any(|a| a == "--profile");
+    let args: Vec<usize> =
+        std::env::args().skip(1).filter(|a| a != "--profile").map(|a| a.parse().expect("integer arguments")).collect();
     let [neurons, k, batch, steps, threads, ..] = args[..] else {
         eprintln!("usage: bench <neurons> <k> <batch> <steps> <threads> [reps]");
         std::process::exit(2);
@@ -47,10 +52,22 @@ fn main() {
     };
     train(&mut net);
     let train_step_ms = median((0..reps).map(|_| train(&mut net)).collect());
+    let profile_json = if profile {
+        sqrtk_core::profile::enable(true);
+        let wall: f64 = (0..reps).map(|_| train(&mut net)).sum();
+        let totals = sqrtk_core::profile::totals_ms();
+        sqrtk_core::profile::enable(false);
+        let mut fields: Vec<String> =
+            totals.iter().map(|(p, ms)| format!("\"{}\":{:.3}", p.name(), ms / reps as f64)).collect();
+        fields.push(format!("\"caller\":{:.3}", wall / reps as f64));
+        format!(",\"profile_ms_per_step\":{{{}}}", fields.join(","))
+    } else {
+        String::new()
+    };
     forward(&mut net);
     let forward_step_ms = median((0..reps).map(|_| forward(&mut net)).collect());
     println!(
-        "{{\"implementation\":\"sqrtk native\",\"neurons\":{neurons},\"k\":{k},\"batch\":{batch},\"steps\":{steps},\"threads\":{threads},\"status\":\"ok\",\"build_ms\":{build_ms:.1},\"train_step_ms\":{train_step_ms:.2},\"forward_step_ms\":{forward_step_ms:.3},\"peak_rss_mb\":{},\"synapses\":{},\"notes\":\"x86-64, auto-vectorised, release build\"}}",
+        "{{\"implementation\":\"sqrtk native\",\"neurons\":{neurons},\"k\":{k},\"batch\":{batch},\"steps\":{steps},\"threads\":{threads},\"status\":\"ok\",\"build_ms\":{build_ms:.1},\"train_step_ms\":{train_step_ms:.2},\"forward_step_ms\":{forward_step_ms:.3},\"peak_rss_mb\":{},\"synapses\":{}{profile_json},\"notes\":\"x86-64, auto-vectorised, release build\"}}",
         peak_rss_mb().map_or("null".to_string(), |m| format!("{m:.0}")),
         net.structure.csr.nnz()
     );
