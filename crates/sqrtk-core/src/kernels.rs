@@ -105,6 +105,10 @@ pub fn spmm(a: SparseView, x: Rows, y: &mut [f32], y_stride: usize, rows: Range<
 fn spmm_row(cols: &[u32], weights: &[f32], x: Rows, out: &mut [f32]) {
     let batch = out.len();
     assert!(batch <= x.width);
+    // Every column index is a row of `x`: checked once here, not per synapse.
+    if let Some(&max) = cols.iter().max() {
+        let _ = x.row(max as usize);
+    }
     let mut start = 0;
     start = spmm_lanes::<8>(cols, weights, x, out, start);
     start = spmm_lanes::<4>(cols, weights, x, out, start);
@@ -119,17 +123,14 @@ fn spmm_row(cols: &[u32], weights: &[f32], x: Rows, out: &mut [f32]) {
 }
 
 /// Lanes `start..` of the row in blocks of 4·V while a whole block fits; returns where it stopped.
+/// The caller has checked that every index in `cols` is a row of `x`.
 #[inline(always)]
 fn spmm_lanes<const V: usize>(cols: &[u32], weights: &[f32], x: Rows, out: &mut [f32], mut start: usize) -> usize {
-    // Every column index is a row of `x`: checked once here, not per synapse.
-    if let Some(&max) = cols.iter().max() {
-        let _ = x.row(max as usize);
-    }
     while start + 4 * V <= out.len() {
         let mut acc = [F4::splat(0.0); V];
         for (&j, &w) in cols.iter().zip(weights) {
             let w = F4::splat(w);
-            // SAFETY: row j exists (the maximum index was checked above) and lanes
+            // SAFETY: row j exists (the caller checked the maximum index) and lanes
             // start..start + 4V lie inside it (start + 4V <= out.len() <= width, asserted above).
             let src = unsafe { x.row_ptr(j as usize).add(start) };
             for (v, a) in acc.iter_mut().enumerate() {
@@ -152,50 +153,7 @@ pub fn dot_scalar(a: &[f32], b: &[f32]) -> f32 {
 /// Dot product with a fixed association on every platform: eight lane sums (lane l takes
 /// elements ≡ l mod 8), folded as (l + l+4), then (0+2)+(1+3), then the tail added in order.
 pub fn dot(a: &[f32], b: &[f32]) -> f32 {
-    debug_assert_eq!(a.len(), b.len());
-    dot_lanes(a, b)
-}
-
-#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-fn dot_lanes(a: &[f32], b: &[f32]) -> f32 {
-    let full = a.len() / 8 * 8;
-    let mut acc = [0.0f32; 8];
-    for (ca, cb) in a[..full].chunks_exact(8).zip(b[..full].chunks_exact(8)) {
-        for l in 0..8 {
-            acc[l] += ca[l] * cb[l];
-        }
-    }
-    let v = [acc[0] + acc[4], acc[1] + acc[5], acc[2] + acc[6], acc[3] + acc[7]];
-    let mut sum = (v[0] + v[2]) + (v[1] + v[3]);
-    for (x, y) in a[full..].iter().zip(&b[full..]) {
-        sum += x * y;
-    }
-    sum
-}
-
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-fn dot_lanes(a: &[f32], b: &[f32]) -> f32 {
-    use core::arch::wasm32::*;
-    let full = a.len() / 8 * 8;
-    let (mut lo, mut hi) = (f32x4_splat(0.0), f32x4_splat(0.0));
-    let mut c = 0;
-    while c < full {
-        // SAFETY: c + 8 <= full <= len of both slices.
-        unsafe {
-            let pa = a.as_ptr().add(c) as *const v128;
-            let pb = b.as_ptr().add(c) as *const v128;
-            lo = f32x4_add(lo, f32x4_mul(v128_load(pa), v128_load(pb)));
-            hi = f32x4_add(hi, f32x4_mul(v128_load(pa.add(1)), v128_load(pb.add(1))));
-        }
-        c += 8;
-    }
-    let v = f32x4_add(lo, hi);
-    let mut sum = (f32x4_extract_lane::<0>(v) + f32x4_extract_lane::<2>(v))
-        + (f32x4_extract_lane::<1>(v) + f32x4_extract_lane::<3>(v));
-    for (x, y) in a[full..].iter().zip(&b[full..]) {
-        sum += x * y;
-    }
-    sum
+    dots(a, [b])[0]
 }
 
 /// Weight gradient at the sparsity pattern (SDDMM) for the rows `rows`: for each synapse e of
@@ -221,7 +179,7 @@ pub fn sddmm(
         let mut e = from;
         while e + 4 <= to {
             let x4 = [0, 1, 2, 3].map(|q| x.row(indices[e + q] as usize));
-            let sums = dot4(di, x4);
+            let sums = dots(di, x4);
             for q in 0..4 {
                 grad[e + q - first] += sums[q];
             }
@@ -233,21 +191,22 @@ pub fn sddmm(
     }
 }
 
-/// Four [`dot`] products ⟨a, b_q⟩ in one pass over `a`, each with exactly the association of
-/// [`dot`]: eight lane sums folded as (l + l+4), then (0+2)+(1+3), then the tail in order.
-fn dot4(a: &[f32], b: [&[f32]; 4]) -> [f32; 4] {
+/// Q products ⟨a, b_q⟩ in one pass over `a` (each load of `a` serves all Q), each with the
+/// association documented at [`dot`]: the one implementation of it.
+#[inline(always)]
+fn dots<const Q: usize>(a: &[f32], b: [&[f32]; Q]) -> [f32; Q] {
     let full = a.len() / 8 * 8;
     for bq in &b {
         assert_eq!(bq.len(), a.len());
     }
     let zero = F4::splat(0.0);
-    let mut acc = [[zero; 2]; 4];
+    let mut acc = [[zero; 2]; Q];
     let mut c = 0;
     while c < full {
         // SAFETY: c + 8 <= full <= the length of a and of every b[q] (checked above).
         unsafe {
             let (lo, hi) = (F4::read(a.as_ptr().add(c)), F4::read(a.as_ptr().add(c + 4)));
-            for q in 0..4 {
+            for q in 0..Q {
                 let p = b[q].as_ptr().add(c);
                 acc[q][0] = acc[q][0].add(lo.mul(F4::read(p)));
                 acc[q][1] = acc[q][1].add(hi.mul(F4::read(p.add(4))));
@@ -255,7 +214,7 @@ fn dot4(a: &[f32], b: [&[f32]; 4]) -> [f32; 4] {
         }
         c += 8;
     }
-    [0, 1, 2, 3].map(|q| {
+    core::array::from_fn(|q| {
         let mut v = [0.0f32; 4];
         acc[q][0].add(acc[q][1]).store(&mut v);
         let mut sum = (v[0] + v[2]) + (v[1] + v[3]);
