@@ -194,7 +194,7 @@ pub fn sddmm(
 /// Q products ⟨a, b_q⟩ in one pass over `a` (each load of `a` serves all Q), each with the
 /// association documented at [`dot`]: the one implementation of it.
 #[inline(always)]
-fn dots<const Q: usize>(a: &[f32], b: [&[f32]; Q]) -> [f32; Q] {
+pub(crate) fn dots<const Q: usize>(a: &[f32], b: [&[f32]; Q]) -> [f32; Q] {
     let full = a.len() / 8 * 8;
     for bq in &b {
         assert_eq!(bq.len(), a.len());

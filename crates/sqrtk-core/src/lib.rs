@@ -7,6 +7,7 @@ pub mod checkpoint;
 pub mod config;
 pub mod connectivity;
 pub mod csr;
+pub mod elementwise;
 pub mod error;
 pub mod growth;
 pub mod hash;

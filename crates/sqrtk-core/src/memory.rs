@@ -45,8 +45,9 @@ pub fn network_bytes(c: &Config) -> u64 {
 pub fn training_bytes(c: &Config, batch: usize, steps: usize) -> u64 {
     let (n, d, o) = (c.neurons as u64, c.inputs as u64, c.outputs as u64);
     let (b, t) = (batch as u64, steps as u64);
-    // w_rec_t; inputs; states x and r; outputs and their gradients; dLoss/dx; one step of input.
-    let floats = synapses(c) + d * t * b + 2 * n * (t + 1) * b + 2 * o * t * b + n * t * b + n * b;
+    // w_rec_t; inputs; states x and r; outputs and their gradients; dLoss/dx; one step of
+    // input and the two steps of `pair`.
+    let floats = synapses(c) + d * t * b + 2 * n * (t + 1) * b + 2 * o * t * b + n * t * b + 3 * n * b;
     4 * floats
 }
 

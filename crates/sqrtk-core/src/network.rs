@@ -157,7 +157,8 @@ impl Network {
         self.ws.reserve(&self.config, &self.structure, batch.size, batch.steps, true)?;
         // Private noise and random initial states: drawn afresh at every optimizer step.
         let draws = Some(self.adam.steps);
-        rnn::forward(&self.config, &self.structure, &self.params, batch, &mut self.ws, draws);
+        let y_from = rnn::scored_from(&self.config, &batch.target, batch.steps);
+        rnn::forward(&self.config, &self.structure, &self.params, batch, &mut self.ws, draws, y_from);
         let score = profile::time(Phase::Loss, || rnn::loss(&self.config, &batch.target, &mut self.ws));
         rnn::backward(&self.config, &self.structure, &self.params, &mut self.ws, &mut self.grads);
         self.ws_has_gradient = true;
@@ -180,7 +181,8 @@ impl Network {
         self.check_batch(batch, true)?;
         self.ws_has_gradient = false;
         self.ws.reserve(&self.config, &self.structure, batch.size, batch.steps, false)?;
-        rnn::forward(&self.config, &self.structure, &self.params, batch, &mut self.ws, draws);
+        let y_from = rnn::scored_from(&self.config, &batch.target, batch.steps);
+        rnn::forward(&self.config, &self.structure, &self.params, batch, &mut self.ws, draws, y_from);
         let score = profile::time(Phase::Loss, || rnn::loss(&self.config, &batch.target, &mut self.ws));
         Ok(StepStats { score, grad_norm: 0.0 })
     }
@@ -194,7 +196,8 @@ impl Network {
         self.check_readout(batch.steps)?;
         self.ws_has_gradient = false;
         self.ws.reserve(&self.config, &self.structure, batch.size, batch.steps, false)?;
-        rnn::forward(&self.config, &self.structure, &self.params, batch, &mut self.ws, None);
+        let y_from = batch.steps - self.config.readout_steps;
+        rnn::forward(&self.config, &self.structure, &self.params, batch, &mut self.ws, None, y_from);
         let o = self.config.outputs;
         let mut out = vec![0.0; batch.size * o];
         for (s, chunk) in out.chunks_exact_mut(o).enumerate() {
@@ -208,7 +211,7 @@ impl Network {
         self.check_batch(batch, false)?;
         self.ws_has_gradient = false;
         self.ws.reserve(&self.config, &self.structure, batch.size, batch.steps, false)?;
-        rnn::forward(&self.config, &self.structure, &self.params, batch, &mut self.ws, None);
+        rnn::forward(&self.config, &self.structure, &self.params, batch, &mut self.ws, None, 0);
         let (o, b, t_max) = (self.config.outputs, batch.size, batch.steps);
         let mut out = vec![0.0; b * t_max * o];
         for s in 0..b {
@@ -372,7 +375,8 @@ impl Network {
         }
         self.ws_has_gradient = false;
         self.ws.reserve(&self.config, &self.structure, batch.size, batch.steps, false)?;
-        rnn::forward(&self.config, &self.structure, &self.params, batch, &mut self.ws, None);
+        // Rates only: no outputs are computed.
+        rnn::forward(&self.config, &self.structure, &self.params, batch, &mut self.ws, None, batch.steps);
         let (b, t) = (batch.size, batch.steps);
         let sb = (t + 1) * b;
         Ok(neurons

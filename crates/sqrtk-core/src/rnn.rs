@@ -16,6 +16,7 @@
 //! x_0 is 0, a trained vector (`learned`) or, in a pass with a draw key, N(0, σ0²) (`random`).
 
 use crate::config::{Activation, Config, InitialState, Loss, INITIAL_STATE_SD};
+use crate::elementwise::{integrate, phi_prime, through_phi, Later};
 use crate::error::Error;
 use crate::kernels::{dot, sddmm, spmm, Rows, SparseView};
 use crate::math;
@@ -53,6 +54,8 @@ pub enum Target<'a> {
 pub struct Workspace {
     pub batch: usize,
     pub steps: usize,
+    /// The first step (0-based) whose outputs the last forward pass computed (see [`forward`]).
+    pub y_from: usize,
     /// Inputs, [input][step][batch].
     pub u: Vec<f32>,
     /// States x and rates r, [neuron][step 0..=T][batch].
@@ -65,6 +68,11 @@ pub struct Workspace {
     pub g: Vec<f32>,
     /// One step of recurrent input (forward) or W^T g (backward), [neuron][batch].
     pub tmp: Vec<f32>,
+    /// Two steps, [2][neuron][batch]: the rates (forward) or dLoss/dx (backward) of the step
+    /// just done, contiguous, beside the step being computed. A step's sparse product then
+    /// reads one compact block instead of rows spread over the whole sequence (far fewer
+    /// cache and TLB misses); the values are copies, so the results do not change.
+    pub pair: Vec<f32>,
     /// Recurrent weights in transposed (column) order.
     pub w_rec_t: Vec<f32>,
 }
@@ -90,6 +98,7 @@ impl Workspace {
         try_resize(&mut self.y, cfg.outputs * tb, 0.0, "the outputs of the batch")?;
         try_resize(&mut self.dy, cfg.outputs * tb, 0.0, "the output gradients of the batch")?;
         try_resize(&mut self.tmp, n * batch, 0.0, "one step of the batch")?;
+        try_resize(&mut self.pair, 2 * n * batch, 0.0, "two steps of the batch")?;
         if gradient {
             try_resize(&mut self.g, n * tb, 0.0, "the gradients through time")?;
             try_resize(&mut self.w_rec_t, rec.transpose.perm.len(), 0.0, "the transposed weights")?;
@@ -107,6 +116,7 @@ impl Workspace {
         self.y.resize(cfg.outputs * tb, 0.0);
         self.dy.resize(cfg.outputs * tb, 0.0);
         self.tmp.resize(n * batch, 0.0);
+        self.pair.resize(2 * n * batch, 0.0);
         // `g` (N·T·B values) is only needed by `backward`, which sizes it: forward-only passes
         // (evaluation, prediction) do not pay for it.
     }
@@ -120,18 +130,21 @@ fn phi(activation: Activation, x: &[f32], r: &mut [f32]) {
     }
 }
 
-/// φ'(x), using r = φ(x) where that is cheaper.
-fn phi_prime(activation: Activation, x: f32, r: f32) -> f32 {
-    match activation {
-        Activation::Tanh => 1.0 - r * r,
-        Activation::Relu => (x > 0.0) as u32 as f32,
-    }
-}
-
 /// Neurons per parallel chunk. Fixed, so results do not depend on the number of threads.
 pub const CHUNK: usize = 128;
 
-/// Runs the network over the batch, filling states and outputs in `ws`. `draws` is the key of
+/// The first step (0-based) whose outputs the loss of `target` reads: only the last
+/// `readout_steps` for one label per sequence, every step otherwise.
+pub fn scored_from(cfg: &Config, target: &Target, steps: usize) -> usize {
+    match target {
+        Target::Labels(_) => steps.saturating_sub(cfg.readout_steps),
+        _ => 0,
+    }
+}
+
+/// Runs the network over the batch, filling states and outputs in `ws`. Outputs are computed
+/// for steps `y_from..T` only (earlier ones are left 0): a loss that reads only the last steps
+/// does not pay for a readout at every step (see [`scored_from`]). `draws` is the key of
 /// the pass's random draws (see [`crate::rng::noise_key`]): with it, the private noise and a
 /// random initial state are drawn; without it (`None`), the pass is deterministic.
 ///
@@ -139,12 +152,22 @@ pub const CHUNK: usize = 128;
 /// normals 0..B of [`Stream::InitialState`] ([`Rng::normal`]); its noise at step t (1-based)
 /// comes from [`Stream::Noise`] as ⌈B/2⌉ pairs ([`Rng::normal_pair_f32`]) per step, in order:
 /// sequences 2p and 2p + 1 of step t take pair (t − 1)·⌈B/2⌉ + p.
-pub fn forward(cfg: &Config, rec: &Recurrent, p: &Tensors, batch: &Batch, ws: &mut Workspace, draws: Option<u64>) {
+pub fn forward(
+    cfg: &Config,
+    rec: &Recurrent,
+    p: &Tensors,
+    batch: &Batch,
+    ws: &mut Workspace,
+    draws: Option<u64>,
+    y_from: usize,
+) {
     let (n, d, o) = (cfg.neurons, cfg.inputs, cfg.outputs);
     let (b, t_max) = (batch.size, batch.steps);
     ws.prepare(cfg, b, t_max);
+    ws.y_from = y_from.min(t_max);
+    let from = ws.y_from * b;
     let (tb, sb) = (t_max * b, (t_max + 1) * b);
-    let Workspace { u, x, r, y, tmp, .. } = ws;
+    let Workspace { u, x, r, y, tmp, pair, .. } = ws;
 
     // The inputs in neuron-major order, and the initial state (its rate counts as input work).
     profile::time(Phase::InputReadout, || {
@@ -166,6 +189,7 @@ pub fn forward(cfg: &Config, rec: &Recurrent, p: &Tensors, batch: &Batch, ws: &m
                 _ => x0.fill(0.0),
             }
             phi(cfg.activation, &x[i * sb..i * sb + b], &mut r[i * sb..i * sb + b]);
+            pair[i * b..(i + 1) * b].copy_from_slice(&r[i * sb..i * sb + b]);
         }
     });
 
@@ -178,11 +202,14 @@ pub fn forward(cfg: &Config, rec: &Recurrent, p: &Tensors, batch: &Batch, ws: &m
     let w = SparseView { indptr: &rec.csr.indptr, indices: &rec.csr.indices, values: &p.w_rec };
     let u: &[f32] = u;
     let (xs, rs, tmps) = (Disjoint::new(x), Disjoint::new(r), Disjoint::new(tmp));
+    // Step t's rates are also written to half t mod 2 of `pair`, which step t + 1 reads.
+    let halves = pair.split_at_mut(n * b);
+    let halves = [Disjoint::new(halves.0), Disjoint::new(halves.1)];
     for t in 1..=t_max {
         // A chunk of neurons reads every neuron's rate at step t − 1 and writes its own neurons'
-        // state and rate at step t (and their rows of `tmp`): the accesses never overlap.
-        // SAFETY: step t − 1 is not written during step t.
-        let r_prev = unsafe { rs.rows(sb, b) }.skip((t - 1) * b);
+        // state and rate at step t (and their rows of `tmp` and of `pair`): the accesses never
+        // overlap. SAFETY: step t − 1 (its half of `pair`) is not written during step t.
+        let (r_prev, r_next) = (unsafe { halves[(t - 1) % 2].rows(b, b) }, &halves[t % 2]);
         parallel::for_rows(n, CHUNK, |rows| {
             // SAFETY: each chunk takes only its own neurons' rows (see above).
             let recurrent = unsafe { tmps.range(rows.start * b..rows.end * b) };
@@ -197,18 +224,8 @@ pub fn forward(cfg: &Config, rec: &Recurrent, p: &Tensors, batch: &Batch, ws: &m
                         rng.skip(2 * ((t - 1) * b.div_ceil(2)) as u64);
                         rng
                     });
-                    // The input W_in u_t, summed over inputs in order, then the drive and the state,
-                    // each a loop over the batch that vectorises.
-                    x_now.fill(0.0);
-                    for (k, &wk) in w_in.iter().enumerate() {
-                        let uk = &u[k * tb + (t - 1) * b..k * tb + t * b];
-                        x_now.iter_mut().zip(uk).for_each(|(v, &uv)| *v += wk * uv);
-                    }
                     let rec_i = &recurrent[(i - rows.start) * b..(i - rows.start + 1) * b];
-                    for ((v, &rv), &xp) in x_now.iter_mut().zip(rec_i).zip(x_prev.iter()) {
-                        let drive = rv + *v + p.bias[i];
-                        *v = if alpha == 1.0 { drive } else { (1.0 - alpha) * xp + alpha * drive };
-                    }
+                    integrate(x_now, x_prev, rec_i, w_in, &u[(t - 1) * b..], tb, p.bias[i], alpha);
                     if let (Some(rng), Some((_, scale))) = (noise_rng.as_mut(), noise) {
                         let mut pair = (0.0f32, 0.0f32);
                         for (s, v) in x_now.iter_mut().enumerate() {
@@ -225,6 +242,7 @@ pub fn forward(cfg: &Config, rec: &Recurrent, p: &Tensors, batch: &Batch, ws: &m
                     let at = i * sb + t * b;
                     let (x_now, r_now) = unsafe { (xs.range(at..at + b), rs.range(at..at + b)) };
                     phi(cfg.activation, x_now, r_now);
+                    unsafe { r_next.range(i * b..(i + 1) * b) }.copy_from_slice(r_now);
                 }
             });
         });
@@ -237,10 +255,11 @@ pub fn forward(cfg: &Config, rec: &Recurrent, p: &Tensors, batch: &Batch, ws: &m
             for k in outputs {
                 // SAFETY: output k's row belongs to this chunk only.
                 let yk = unsafe { ys.range(k * tb..(k + 1) * tb) };
-                yk.fill(p.b_out[k]);
+                yk[..from].fill(0.0);
+                yk[from..].fill(p.b_out[k]);
                 for i in 0..n {
                     let w = p.w_out[k * n + i];
-                    for (yv, &rv) in yk.iter_mut().zip(&r[i * sb + b..(i + 1) * sb]) {
+                    for (yv, &rv) in yk[from..].iter_mut().zip(&r[i * sb + b + from..(i + 1) * sb]) {
                         *yv += w * rv;
                     }
                 }
@@ -392,7 +411,11 @@ pub fn backward(cfg: &Config, rec: &Recurrent, p: &Tensors, ws: &mut Workspace, 
     let (tb, sb) = (t_max * b, (t_max + 1) * b);
     let alpha = cfg.alpha();
     ws.g.resize(n * tb, 0.0);
-    let Workspace { u, x, r, dy, g, tmp, w_rec_t, .. } = ws;
+    // Output gradients before step y_from are 0 (the forward pass computed no outputs there).
+    // The readout sums below start at the 8-aligned index at or before it, so they keep the
+    // lanes (and bits) of sums over the whole sequence: the terms skipped are exact zeros.
+    let (y_from, scored) = (ws.y_from, ws.y_from * b / 8 * 8);
+    let Workspace { u, x, r, dy, g, tmp, pair, w_rec_t, .. } = ws;
     let (u, x, r, dy): (&[f32], &[f32], &[f32], &[f32]) = (u, x, r, dy);
 
     // Readout: dW_out = Σ_t dy_t r_tᵀ, db_out = Σ_t dy_t (one chunk per output).
@@ -400,12 +423,12 @@ pub fn backward(cfg: &Config, rec: &Recurrent, p: &Tensors, ws: &mut Workspace, 
     parallel::for_rows(o, 1, |outputs| {
         profile::time(Phase::InputReadout, || {
             for k in outputs {
-                let dyk = &dy[k * tb..(k + 1) * tb];
+                let dyk = &dy[k * tb + scored..(k + 1) * tb];
                 // SAFETY: output k's gradients belong to this chunk only.
                 unsafe { b_out_g.set(k, dyk.iter().sum()) };
                 let row = unsafe { w_out_g.range(k * n..(k + 1) * n) };
                 for (i, wg) in row.iter_mut().enumerate() {
-                    *wg = dot(dyk, &r[i * sb + b..(i + 1) * sb]);
+                    *wg = dot(dyk, &r[i * sb + b + scored..(i + 1) * sb]);
                 }
             }
         })
@@ -429,11 +452,14 @@ pub fn backward(cfg: &Config, rec: &Recurrent, p: &Tensors, ws: &mut Workspace, 
 
     // Backward through time: g_t = dL/dx_t.
     //   dL/dr_t = W_outᵀ dy_t + α Wᵀ g_{t+1},   g_t = dL/dr_t ⊙ φ'(x_t) + (1 − α) g_{t+1}
+    // Step t's g is also written to half t mod 2 of `pair`, which step t − 1 reads.
     let (gs, tmps) = (Disjoint::new(g), Disjoint::new(&mut tmp[..]));
+    let halves = pair.split_at_mut(n * b);
+    let halves = [Disjoint::new(halves.0), Disjoint::new(halves.1)];
     for t in (1..=t_max).rev() {
         let has_next = t < t_max;
-        // SAFETY: step t + 1 (slot t) is read while step t (slot t − 1) is written.
-        let g_next = unsafe { gs.rows(tb, b) }.skip(t.min(t_max - 1) * b);
+        // SAFETY: step t + 1 (its half of `pair`) is read while step t (the other half) is written.
+        let (g_next, g_copy) = (unsafe { halves[(t + 1) % 2].rows(b, b) }, &halves[t % 2]);
         parallel::for_rows(n, CHUNK, |rows| {
             // SAFETY: each chunk takes only its own neurons' rows.
             let back = unsafe { tmps.range(rows.start * b..rows.end * b) };
@@ -444,9 +470,13 @@ pub fn backward(cfg: &Config, rec: &Recurrent, p: &Tensors, ws: &mut Workspace, 
             let g_now = |i: usize| unsafe { gs.range(i * tb + (t - 1) * b..i * tb + t * b) };
             profile::time(Phase::InputReadout, || {
                 for i in rows.clone() {
-                    // dL/dr_t from the readout, W_outᵀ dy_t, summed over outputs in order.
+                    // dL/dr_t from the readout, W_outᵀ dy_t, summed over outputs in order
+                    // (0 before step y_from, where dy_t is 0).
                     let g_now = g_now(i);
                     g_now.fill(0.0);
+                    if t <= y_from {
+                        continue;
+                    }
                     for k in 0..o {
                         let (w, dyk) = (p.w_out[k * n + i], &dy[k * tb + (t - 1) * b..k * tb + t * b]);
                         g_now.iter_mut().zip(dyk).for_each(|(v, &d)| *v += w * d);
@@ -455,18 +485,14 @@ pub fn backward(cfg: &Config, rec: &Recurrent, p: &Tensors, ws: &mut Workspace, 
             });
             profile::time(Phase::Nonlinearity, || {
                 for i in rows.clone() {
-                    let g_now = g_now(i);
-                    for s in 0..b {
-                        let dr = g_now[s];
-                        let at = i * sb + t * b + s;
-                        let deriv = phi_prime(cfg.activation, x[at], r[at]);
-                        let mut gv =
-                            if has_next { (dr + alpha * back[(i - rows.start) * b + s]) * deriv } else { dr * deriv };
-                        if has_next && alpha != 1.0 {
-                            gv += (1.0 - alpha) * g_next.row(i)[s];
-                        }
-                        g_now[s] = gv;
-                    }
+                    // g_now holds dL/dr_t here and dL/dx_t after.
+                    let (g_now, at) = (g_now(i), i * sb + t * b);
+                    let later = has_next.then(|| Later {
+                        back: &back[(i - rows.start) * b..(i - rows.start + 1) * b],
+                        next: g_next.row(i),
+                    });
+                    through_phi(cfg.activation, g_now, &x[at..at + b], &r[at..at + b], later, alpha);
+                    unsafe { g_copy.range(i * b..(i + 1) * b) }.copy_from_slice(g_now);
                 }
             });
         });
