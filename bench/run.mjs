@@ -1,13 +1,16 @@
 // `npm run bench`: every implementation side by side, one configuration per child process, on
 // this machine, in one run. Writes bench/results/latest.json (one entry per measurement) and
 // bench/results/latest.md (tables + the target ratios). `--quick` runs a tiny smoke size only
-// (used by the tests) and writes to --out (default bench/results/smoke.json).
+// (used by the tests) and writes to --out (default bench/results/smoke.json). `--pytorch` runs
+// only the comparison with PyTorch (sqrtk and every PyTorch variant at 1 and all threads, at the
+// sizes of the targets) and writes bench/results/pytorch.json and .md.
 //
 // Implementations: sqrtk wasm (1 thread, all threads), sqrtk native (same Rust core on x86-64),
 // TensorFlow.js WASM backend with a dense weights × mask recurrent step, a plain JavaScript CSR
-// implementation, and PyTorch (dense × mask, custom sparse autograd) when torch is installed.
+// implementation, and PyTorch CPU (CSR + sampled_addmm, dense × mask, custom sparse autograd; at 1
+// and all threads) when torch is installed: in bench/.venv (see bench/README.md) or for python3.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,9 +19,16 @@ import { parseArgs } from 'node:util';
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 const { values: args } = parseArgs({
-  options: { quick: { type: 'boolean', default: false }, out: { type: 'string' } },
+  options: {
+    quick: { type: 'boolean', default: false },
+    pytorch: { type: 'boolean', default: false },
+    out: { type: 'string' },
+  },
 });
 const all = availableParallelism();
+// The bench-only virtual environment with torch, if it was made; otherwise the system python3.
+const venvPython = join(here, '.venv', 'bin', 'python');
+const python = existsSync(venvPython) ? venvPython : 'python3';
 
 const impls = {
   wasm: (c, threads, extra = []) => [
@@ -31,12 +41,14 @@ const impls = {
   ],
   tfjs: (c) => ['node', [join(here, 'tfjs.mjs'), ...flags(c)]],
   js: (c) => ['node', [join(here, 'plain-js.mjs'), ...flags(c)]],
-  torchDense: (c) => ['python3', [join(here, 'torch_bench.py'), '--variant', 'dense', ...flags(c)]],
-  torchSparse: (c) => [
-    'python3',
-    [join(here, 'torch_bench.py'), '--variant', 'sparse', ...flags(c)],
-  ],
+  torchCsr: (c, threads) => torch('csr', c, threads),
+  torchDense: (c, threads) => torch('dense', c, threads),
+  torchSparse: (c, threads) => torch('sparse', c, threads),
 };
+function torch(variant, c, threads) {
+  const script = join(here, 'torch_bench.py');
+  return [python, [script, '--variant', variant, ...flags(c), '--threads', `${threads}`]];
+}
 function flags(c) {
   return [
     '--neurons',
@@ -62,16 +74,30 @@ function plan() {
     reps: neurons >= 20000 || k >= 1000 ? 2 : 3,
   });
   const runs = [];
-  const everyImpl = (c, { tfjs, js, torchDense }) => {
-    runs.push(['wasm', c, 1], ['wasm', c, all], ['native', c, 1], ['native', c, all]);
+  const threads = [1, all];
+  // The custom-autograd variant gathers in Python (10–20× slower): small sizes only.
+  const everyImpl = (c, { tfjs, js, torchDense, torchSparse = c.neurons <= 4096 }) => {
+    for (const p of threads) runs.push(['wasm', c, p], ['native', c, p]);
     if (tfjs) runs.push(['tfjs', c]);
     if (js) runs.push(['js', c]);
-    if (torchDense) runs.push(['torchDense', c]);
-    runs.push(['torchSparse', c]);
+    for (const p of threads) {
+      runs.push(['torchCsr', c, p]);
+      if (torchDense) runs.push(['torchDense', c, p]);
+      if (torchSparse) runs.push(['torchSparse', c, p]);
+    }
   };
   if (args.quick) {
     everyImpl(size(256, 16, 8, 5), { tfjs: true, js: true, torchDense: true });
     return runs.map((r) => ((r[1].reps = 1), r));
+  }
+  if (args.pytorch) {
+    for (const [n, k] of [
+      [4096, 100],
+      [8192, 256],
+      [20000, 200],
+    ])
+      everyImpl(size(n, k), { torchDense: n <= 8192 });
+    return runs;
   }
   for (const n of [1000, 4096, 8192, 20000, 100000])
     everyImpl(size(n, 100), { tfjs: n <= 8192, js: n <= 8192, torchDense: n <= 8192 });
@@ -170,6 +196,7 @@ function targets(results) {
         `- N = ${n}, K = 100: wasm/native forward step (1 thread) = ${fmt(w1.forward_step_ms / n1.forward_step_ms, 2)}; ${all} threads vs 1 (wasm): training ${fmt(w1.train_step_ms / wN?.train_step_ms, 2)}×, forward ${fmt(w1.forward_step_ms / wN?.forward_step_ms, 2)}×.`,
       );
   }
+  lines.push(...versusPytorch(results, find));
   const huge = find('sqrtk wasm', 100000, 1000, undefined);
   if (huge)
     lines.push(
@@ -183,11 +210,60 @@ function targets(results) {
   return lines.join('\n');
 }
 
+/** sqrtk against PyTorch's fastest variant at each size and thread count (ratios > 1: sqrtk faster). */
+function versusPytorch(results, find) {
+  const lines = [];
+  const sizes = new Set(
+    results.filter((r) => r.implementation.startsWith('pytorch')).map((r) => `${r.neurons},${r.k}`),
+  );
+  for (const [n, k] of [...sizes].map((s) => s.split(',').map(Number))) {
+    for (const p of [...new Set([1, all])]) {
+      const torch = results.filter(
+        (r) =>
+          r.implementation.startsWith('pytorch') &&
+          r.status === 'ok' &&
+          r.neurons === n &&
+          r.k === k &&
+          r.threads === p,
+      );
+      const [wasm, native, csr] = [
+        find('sqrtk wasm', n, k, p),
+        find('sqrtk native', n, k, p),
+        find('pytorch CSR', n, k, p),
+      ];
+      if (!torch.length || !wasm) continue;
+      const best = torch.reduce((a, b) => (b.train_step_ms < a.train_step_ms ? b : a));
+      const parts = [
+        `training: PyTorch's fastest (${best.implementation}) ${fmt(best.train_step_ms)} ms vs sqrtk wasm ${fmt(wasm.train_step_ms)} ms = **${fmt(best.train_step_ms / wasm.train_step_ms, 2)}×**`,
+      ];
+      if (native) parts.push(`sqrtk native ${fmt(best.train_step_ms / native.train_step_ms, 2)}×`);
+      if (csr)
+        parts.push(
+          `forward step: sqrtk wasm ${fmt(wasm.forward_step_ms, 2)} ms vs PyTorch CSR ${fmt(csr.forward_step_ms, 2)} ms = wasm takes ${fmt(wasm.forward_step_ms / csr.forward_step_ms, 2)}× as long`,
+        );
+      if (native)
+        parts.push(
+          `wasm/native training ${fmt(wasm.train_step_ms / native.train_step_ms, 2)}, forward ${fmt(wasm.forward_step_ms / native.forward_step_ms, 2)}`,
+        );
+      lines.push(
+        `- vs PyTorch, N = ${n}, K = ${k}, ${p} thread${p > 1 ? 's' : ''}: ${parts.join('; ')}.`,
+      );
+    }
+    const [w1, wN] = [find('sqrtk wasm', n, k, 1), find('sqrtk wasm', n, k, all)];
+    if (w1 && wN && all > 1)
+      lines.push(
+        `- N = ${n}, K = ${k}: sqrtk wasm ${all} threads vs 1: training ${fmt(w1.train_step_ms / wN.train_step_ms, 2)}×, forward ${fmt(w1.forward_step_ms / wN.forward_step_ms, 2)}×.`,
+      );
+  }
+  return lines;
+}
+
 execFileSync('cargo', ['build', '--release', '--quiet', '-p', 'sqrtk-core', '--bin', 'bench'], {
   cwd: root,
   stdio: 'inherit',
 });
-const out = args.out ?? join(here, 'results', args.quick ? 'smoke.json' : 'latest.json');
+const name = args.quick ? 'smoke' : args.pytorch ? 'pytorch' : 'latest';
+const out = args.out ?? join(here, 'results', `${name}.json`);
 mkdirSync(dirname(out), { recursive: true });
 const report = { machine: machine(), results: [] };
 const runs = plan();
