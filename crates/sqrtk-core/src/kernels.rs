@@ -10,6 +10,7 @@
 use core::marker::PhantomData;
 use core::ops::Range;
 
+use crate::csr::Transpose;
 use crate::math::F4;
 
 /// A sparse matrix in CSR form borrowed from its owner, with values in entry order.
@@ -191,6 +192,56 @@ pub fn sddmm(
     }
 }
 
+/// [`sddmm`] visiting the synapses of the rows `rows` column by column, with the same bits:
+/// each presynaptic row x[j] is read once per call and dotted with d[i] of every synapse
+/// j → i of these rows, which the transpose `t` lists (rows in increasing order within each
+/// column). With many rows per call, x streams through memory once per call instead of once
+/// per synapse, while the rows of `d` stay in cache. Every gradient is the same [`dot`] of
+/// the same two rows as in [`sddmm`] (a product and its operands commuted is the same float),
+/// so only the order in which synapses are visited changes, and no synapse depends on another.
+#[allow(clippy::too_many_arguments)]
+pub fn sddmm_by_column(
+    indptr: &[u32],
+    t: &Transpose,
+    d: Rows,
+    x: Rows,
+    grad: &mut [f32],
+    rows: Range<usize>,
+    skip: Option<&[u32]>,
+) {
+    let first = indptr[rows.start] as usize;
+    let (lo, hi) = (rows.start as u32, rows.end as u32);
+    let mut group: [(usize, &[f32]); 4] = [(0, &[]); 4];
+    for j in 0..t.indptr.len() - 1 {
+        let span = t.col_range(j);
+        let column = &t.rows[span.clone()];
+        let (from, to) = (column.partition_point(|&i| i < lo), column.partition_point(|&i| i < hi));
+        if from == to {
+            continue;
+        }
+        let xj = x.row(j);
+        let mut filled = 0;
+        for k in span.start + from..span.start + to {
+            let (i, e) = (t.rows[k] as usize, t.perm[k] as usize);
+            if skip.is_some_and(|s| e - (indptr[i] as usize) < s[i] as usize) {
+                continue;
+            }
+            group[filled] = (e - first, d.row(i));
+            filled += 1;
+            if filled == 4 {
+                let sums = dots(xj, group.map(|(_, di)| di));
+                for q in 0..4 {
+                    grad[group[q].0] += sums[q];
+                }
+                filled = 0;
+            }
+        }
+        for &(at, di) in &group[..filled] {
+            grad[at] += dot(xj, di);
+        }
+    }
+}
+
 /// Q products ⟨a, b_q⟩ in one pass over `a` (each load of `a` serves all Q), each with the
 /// association documented at [`dot`]: the one implementation of it.
 #[inline(always)]
@@ -334,6 +385,29 @@ mod tests {
                 let expected =
                     if q < skip[i] as usize { 0.25 } else { 0.25 + dot(&d[i * len..][..len], &x[col * len..][..len]) };
                 assert_eq!(grad[e].to_bits(), expected.to_bits(), "row {i}, synapse {q}");
+            }
+        }
+    }
+
+    #[test]
+    fn sddmm_by_column_has_the_bits_of_sddmm() {
+        let (n, len) = (130, 45);
+        let csr = erdos_renyi(n, 14.0, 31).unwrap();
+        let t = Transpose::of(&csr);
+        let (d, x) = (random(n * len, 32), random(n * len, 33));
+        let rows = |v| Rows::new(v, len, len);
+        for skip in [None, Some((0..n).map(|i| (i % 5).min(csr.row_range(i).len()) as u32).collect::<Vec<_>>())] {
+            let mut by_row = vec![0.25; csr.nnz()];
+            sddmm(&csr.indptr, &csr.indices, rows(&d), rows(&x), &mut by_row, 0..n, skip.as_deref());
+            let splits: [&[Range<usize>]; 3] = [&[0..0, 0..n], &[0..1, 1..64, 64..n], &[0..0, 0..n - 1, n - 1..n]];
+            for blocks in splits {
+                let mut by_column = vec![0.25; csr.nnz()];
+                for block in blocks.iter().cloned() {
+                    let part = csr.indptr[block.start] as usize..csr.indptr[block.end] as usize;
+                    sddmm_by_column(&csr.indptr, &t, rows(&d), rows(&x), &mut by_column[part], block, skip.as_deref());
+                }
+                let bits = |v: &[f32]| v.iter().map(|g| g.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&by_column), bits(&by_row));
             }
         }
     }

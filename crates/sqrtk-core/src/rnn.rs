@@ -15,10 +15,12 @@
 //! given a draw key (training); the stored states include it, so BPTT through them is exact.
 //! x_0 is 0, a trained vector (`learned`) or, in a pass with a draw key, N(0, σ0²) (`random`).
 
+use core::ops::Range;
+
 use crate::config::{Activation, Config, InitialState, Loss, INITIAL_STATE_SD};
 use crate::elementwise::{integrate, phi_prime, through_phi, Later};
 use crate::error::Error;
-use crate::kernels::{dot, sddmm, spmm, Rows, SparseView};
+use crate::kernels::{dot, sddmm_by_column, spmm, Rows, SparseView};
 use crate::math;
 use crate::memory::try_resize;
 use crate::parallel::{self, Disjoint};
@@ -508,13 +510,20 @@ pub fn backward(cfg: &Config, rec: &Recurrent, p: &Tensors, ws: &mut Workspace, 
     let (w_rec_g, w_in_g, bias_g) =
         (Disjoint::new(&mut grads.w_rec), Disjoint::new(&mut grads.w_in), Disjoint::new(&mut grads.bias));
     let indptr = &rec.csr.indptr;
+    let synapses = |rows: &Range<usize>| indptr[rows.start] as usize..indptr[rows.end] as usize;
+    // Frozen backbone synapses keep a zero gradient and cost no work.
+    let skip = (!cfg.train_backbone).then_some(&rec.backbone_len[..]);
+    parallel::for_rows(n, sddmm_block(n, tb), |rows| {
+        // SAFETY: the synapses of these neurons belong to this block.
+        let w_rec = unsafe { w_rec_g.range(synapses(&rows)) };
+        w_rec.fill(0.0);
+        profile::time(Phase::Sddmm, || {
+            sddmm_by_column(indptr, &rec.transpose, g_rows, r_rows, w_rec, rows.clone(), skip)
+        });
+    });
     parallel::for_rows(n, CHUNK, |rows| {
         // SAFETY: the synapses, input weights and biases of these neurons belong to this chunk.
-        let w_rec = unsafe { w_rec_g.range(indptr[rows.start] as usize..indptr[rows.end] as usize) };
-        w_rec.fill(0.0);
-        // Frozen backbone synapses keep a zero gradient and cost no work.
-        let skip = (!cfg.train_backbone).then_some(&rec.backbone_len[..]);
-        profile::time(Phase::Sddmm, || sddmm(indptr, &rec.csr.indices, g_rows, r_rows, w_rec, rows.clone(), skip));
+        let w_rec = unsafe { w_rec_g.range(synapses(&rows)) };
         let (w_in, bias) = unsafe { (w_in_g.range(rows.start * d..rows.end * d), bias_g.range(rows.clone())) };
         profile::time(Phase::InputReadout, || {
             for i in rows.clone() {
@@ -531,6 +540,18 @@ pub fn backward(cfg: &Config, rec: &Recurrent, p: &Tensors, ws: &mut Workspace, 
             }
         }
     });
+}
+
+/// Bytes of dL/dx rows one block of the weight gradient holds (see [`sddmm_block`]).
+const SDDMM_BLOCK_BYTES: usize = 4 << 20;
+
+/// Neurons per block of the weight gradient: as many as fit their rows of dL/dx (T·B floats
+/// each) in about 4 MiB, so that the rows stay in cache while the rates stream past once per
+/// block ([`sddmm_by_column`]), and at least one chunk. Each synapse's gradient is one dot
+/// product whatever the blocks, so the bits do not depend on this.
+fn sddmm_block(neurons: usize, tb: usize) -> usize {
+    let threads = parallel::pool().threads();
+    (SDDMM_BLOCK_BYTES / (4 * tb).max(1)).min(neurons.div_ceil(2 * threads)).max(CHUNK)
 }
 
 /// dL/dx_0 summed over the batch, from g_1 = dL/dx_1 (the gradient flowing into slot 0):
