@@ -157,9 +157,12 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     dots(a, [b])[0]
 }
 
-/// Weight gradient at the sparsity pattern (SDDMM) for the rows `rows`: for each synapse e of
-/// row i, grad[e − indptr[rows.start]] += ⟨d[i], x[col_e]⟩. A row of `d` or `x` holds all time
-/// steps and batch entries of one neuron, so one pass over the synapses serves the sequence.
+/// Weight gradient at the sparsity pattern (SDDMM) for the rows `rows`, visited row by row:
+/// for each synapse e of row i, grad[e − indptr[rows.start]] += ⟨d[i], x[col_e]⟩. A row of `d`
+/// or `x` holds all time steps and batch entries of one neuron, so one pass over the synapses
+/// serves the sequence. Training uses [`sddmm_by_column`] (same bits, better memory traffic);
+/// this plain order is the reference it is tested against, itself tested against
+/// [`sddmm_scalar`].
 /// `skip[i]` (when given) leading synapses of row i are left untouched: frozen synapses cost
 /// nothing. Four synapses at a time share each load of d[i]; every gradient is still one
 /// [`dot`] with its fixed association, so the bits do not depend on how synapses are grouped.
