@@ -3,7 +3,8 @@
 // bench/results/latest.md (tables + the target ratios). `--quick` runs a tiny smoke size only
 // (used by the tests) and writes to --out (default bench/results/smoke.json). `--pytorch` runs
 // only the comparison with PyTorch (sqrtk and every PyTorch variant at 1 and all threads, at the
-// sizes of the targets) and writes bench/results/pytorch.json and .md.
+// sizes of the targets, plus one `gradient` rewiring at N = 20,000) and writes
+// bench/results/pytorch.json and .md.
 //
 // Implementations: sqrtk wasm (1 thread, all threads), sqrtk native (same Rust core on x86-64),
 // TensorFlow.js WASM backend with a dense weights × mask recurrent step, a plain JavaScript CSR
@@ -86,6 +87,11 @@ function plan() {
       if (torchSparse) runs.push(['torchSparse', c, p]);
     }
   };
+  // Cost of one `gradient` rewiring at N = 20,000, K = 200.
+  const pushRewire = () => {
+    const rewire = size(20000, 200);
+    runs.push(['wasm', rewire, 1, ['--rewire']], ['wasm', rewire, all, ['--rewire']]);
+  };
   if (args.quick) {
     everyImpl(size(256, 16, 8, 5), { tfjs: true, js: true, torchDense: true });
     return runs.map((r) => ((r[1].reps = 1), r));
@@ -97,6 +103,7 @@ function plan() {
       [20000, 200],
     ])
       everyImpl(size(n, k), { torchDense: n <= 8192 });
+    pushRewire();
     return runs;
   }
   for (const n of [1000, 4096, 8192, 20000, 100000])
@@ -106,9 +113,7 @@ function plan() {
   // ≈ 10^8 synapses in one WebAssembly process (B = 8, T = 10).
   const huge = { neurons: 100000, k: 1000, batch: 8, steps: 10, reps: 1 };
   runs.push(['wasm', huge, all], ['native', huge, all]);
-  // Cost of one `gradient` rewiring at N = 20,000, K = 200.
-  const rewire = size(20000, 200);
-  runs.push(['wasm', rewire, 1, ['--rewire']], ['wasm', rewire, all, ['--rewire']]);
+  pushRewire();
   return runs;
 }
 
