@@ -1,19 +1,116 @@
-// `npm run compare`: build if needed, then train every growth strategy on both built-in tasks
-// (digits, delayed match-to-sample) over 3 seeds, backbone frozen and trainable, and write
-// runs/compare/compare.json and compare.md. Then the same on delayed match-to-sample in
-// `hidden` mode (learned synapses replace backbone ones, so in-degrees stay Binomial), backbone
-// frozen, into runs/compare-hidden/. Then E/I networks (issue 10 §5): 80 % excitatory neurons,
-// Dale's law, balanced scaling, rate dynamics with ReLU, frozen backbone, on three tasks, in add
-// and in hidden mode, 5 seeds, into runs/compare-ei-add/ and runs/compare-ei-hidden/. About 20
-// minutes on a 2-core machine.
-import { root, run, setup } from './setup.mjs';
+// `npm run compare`: does learning which synapses exist beat random placement? (issue 10 §4, §5.)
+//   npm run compare                      # every study below, one after the other
+//   npm run compare -- --only add,small  # some of them
+// Builds if needed, then runs `sqrtk compare` for each study: every growth strategy against
+// `random`, 5 seeds paired by seed. Each study's tasks are split between two processes of one
+// thread each (small networks use one core better than two threads do); the halves are merged
+// into runs/compare-STUDY/compare.json and compare.md. Times on a 2-core machine are in the list.
+import { spawn } from 'node:child_process';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { root, setup } from './setup.mjs';
+
+const ALL_TASKS = [
+  'digits',
+  'digits-pixels',
+  'dms',
+  'dnms',
+  'perceptual-decision',
+  'context-dependent',
+  'parametric-wm',
+  'go-no-go',
+  'pro-anti',
+  'ready-set-go',
+  'flip-flop',
+];
+// The issue's setting: N = 512, K = 50 (M = 7), 20 epochs, rewiring every 50 steps.
+const ISSUE = ['--neurons', '512', '--k', '50', '--epochs', '20', '--rewire-every', '50'];
+const EI = ['--excitatory', '0.8', '--dale', '--scaling', 'balanced'];
+const EI_RUN = [...EI, '--dynamics', 'rate', '--activation', 'relu', '--backbones', 'frozen'];
+const EI_SIZE = ['--neurons', '500', '--k', '50', '--epochs', '5', '--rewire-every', '25'];
+const STUDIES = {
+  // All eleven tasks, backbone frozen and trainable, add mode (about 45 minutes).
+  add: { tasks: ALL_TASKS, flags: ISSUE },
+  // The same with a smaller network trained briefly, where fewer tasks are at ceiling (8 min).
+  small: {
+    tasks: ALL_TASKS,
+    flags: ['--neurons', '300', '--k', '36', '--epochs', '5', '--rewire-every', '25'],
+  },
+  // Hidden mode (every in- and out-degree stays that of the random graph), frozen (25 min).
+  hidden: { tasks: ALL_TASKS, flags: [...ISSUE, '--mode', 'hidden', '--backbones', 'frozen'] },
+  // E/I networks with Dale's law and balanced scaling, rate dynamics with ReLU (10 min).
+  'ei-add': { tasks: ['dms', 'parametric-wm', 'dnms'], flags: [...EI_RUN, ...EI_SIZE] },
+  'ei-hidden': {
+    tasks: ['dms', 'parametric-wm', 'dnms'],
+    flags: [...EI_RUN, ...EI_SIZE, '--mode', 'hidden'],
+  },
+};
+// Relative training time of a task (sequence length × trials); the rest count 1.
+const WEIGHT = { 'digits-pixels': 6, dms: 3.5 };
+
+const { values } = parseArgs({ options: { only: { type: 'string' } } });
+const chosen = values.only?.split(',') ?? Object.keys(STUDIES);
+for (const name of chosen) {
+  if (!(name in STUDIES)) {
+    console.error(`--only: "${name}" is not one of ${Object.keys(STUDIES).join(', ')}`);
+    process.exit(2);
+  }
+}
+
+/** Two lists of tasks of about equal total weight (heaviest first, each to the lighter half). */
+function halves(tasks) {
+  const parts = [
+    { tasks: [], weight: 0 },
+    { tasks: [], weight: 0 },
+  ];
+  const weight = (t) => WEIGHT[t] ?? 1;
+  for (const t of [...tasks].sort((a, b) => weight(b) - weight(a))) {
+    const lighter = parts[0].weight <= parts[1].weight ? parts[0] : parts[1];
+    lighter.tasks.push(t);
+    lighter.weight += weight(t);
+  }
+  return parts.map((p) => ALL_TASKS.filter((t) => p.tasks.includes(t)));
+}
+
+/** Runs `sqrtk compare` on `tasks` into `dir`; resolves when it exits with 0. */
+function compare(tasks, flags, dir) {
+  const args = ['dist/cli.js', 'compare', '--task', tasks.join(','), '--seeds', '5'];
+  args.push('--threads', '1', ...flags, '--out', dir);
+  console.error(`> node ${args.join(' ')}`);
+  const child = spawn('node', args, { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  return new Promise((done, fail) =>
+    child.on('exit', (code, signal) =>
+      code === 0 ? done(dir) : fail(new Error(`compare of ${tasks} ended: ${signal ?? code}`)),
+    ),
+  );
+}
+
+const read = (dir, file) => readFileSync(resolve(root, dir, file), 'utf8');
+/** Writes through a temporary file, so that a crash never leaves half a file. */
+function write(dir, file, text) {
+  const path = resolve(root, dir, file);
+  writeFileSync(`${path}.tmp`, text);
+  renameSync(`${path}.tmp`, path);
+}
 
 setup();
-const settings = ['--neurons', '500', '--k', '50', '--epochs', '10', '--rewire-every', '25', '--seeds', '3'];
-run('node', ['dist/cli.js', 'compare', '--task', 'digits,dms', ...settings, '--out', 'runs/compare'], { cwd: root });
-run('node', ['dist/cli.js', 'compare', '--task', 'dms', '--mode', 'hidden', '--backbones', 'frozen', ...settings, '--out', 'runs/compare-hidden'], { cwd: root });
-const ei = ['--excitatory', '0.8', '--dale', '--scaling', 'balanced', '--dynamics', 'rate', '--activation', 'relu'];
-const eiSettings = ['--neurons', '500', '--k', '50', '--epochs', '5', '--rewire-every', '25', '--seeds', '5', '--backbones', 'frozen'];
-for (const mode of ['add', 'hidden']) {
-  run('node', ['dist/cli.js', 'compare', '--task', 'dms,parametric-wm,dnms', '--mode', mode, ...ei, ...eiSettings, '--out', `runs/compare-ei-${mode}`], { cwd: root });
+for (const name of chosen) {
+  const { tasks, flags } = STUDIES[name];
+  const out = `runs/compare-${name}`;
+  const parts = halves(tasks).filter((p) => p.length > 0);
+  const dirs = await Promise.all(parts.map((p, i) => compare(p, flags, `${out}/part-${i + 1}`)));
+  const results = dirs.map((dir) => JSON.parse(read(dir, 'compare.json')));
+  const merged = {
+    settings: { ...results[0].settings, flags },
+    tasks: results.flatMap((r) => r.tasks),
+    groups: results.flatMap((r) => r.groups),
+    seconds: Math.max(...results.map((r) => r.seconds)),
+  };
+  write(out, 'compare.json', JSON.stringify(merged, null, 2) + '\n');
+  // Each part's table: a header of two lines, then one line per group.
+  const [first, ...rest] = dirs.map((dir) => read(dir, 'compare.md').trim().split('\n'));
+  const table = [...first, ...rest.flatMap((lines) => lines.slice(2))].join('\n') + '\n';
+  write(out, 'compare.md', table);
+  console.log(`\n${name}:\n${table}wrote ${out}/compare.json and compare.md`);
 }

@@ -145,6 +145,9 @@ describe('sqrtk CLI', () => {
     );
     expect(frozenRandom.vs_random).toBeNull();
     const paired = frozenGradient.vs_random;
+    // One label per sequence: the score is the test accuracy.
+    expect(frozenGradient.score.metric).toBe('test_accuracy');
+    expect(frozenGradient.score.values).toEqual(frozenGradient.test_accuracy.values);
     expect(paired.differences).toEqual(
       frozenGradient.test_accuracy.values.map(
         (v: number, i: number) => v - frozenRandom.test_accuracy.values[i],
@@ -158,6 +161,44 @@ describe('sqrtk CLI', () => {
     expect(cli('compare', '--strategies', 'random,rigl', '--out', out).stderr).toMatch(
       /strategies \(="rigl"\) is not one of random, gradient, sampled, deep_r/,
     );
+  });
+
+  it('ranks per-step tasks by trial accuracy and regression tasks by test loss', () => {
+    const out = mkdtempSync(join(tmpdir(), 'sqrtk-compare-'));
+    const small = ['--neurons', '40', '--k', '4', '--epochs', '1', '--seeds', '2'];
+    const r = cli(
+      'compare',
+      '--task',
+      'dnms,flip-flop',
+      ...small,
+      '--strategies',
+      'random,sampled',
+      '--backbones',
+      'frozen',
+      '--rewire-every',
+      '5',
+      '--out',
+      out,
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const { groups } = JSON.parse(readFileSync(join(out, 'compare.json'), 'utf8'));
+    const group = (task: string, growth: string) =>
+      groups.find((g: { task: string; growth: string }) => g.task === task && g.growth === growth);
+    const [dnmsRandom, dnmsSampled] = [group('dnms', 'random'), group('dnms', 'sampled')];
+    expect(dnmsSampled.score.metric).toBe('test_trial_accuracy');
+    expect(dnmsSampled.score.higher_is_better).toBe(true);
+    // The trial accuracy is a different number from the step accuracy (fixation steps count).
+    expect(dnmsSampled.score.values).not.toEqual(dnmsSampled.test_accuracy.values);
+    expect(dnmsSampled.vs_random.differences).toEqual(
+      dnmsSampled.score.values.map((v: number, i: number) => v - dnmsRandom.score.values[i]),
+    );
+    const flipFlop = group('flip-flop', 'sampled');
+    expect(flipFlop.score.metric).toBe('test_loss');
+    expect(flipFlop.score.higher_is_better).toBe(false);
+    expect(flipFlop.score.values.every((v: number) => Number.isFinite(v) && v > 0)).toBe(true);
+    const table = readFileSync(join(out, 'compare.md'), 'utf8');
+    expect(table).toContain('| dnms | frozen | sampled | trial accuracy |');
+    expect(table).toContain('| flip-flop | frozen | sampled | loss (lower is better) |');
   });
 
   it('reports user errors in one line with a usage hint and exit code 2', () => {

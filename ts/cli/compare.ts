@@ -7,6 +7,7 @@ import { resolveFitOptions } from '../train.js';
 import { RunDirectory } from './run-dir.js';
 import { writeFileAtomic } from '../node/atomic.js';
 import { loadTask } from '../tasks/index.js';
+import type { RunSummary } from '../output/summary.js';
 
 export interface CompareCommandOptions extends ModelCommandOptions {
   task?: string[];
@@ -23,6 +24,15 @@ function list<T extends string>(option: string, value: string, allowed: readonly
       throw optionError(option, item, `is not one of ${allowed.join(', ')}`, 'pick from those');
   }
   return items as T[];
+}
+
+/** A run's test result as the progress line prints it. */
+function scoreText(run: RunSummary): string {
+  if (run.test_accuracy === null) return `test loss ${run.test_loss.toPrecision(4)}`;
+  const trial = run.test_trial_accuracy;
+  return trial !== null && trial !== run.test_accuracy
+    ? `test accuracy ${run.test_accuracy.toFixed(4)} (trials ${trial.toFixed(4)})`
+    : `test accuracy ${run.test_accuracy.toFixed(4)}`;
 }
 
 export async function compareRun(o: CompareCommandOptions): Promise<void> {
@@ -51,7 +61,7 @@ export async function compareRun(o: CompareCommandOptions): Promise<void> {
     (run, index, total) => {
       const backbone = run.train_backbone ? 'trainable' : 'frozen';
       console.error(
-        `[${index}/${total}] ${run.task} ${backbone} ${run.growth} seed ${run.seed}: test accuracy ${run.test_accuracy?.toFixed(4)}, turnover ${run.turnover}`,
+        `[${index}/${total}] ${run.task} ${backbone} ${run.growth} seed ${run.seed}: ${scoreText(run)}, turnover ${run.turnover}`,
       );
     },
   );
