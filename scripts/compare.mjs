@@ -1,6 +1,7 @@
 // `npm run compare`: does learning which synapses exist beat random placement? (issue 10 §4, §5.)
 //   npm run compare                      # every study below, one after the other
 //   npm run compare -- --only add,small  # some of them
+//   npm run compare -- --merge-only      # only merge parts that have run (e.g. after a crash)
 // Builds if needed, then runs `sqrtk compare` for each study: every growth strategy against
 // `random`, 5 seeds paired by seed. Each study's tasks are split between two processes of one
 // thread each (small networks use one core better than two threads do); the halves are merged
@@ -49,7 +50,9 @@ const STUDIES = {
 // Relative training time of a task (sequence length × trials); the rest count 1.
 const WEIGHT = { 'digits-pixels': 6, dms: 3.5 };
 
-const { values } = parseArgs({ options: { only: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { only: { type: 'string' }, 'merge-only': { type: 'boolean', default: false } },
+});
 const chosen = values.only?.split(',') ?? Object.keys(STUDIES);
 for (const name of chosen) {
   if (!(name in STUDIES)) {
@@ -94,12 +97,74 @@ function write(dir, file, text) {
   renameSync(`${path}.tmp`, path);
 }
 
-setup();
+/**
+ * One line per task and backbone: random's score, then each learned strategy's paired Δ and p.
+ * Losses are shown relative to random's (−10 % = a tenth lower), accuracies in points.
+ */
+function condensed(groups) {
+  const strategies = [...new Set(groups.map((g) => g.growth))].filter((g) => g !== 'random');
+  const lines = [
+    'Paired Δ against random over seeds: accuracies in points, losses relative to random (−10 % =',
+    "a tenth lower); the paired t-test's p in brackets.",
+    '',
+    `| task | backbone | ranked by | random | ${strategies.map((s) => `${s} Δ (p)`).join(' | ')} |`,
+    `|---|---|---|---|${strategies.map(() => '---|').join('')}`,
+  ];
+  for (const random of groups.filter((g) => g.growth === 'random')) {
+    const loss = !random.score.higher_is_better;
+    const cells = strategies.map((s) => {
+      const g = groups.find(
+        (x) => x.task === random.task && x.backbone === random.backbone && x.growth === s,
+      );
+      if (!g?.vs_random) return '';
+      const d = g.vs_random.mean;
+      const shown = loss
+        ? `${d >= 0 ? '+' : ''}${((100 * d) / random.score.mean).toFixed(1)} %`
+        : `${d >= 0 ? '+' : ''}${(100 * d).toFixed(1)}`;
+      const p = g.vs_random.p_value;
+      return `${shown} (${p === null ? '-' : p.toFixed(3)})`;
+    });
+    const score = loss ? random.score.mean.toPrecision(3) : random.score.mean.toFixed(3);
+    const metric = { test_trial_accuracy: 'trial acc.', test_accuracy: 'accuracy' }[
+      random.score.metric
+    ];
+    lines.push(
+      `| ${random.task} | ${random.backbone} | ${metric ?? 'loss'} | ${score} | ${cells.join(' | ')} |`,
+    );
+  }
+  return lines.join('\n') + '\n';
+}
+
+/**
+ * The comparisons whose paired t-test gives p < 0.05, better and worse than `random` (a lower
+ * loss is better), and how many comparisons there were: with many comparisons, some reach
+ * p < 0.05 by chance (about 1 in 20 where nothing differs).
+ */
+function verdict(groups) {
+  const paired = groups.filter((g) => g.vs_random !== null);
+  const sign = (g) => (g.score.higher_is_better ? 1 : -1) * g.vs_random.mean;
+  const name = (g) => `${g.task} ${g.backbone} ${g.growth} (${g.vs_random.p_value.toFixed(3)})`;
+  const significant = paired.filter(
+    (g) => g.vs_random.p_value !== null && g.vs_random.p_value < 0.05,
+  );
+  const better = significant.filter((g) => sign(g) > 0).map(name);
+  const worse = significant.filter((g) => sign(g) < 0).map(name);
+  return [
+    `Paired against random, p < 0.05, of ${paired.length} comparisons:`,
+    `- better: ${better.length === 0 ? 'none' : better.join(', ')}`,
+    `- worse: ${worse.length === 0 ? 'none' : worse.join(', ')}`,
+    '',
+  ].join('\n');
+}
+
+if (!values['merge-only']) setup();
 for (const name of chosen) {
   const { tasks, flags } = STUDIES[name];
   const out = `runs/compare-${name}`;
   const parts = halves(tasks).filter((p) => p.length > 0);
-  const dirs = await Promise.all(parts.map((p, i) => compare(p, flags, `${out}/part-${i + 1}`)));
+  const dirs = parts.map((_, i) => `${out}/part-${i + 1}`);
+  // --merge-only: the parts have run already; only rebuild the merged files.
+  if (!values['merge-only']) await Promise.all(parts.map((p, i) => compare(p, flags, dirs[i])));
   const results = dirs.map((dir) => JSON.parse(read(dir, 'compare.json')));
   const merged = {
     settings: { ...results[0].settings, flags },
@@ -111,6 +176,7 @@ for (const name of chosen) {
   // Each part's table: a header of two lines, then one line per group.
   const [first, ...rest] = dirs.map((dir) => read(dir, 'compare.md').trim().split('\n'));
   const table = [...first, ...rest.flatMap((lines) => lines.slice(2))].join('\n') + '\n';
-  write(out, 'compare.md', table);
-  console.log(`\n${name}:\n${table}wrote ${out}/compare.json and compare.md`);
+  const summary = `${condensed(merged.groups)}\n${verdict(merged.groups)}`;
+  write(out, 'compare.md', `${table}\n${summary}`);
+  console.log(`\n${name}:\n${table}\n${summary}wrote ${out}/compare.json and compare.md`);
 }
