@@ -7,7 +7,7 @@
 // thread each (small networks use one core better than two threads do); the halves are merged
 // into runs/compare-STUDY/compare.json and compare.md. Times on a 2-core machine are in the list.
 import { spawn } from 'node:child_process';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { root, setup } from './setup.mjs';
@@ -50,15 +50,24 @@ const STUDIES = {
 // Relative training time of a task (sequence length × trials); the rest count 1.
 const WEIGHT = { 'digits-pixels': 6, dms: 3.5 };
 
-const { values } = parseArgs({
-  options: { only: { type: 'string' }, 'merge-only': { type: 'boolean', default: false } },
-});
+/** A usage error: one line naming what is wrong and the fix, exit code 2. */
+function usage(message) {
+  console.error(`npm run compare: ${message}`);
+  process.exit(2);
+}
+
+let values;
+try {
+  ({ values } = parseArgs({
+    options: { only: { type: 'string' }, 'merge-only': { type: 'boolean', default: false } },
+  }));
+} catch (error) {
+  usage(`${error.message}; the options are --only STUDY,… and --merge-only`);
+}
 const chosen = values.only?.split(',') ?? Object.keys(STUDIES);
 for (const name of chosen) {
-  if (!(name in STUDIES)) {
-    console.error(`--only: "${name}" is not one of ${Object.keys(STUDIES).join(', ')}`);
-    process.exit(2);
-  }
+  if (!(name in STUDIES))
+    usage(`--only (="${name}") is not one of ${Object.keys(STUDIES).join(', ')}; pick from those`);
 }
 
 /** Two lists of tasks of about equal total weight (heaviest first, each to the lighter half). */
@@ -89,7 +98,12 @@ function compare(tasks, flags, dir) {
   );
 }
 
-const read = (dir, file) => readFileSync(resolve(root, dir, file), 'utf8');
+function read(dir, file) {
+  const path = resolve(root, dir, file);
+  if (!existsSync(path))
+    usage(`${path} is missing: that part has not finished; run without --merge-only`);
+  return readFileSync(path, 'utf8');
+}
 /** Writes through a temporary file, so that a crash never leaves half a file. */
 function write(dir, file, text) {
   const path = resolve(root, dir, file);

@@ -10,6 +10,7 @@ import { fit, type FitOptions } from '../train.js';
 import type { Task } from '../tasks/index.js';
 import { summarize, type RunSummary } from '../output/summary.js';
 import { pairedTest, type PairedTest } from '../output/paired.js';
+import { hasStepLabels } from '../data.js';
 
 export interface CompareGroup {
   task: string;
@@ -65,11 +66,8 @@ export type ScoreMetric = 'test_trial_accuracy' | 'test_accuracy' | 'test_loss';
  * regression tasks have no accuracy and are ranked by test loss.
  */
 export function scoreMetric(task: Task): ScoreMetric {
-  const { labels, shape } = task.test;
-  if (labels === undefined) return 'test_loss';
-  return labels.length === shape[0] * shape[1] && shape[1] > 1
-    ? 'test_trial_accuracy'
-    : 'test_accuracy';
+  if (task.test.labels === undefined) return 'test_loss';
+  return hasStepLabels(task.test) ? 'test_trial_accuracy' : 'test_accuracy';
 }
 
 const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
