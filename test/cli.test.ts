@@ -125,13 +125,16 @@ describe('sqrtk CLI', () => {
       '--strategies',
       'random,gradient',
       '--rewire-every',
-      '5',
+      'gradient=5',
       '--out',
       out,
     );
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toContain('[8/8] digits trainable gradient seed 2');
     const result = JSON.parse(readFileSync(join(out, 'compare.json'), 'utf8'));
+    // The schedule by strategy: gradient's as given, random's the default.
+    expect(result.settings.fit.gradient).toMatchObject({ rewireEvery: 5, rewireUntil: 0.75 });
+    expect(result.settings.fit.random).toMatchObject({ rewireEvery: 100, rewireUntil: 0.75 });
     expect(result.groups).toHaveLength(4);
     const frozenGradient = result.groups.find(
       (g: { backbone: string; growth: string }) =>
@@ -201,6 +204,25 @@ describe('sqrtk CLI', () => {
     expect(table).toContain('| flip-flop | frozen | sampled | loss (lower is better) |');
   });
 
+  it('records the schedule deep_r trains with: every step until 0.95 unless the flags say', () => {
+    const run = (...flags: string[]) => {
+      const out = mkdtempSync(join(tmpdir(), 'sqrtk-cli-'));
+      const small = ['--neurons', '60', '--k', '6', '--epochs', '1', '--growth', 'deep_r'];
+      const r = cli('train', ...small, ...flags, '--out', out);
+      expect(r.status, r.stderr).toBe(0);
+      const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
+      const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+      return { fit: config.fit, rewires: summary.rewires };
+    };
+    const steps = Math.ceil(1437 / 32);
+    const byDefault = run();
+    expect(byDefault.fit).toMatchObject({ rewireEvery: 1, rewireUntil: 0.95 });
+    expect(byDefault.rewires).toBe(Math.floor(0.95 * steps) - 1);
+    const given = run('--rewire-every', '10');
+    expect(given.fit).toMatchObject({ rewireEvery: 10, rewireUntil: 0.95 });
+    expect(given.rewires).toBe(4);
+  });
+
   it('reports user errors in one line with a usage hint and exit code 2', () => {
     const out = mkdtempSync(join(tmpdir(), 'sqrtk-cli-'));
     const cases: [string[], RegExp][] = [
@@ -247,6 +269,14 @@ describe('sqrtk CLI', () => {
       [
         ['compare', '--k', '600', '--out', join(out, 'compare')],
         /^error: --k \(=600\) must be less than --neurons \(=500\)/m,
+      ],
+      [
+        ['compare', '--rewire-every', '25,rigl=5', '--out', join(out, 'compare')],
+        /--rewire-every.*names no growth strategy \(rigl\); use one value, or pairs like gradient=50,sampled=50/,
+      ],
+      [
+        ['compare', '--rewire-until', 'deep_r=x', '--out', join(out, 'compare')],
+        /--rewire-until.*must be a finite number/,
       ],
       [['fly'], /unknown command 'fly'/],
     ];

@@ -39,6 +39,26 @@ describe('structure learning', () => {
     }
   });
 
+  it('deep_r regrows after every step until 0.95 of training unless told otherwise', async () => {
+    const { train } = datasets.digits();
+    const total = Math.ceil(1437 / 32); // one epoch
+    using net = new SparseRNN({ ...small, growth: 'deep_r' });
+    const history = await fit(net, train, { epochs: 1 });
+    expect(history.options.rewireEvery).toBe(1);
+    expect(history.options.rewireUntil).toBe(0.95);
+    const until = Math.floor(0.95 * total);
+    expect(history.rewires.map((r) => r.step)).toEqual(
+      Array.from({ length: until - 1 }, (_, i) => i + 1),
+    );
+    // Given values win; the strategies that swap a fraction keep 100 and 0.75.
+    using told = new SparseRNN({ ...small, growth: 'deep_r' });
+    const given = await fit(told, train, { epochs: 1, rewireEvery: 10, rewireUntil: 0.5 });
+    expect(given.rewires.map((r) => r.step)).toEqual([10, 20]);
+    using sampled = new SparseRNN({ ...small, growth: 'sampled' });
+    const other = await fit(sampled, train, { epochs: 1 });
+    expect([other.options.rewireEvery, other.options.rewireUntil]).toEqual([100, 0.75]);
+  });
+
   it('runs the schedule again in a second fit of the same network', async () => {
     const { train } = datasets.digits();
     using net = new SparseRNN({ ...small, growth: 'sampled' });

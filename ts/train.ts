@@ -92,7 +92,7 @@ export async function fit(
   data: Dataset,
   options: FitOptions = {},
 ): Promise<History> {
-  const opts = resolveFitOptions(options);
+  const opts = resolveFitOptions(options, net.config.growth);
   checkData(net, 'training data', data);
   if (options.validation) checkData(net, 'validation data', options.validation);
   const monitor = opts.monitor ?? (net.config.loss === 'mse' ? 'loss' : 'accuracy');

@@ -52,10 +52,11 @@ export interface CompareSpec {
   network: (
     task: Task,
     seed: number,
-    growth: CompareGroup['growth'],
+    growth: NonNullable<NetworkOptions['growth']>,
     frozen: boolean,
   ) => NetworkOptions;
-  fit: FitOptions;
+  /** The fit options of each strategy (its schedule may differ, see scheduleDefaults). */
+  fit: (growth: NonNullable<NetworkOptions['growth']>) => FitOptions;
 }
 
 export type ScoreMetric = 'test_trial_accuracy' | 'test_accuracy' | 'test_loss';
@@ -90,7 +91,7 @@ export async function compareStrategies(
         const runs: RunSummary[] = [];
         for (const seed of spec.seeds) {
           using net = new SparseRNN(spec.network(task, seed, growth, backbone === 'frozen'));
-          const history = await fit(net, task.train, spec.fit);
+          const history = await fit(net, task.train, spec.fit(growth));
           runs.push(summarize(net, task, history));
           onRun(runs[runs.length - 1], ++index, total);
         }

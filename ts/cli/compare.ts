@@ -9,7 +9,17 @@ import { writeFileAtomic } from '../node/atomic.js';
 import { loadTask } from '../tasks/index.js';
 import type { RunSummary } from '../output/summary.js';
 
-export interface CompareCommandOptions extends ModelCommandOptions {
+type Growth = (typeof GROWTH_STRATEGIES)[number];
+
+/** A schedule flag of `compare`: `*` for every strategy, or a value by strategy (main.ts). */
+export type PerStrategy = Partial<Record<Growth | '*', number>>;
+
+export interface CompareCommandOptions extends Omit<
+  ModelCommandOptions,
+  'rewireEvery' | 'rewireUntil'
+> {
+  rewireEvery?: PerStrategy;
+  rewireUntil?: PerStrategy;
   task?: string[];
   strategies: string;
   backbones: string;
@@ -41,11 +51,20 @@ export async function compareRun(o: CompareCommandOptions): Promise<void> {
   const strategies = list('strategies', o.strategies, GROWTH_STRATEGIES);
   const backbones = list('backbones', o.backbones, ['frozen', 'trainable'] as const);
   const seeds = Array.from({ length: o.seeds }, (_, i) => i + 1);
+  /** The train options of one strategy: its own schedule values where given, else `*`'s. */
+  const model = (growth: Growth): ModelCommandOptions => ({
+    ...o,
+    growth,
+    rewireEvery: o.rewireEvery?.[growth] ?? o.rewireEvery?.['*'],
+    rewireUntil: o.rewireUntil?.[growth] ?? o.rewireUntil?.['*'],
+  });
   // Every setting is checked before anything is written.
-  resolveFitOptions(fitOptions(o));
+  const fit = Object.fromEntries(
+    strategies.map((growth) => [growth, resolveFitOptions(fitOptions(model(growth)), growth)]),
+  );
   for (const task of tasks)
     for (const growth of strategies)
-      resolveNetworkOptions(networkOptions(task, { ...o, growth }, seeds[0]));
+      resolveNetworkOptions(networkOptions(task, model(growth), seeds[0]));
   const out = new RunDirectory(o.out);
   const started = performance.now();
   const groups = await compareStrategies(
@@ -55,8 +74,8 @@ export async function compareRun(o: CompareCommandOptions): Promise<void> {
       backbones,
       seeds,
       network: (task, seed, growth, frozen) =>
-        networkOptions(task, { ...o, growth, frozenBackbone: frozen }, seed),
-      fit: fitOptions(o),
+        networkOptions(task, { ...model(growth), frozenBackbone: frozen }, seed),
+      fit: (growth) => fitOptions(model(growth)),
     },
     (run, index, total) => {
       const backbone = run.train_backbone ? 'trainable' : 'frozen';
@@ -69,7 +88,8 @@ export async function compareRun(o: CompareCommandOptions): Promise<void> {
     neurons: o.neurons,
     k: o.k,
     learned: o.learned ?? Math.round(Math.sqrt(o.k)),
-    fit: fitOptions(o),
+    /** The fit options each strategy trained with, defaults filled in. */
+    fit,
     seeds,
   };
   out.writeJson('compare.json', {

@@ -8,7 +8,8 @@ import { init } from '../node/index.js';
 import { trainRun, type TrainCommandOptions } from './train.js';
 import { resumeRun } from './resume.js';
 import { reportError } from './messages.js';
-import { compareRun, type CompareCommandOptions } from './compare.js';
+import { compareRun, type CompareCommandOptions, type PerStrategy } from './compare.js';
+import { GROWTH_STRATEGIES } from '../options.js';
 import { optionError } from '../errors.js';
 import { progressReporter } from './progress.js';
 import { exportRun, reportRun } from './tools.js';
@@ -58,11 +59,38 @@ function numberPairs(value: string): Record<string, number> {
   return pairs;
 }
 
-/** Network and training flags shared by `train` and `compare`. */
+/**
+ * `sqrtk compare`'s schedule flags: one value for every strategy (`50`), or values by strategy
+ * (`gradient=50,sampled=50`; a strategy not named keeps its default), or both (`50,deep_r=1`).
+ */
+function perStrategy(parse: (value: string) => number) {
+  return (value: string): PerStrategy => {
+    const values: PerStrategy = {};
+    for (const item of value.split(',').map((s) => s.trim())) {
+      const at = item.indexOf('=');
+      const name = at < 0 ? '*' : item.slice(0, at).trim();
+      if (name !== '*' && !(GROWTH_STRATEGIES as readonly string[]).includes(name))
+        throw new InvalidArgumentError(
+          `names no growth strategy (${name}); use one value, or pairs like gradient=50,sampled=50 with ${GROWTH_STRATEGIES.join(', ')}`,
+        );
+      values[name as keyof PerStrategy] = parse(at < 0 ? item : item.slice(at + 1));
+    }
+    return values;
+  };
+}
+
+/**
+ * Network and training flags shared by `train` and `compare`; `compare` takes its schedule
+ * flags by strategy (perStrategy).
+ */
 function modelOptions(
   command: Command,
   defaults: { neurons: number; k: number; epochs: number },
+  byStrategy = false,
 ): Command {
+  const count: (value: string) => unknown = byStrategy ? perStrategy(integer) : integer;
+  const fraction: (value: string) => unknown = byStrategy ? perStrategy(number) : number;
+  const each = byStrategy ? '; one value or e.g. gradient=50,sampled=50' : '';
   return command
     .option('--neurons <N>', 'recurrent units', integer, defaults.neurons)
     .option('--k <K>', 'mean backbone in-degree', integer, defaults.k)
@@ -86,14 +114,22 @@ function modelOptions(
       'add (in-degree K_i + M) | hidden (learned synapses replace backbone ones)',
       'add',
     )
-    .option('--rewire-every <steps>', 'rewire every this many optimizer steps', integer, 100)
+    .option(
+      '--rewire-every <steps>',
+      `rewire every this many optimizer steps (default 100; deep_r: 1${each})`,
+      count,
+    )
     .option(
       '--rewire-fraction <f>',
       'fraction of learned synapses swapped at the first rewiring',
       number,
       0.3,
     )
-    .option('--rewire-until <f>', 'rewiring stops at this fraction of training', number, 0.75)
+    .option(
+      '--rewire-until <f>',
+      `rewiring stops at this fraction of training (default 0.75; deep_r: 0.95${each})`,
+      fraction,
+    )
     .option(
       '--rewire-batch <S>',
       'sequences gradient and sampled score candidates on at each rewiring (0: the last batch)',
@@ -211,6 +247,7 @@ modelOptions(
     .command('compare')
     .description('train every growth strategy over several seeds, frozen and trainable backbone'),
   { neurons: 500, k: 50, epochs: 10 },
+  true,
 )
   .option('--task <name>', 'built-in task (repeat or comma-separate for several)', collect)
   .option('--strategies <list>', 'growth strategies to compare', 'random,gradient,sampled,deep_r')

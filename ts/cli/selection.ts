@@ -65,7 +65,7 @@ function plan(o: TrainCommandOptions, task: Task, base: FitOptions): Plan {
     return { fit, train: task.train, fraction, curriculum };
   }
   if (fraction === null) return { fit: fitOpts, train: task.train, fraction };
-  resolveFitOptions({ ...fitOpts, validationFraction: fraction }); // the fraction, by its flag
+  resolveFitOptions({ ...fitOpts, validationFraction: fraction }, o.growth ?? 'random'); // the fraction, by its flag
   const split = splitValidation(task.train, fraction, o.seed);
   return { fit: fitOpts, train: split.train, validation: split.validation, fraction };
 }
@@ -126,7 +126,10 @@ export function metricsLine(r: EpochRecord, test?: Evaluation) {
 export function validate(o: TrainCommandOptions, task: Task, base: FitOptions): Plan {
   const p = plan(o, task, base);
   const validation = p.validation ?? task.test;
-  const resolved = resolveFitOptions({ ...p.fit, validation, checkpointEvery: o.checkpointEvery });
+  const resolved = resolveFitOptions(
+    { ...p.fit, validation, checkpointEvery: o.checkpointEvery },
+    o.growth ?? 'random',
+  );
   const size = p.train.shape[0];
   const split = p.validation ? ', after the validation split' : '';
   if (o.batchSize > size)

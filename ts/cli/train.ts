@@ -44,9 +44,10 @@ export interface ModelCommandOptions {
   initialState: NetworkOptions['initialState'];
   growth: NetworkOptions['growth'];
   mode: NetworkOptions['mode'];
-  rewireEvery: number;
+  /** Unset: the strategy's default (scheduleDefaults). */
+  rewireEvery?: number;
   rewireFraction: number;
-  rewireUntil: number;
+  rewireUntil?: number;
   rewireBatch: number;
   frozenBackbone?: boolean;
   threads?: number;
@@ -186,7 +187,10 @@ export async function trainRun(given: TrainCommandOptions & { out: string }, pro
       ...(files.length > 0 && { data: files }),
       ...(start.init && { init: start.init }),
       network: net.config,
-      fit: resolveFitOptions({ ...p.fit, validationFraction: p.fraction ?? undefined }),
+      fit: resolveFitOptions(
+        { ...p.fit, validationFraction: p.fraction ?? undefined },
+        net.config.growth,
+      ),
       validation: p.fraction === null ? null : { fraction: p.fraction, of: describeValidation(p) },
       curriculum: p.curriculum
         ? { option: p.curriculum.option, values: p.curriculum.values }
