@@ -5,7 +5,7 @@
 import { SqrtkError } from '../errors.js';
 
 /** API option name → the flag the CLI passes it from. */
-const FLAGS: Record<string, string> = {
+export const FLAGS: Record<string, string> = {
   neurons: '--neurons',
   k: '--k',
   learned: '--learned',
@@ -101,7 +101,9 @@ export function reportError(error: unknown, usage: string): number | undefined {
     return (error as SqrtkError & { exitCode?: number }).exitCode ?? 130;
   }
   if (error.code === 'E_OPTION') {
-    console.error(`error: ${inFlags(error.message)}`);
+    // A manifest's errors name its options as written there (its names are the API's).
+    const asWritten = (error as SqrtkError & { asWritten?: boolean }).asWritten;
+    console.error(`error: ${asWritten ? error.message : inFlags(error.message)}`);
     console.error(usage);
     return 2;
   }

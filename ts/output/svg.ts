@@ -33,6 +33,7 @@ function frame(
   [x0, x1]: [number, number],
   [y0, y1]: [number, number],
   body: string,
+  xTicks?: [number, string][],
 ): string {
   const sx = (x: number) => M.left + ((x - x0) / (x1 - x0)) * (W - M.left - M.right);
   const sy = (y: number) => H - M.bottom - ((y - y0) / (y1 - y0)) * (H - M.top - M.bottom);
@@ -44,9 +45,9 @@ function frame(
   const axes = [
     `<line x1="${M.left}" y1="${H - M.bottom}" x2="${W - M.right}" y2="${H - M.bottom}" stroke="#333"/>`,
     `<line x1="${M.left}" y1="${M.top}" x2="${M.left}" y2="${H - M.bottom}" stroke="#333"/>`,
-    ...ticks(x0, x1).map(
-      (v) =>
-        `<text x="${sx(v)}" y="${H - M.bottom + 14}" font-size="10" text-anchor="middle">${fmt(v)}</text>`,
+    ...(xTicks ?? ticks(x0, x1).map((v): [number, string] => [v, fmt(v)])).map(
+      ([v, text]) =>
+        `<text x="${sx(v)}" y="${H - M.bottom + 14}" font-size="10" text-anchor="middle">${escape(text)}</text>`,
     ),
     ...ticks(y0, y1).map(
       (v) =>
@@ -168,4 +169,37 @@ export function histogram(
   const counts = new Array(bins).fill(0);
   for (const v of list) counts[Math.min(bins - 1, Math.floor((v - lo) / width))]++;
   return counts.map((height, k) => ({ x: lo + k * width, width, height }));
+}
+
+/**
+ * One column of points per category (e.g. one point per seed), with a bar at each column's
+ * mean: how far the seeds spread, next to the difference between the categories.
+ */
+export function dotChart(
+  title: string,
+  yLabel: string,
+  columns: { label: string; values: number[] }[],
+): string {
+  const ys = columns.flatMap((c) => c.values);
+  const [y0, y1] = extent(ys);
+  const pad = (y1 - y0) * 0.05;
+  const body = columns
+    .map((c, i) => {
+      const finite = c.values.filter(Number.isFinite);
+      // Points spread sideways in a fixed pattern, so that equal values stay visible.
+      const dots = finite
+        .map((v, j) => {
+          const dx = ((j % 5) - 2) * 0.05;
+          return `<circle class="series" r="3" fill="${COLORS[i % COLORS.length]}" fill-opacity="0.7" cx="X(${i + dx})" cy="Y(${v})"/>`;
+        })
+        .join('');
+      const mean = finite.reduce((a, b) => a + b, 0) / finite.length;
+      const bar = finite.length
+        ? `<line stroke="#333" stroke-width="2" x1="X(${i - 0.25})" x2="X(${i + 0.25})" y1="Y(${mean})" y2="Y(${mean})"/>`
+        : '';
+      return dots + bar;
+    })
+    .join('');
+  const ticks = columns.map((c, i): [number, string] => [i, c.label]);
+  return frame(title, '', yLabel, [-0.5, columns.length - 0.5], [y0 - pad, y1 + pad], body, ticks);
 }
