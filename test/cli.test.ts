@@ -110,8 +110,7 @@ describe('sqrtk CLI', () => {
 
   it('compares strategies over seeds and writes compare.json and a Markdown table', () => {
     const out = mkdtempSync(join(tmpdir(), 'sqrtk-compare-'));
-    const r = cli(
-      'compare',
+    const args = [
       '--task',
       'digits',
       '--neurons',
@@ -128,7 +127,8 @@ describe('sqrtk CLI', () => {
       'gradient=5',
       '--out',
       out,
-    );
+    ];
+    const r = cli('compare', ...args);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toContain('[8/8] digits trainable gradient seed 2');
     const result = JSON.parse(readFileSync(join(out, 'compare.json'), 'utf8'));
@@ -160,7 +160,23 @@ describe('sqrtk CLI', () => {
     expect(paired.p_value === null || (paired.p_value >= 0 && paired.p_value <= 1)).toBe(true);
     expect(frozenGradient.out_degree_test_p.median).toBeGreaterThanOrEqual(0);
     const table = readFileSync(join(out, 'compare.md'), 'utf8');
-    expect(table.split('\n').filter((l) => l.startsWith('| digits'))).toHaveLength(4);
+    // Four rows in the full table, two (frozen, trainable) in the condensed one.
+    expect(table.split('\n').filter((l) => l.startsWith('| digits'))).toHaveLength(6);
+    // compare is a preset sweep: its runs are run directories, and the same command again
+    // finds them done (a stopped compare goes on from where it was).
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.variations).toEqual([
+      { growth: 'random' },
+      { growth: 'gradient', rewireEvery: 5 },
+    ]);
+    expect(manifest.grid).toEqual({ task: ['digits'], trainBackbone: [false, true] });
+    const trial = JSON.parse(readFileSync(join(out, 'sweep.json'), 'utf8')).trials[7];
+    const run = JSON.parse(readFileSync(join(out, trial.dir, 'summary.json'), 'utf8'));
+    expect(run).toMatchObject({ growth: 'gradient', seed: 2, train_backbone: true });
+    expect(table).toContain('Paired against random, p < 0.05, of 2 comparisons:');
+    const again = cli('compare', ...args);
+    expect(again.stderr).toMatch(/^sweep: 8 done, 0 running, 0 failed, 0 left$/m);
+    expect(readFileSync(join(out, 'compare.md'), 'utf8')).toBe(table);
     expect(cli('compare', '--strategies', 'random,rigl', '--out', out).stderr).toMatch(
       /strategies \(="rigl"\) is not one of random, gradient, sampled, deep_r/,
     );

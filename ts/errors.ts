@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'E_DIVERGED' // the loss became NaN, infinite, or exploded
   | 'E_MEMORY' // the WebAssembly memory ran out (the sizes were checked first; this is rare)
   | 'E_BUSY' // a run directory is being written by another process
+  | 'E_RUN' // runs of a sweep (or compare) failed; each one's error is recorded
   | 'E_INTERNAL' // a bug in sqrtk: the instance is unusable, recreate it
   | (string & {});
 

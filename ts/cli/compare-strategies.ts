@@ -4,11 +4,9 @@
  * and readout weights learn) and trainable, and aggregates its score (test or trial accuracy,
  * or test loss), turnover and degrees.
  */
-import { SparseRNN } from '../model.js';
 import type { NetworkOptions } from '../options.js';
-import { fit, type FitOptions } from '../train.js';
 import type { Task } from '../tasks/index.js';
-import { summarize, type RunSummary } from '../output/summary.js';
+import type { RunSummary } from '../output/summary.js';
 import { pairedTest, type PairedTest } from '../output/paired.js';
 import { hasStepLabels } from '../data.js';
 
@@ -49,14 +47,6 @@ export interface CompareSpec {
   strategies: NonNullable<NetworkOptions['growth']>[];
   backbones: ('frozen' | 'trainable')[];
   seeds: number[];
-  network: (
-    task: Task,
-    seed: number,
-    growth: NonNullable<NetworkOptions['growth']>,
-    frozen: boolean,
-  ) => NetworkOptions;
-  /** The fit options of each strategy (its schedule may differ, see scheduleDefaults). */
-  fit: (growth: NonNullable<NetworkOptions['growth']>) => FitOptions;
 }
 
 export type ScoreMetric = 'test_trial_accuracy' | 'test_accuracy' | 'test_loss';
@@ -76,28 +66,22 @@ const sd = (v: number[]) =>
   v.length < 2 ? 0 : Math.sqrt(v.reduce((a, b) => a + (b - mean(v)) ** 2, 0) / (v.length - 1));
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 
-/** Runs every (task, backbone, strategy, seed) combination; `onRun` sees each finished run. */
-export async function compareStrategies(
+/**
+ * One group per (task, backbone, strategy): its runs' scores over the seeds (`runs` gives the
+ * summaries of a group, in seed order), paired against `random`'s on the same seeds.
+ */
+export function compareGroups(
   spec: CompareSpec,
-  onRun: (run: RunSummary, index: number, total: number) => void,
-) {
+  runs: (task: Task, backbone: 'frozen' | 'trainable', growth: string) => RunSummary[],
+): CompareGroup[] {
   const groups: CompareGroup[] = [];
-  const total =
-    spec.tasks.length * spec.backbones.length * spec.strategies.length * spec.seeds.length;
-  let index = 0;
   for (const task of spec.tasks) {
     for (const backbone of spec.backbones) {
       for (const growth of spec.strategies) {
-        const runs: RunSummary[] = [];
-        for (const seed of spec.seeds) {
-          using net = new SparseRNN(spec.network(task, seed, growth, backbone === 'frozen'));
-          const history = await fit(net, task.train, spec.fit(growth));
-          runs.push(summarize(net, task, history));
-          onRun(runs[runs.length - 1], ++index, total);
-        }
-        const acc = runs.map((r) => r.test_accuracy ?? NaN);
+        const group = runs(task, backbone, growth);
+        const acc = group.map((r) => r.test_accuracy ?? NaN);
         const metric = scoreMetric(task);
-        const values = runs.map((r) => r[metric] ?? NaN);
+        const values = group.map((r) => r[metric] ?? NaN);
         groups.push({
           task: task.name,
           growth,
@@ -111,20 +95,20 @@ export async function compareStrategies(
             sd: sd(values),
             values,
           },
-          turnover: { mean: mean(runs.map((r) => r.turnover)) },
+          turnover: { mean: mean(group.map((r) => r.turnover)) },
           in_degree: {
-            mean: mean(runs.map((r) => r.in_degree.mean)),
-            sd: mean(runs.map((r) => r.in_degree.sd)),
+            mean: mean(group.map((r) => r.in_degree.mean)),
+            sd: mean(group.map((r) => r.in_degree.sd)),
           },
-          in_degree_test_p: { median: median(runs.map((r) => r.in_degree_test.p_value)) },
+          in_degree_test_p: { median: median(group.map((r) => r.in_degree_test.p_value)) },
           out_degree: {
-            mean: mean(runs.map((r) => r.out_degree.mean)),
-            sd: mean(runs.map((r) => r.out_degree.sd)),
+            mean: mean(group.map((r) => r.out_degree.mean)),
+            sd: mean(group.map((r) => r.out_degree.sd)),
           },
-          out_degree_test_p: { median: median(runs.map((r) => r.out_degree_test.p_value)) },
+          out_degree_test_p: { median: median(group.map((r) => r.out_degree_test.p_value)) },
           vs_random: null,
-          train_seconds: { mean: mean(runs.map((r) => r.train_seconds)) },
-          rewire_seconds: { mean: mean(runs.map((r) => r.rewire_seconds)) },
+          train_seconds: { mean: mean(group.map((r) => r.train_seconds)) },
+          rewire_seconds: { mean: mean(group.map((r) => r.rewire_seconds)) },
         });
       }
     }
@@ -173,4 +157,67 @@ export function compareTable(groups: CompareGroup[]): string {
     );
   }
   return lines.join('\n') + '\n';
+}
+
+/**
+ * One line per task and backbone: random's score, then each learned strategy's paired Δ and p.
+ * Losses are shown relative to random's (−10 % = a tenth lower), accuracies in points.
+ */
+export function condensedTable(groups: CompareGroup[]): string {
+  const strategies = [...new Set(groups.map((g) => g.growth))].filter((g) => g !== 'random');
+  const lines = [
+    'Paired Δ against random over seeds: accuracies in points, losses relative to random (−10 % =',
+    "a tenth lower); the paired t-test's p in brackets.",
+    '',
+    `| task | backbone | ranked by | random | ${strategies.map((s) => `${s} Δ (p)`).join(' | ')} |`,
+    `|---|---|---|---|${strategies.map(() => '---|').join('')}`,
+  ];
+  for (const random of groups.filter((g) => g.growth === 'random')) {
+    const loss = !random.score.higher_is_better;
+    const cells = strategies.map((s) => {
+      const g = groups.find(
+        (x) => x.task === random.task && x.backbone === random.backbone && x.growth === s,
+      );
+      if (!g?.vs_random) return '';
+      const d = g.vs_random!.mean;
+      const shown = loss
+        ? `${d >= 0 ? '+' : ''}${((100 * d) / random.score.mean).toFixed(1)} %`
+        : `${d >= 0 ? '+' : ''}${(100 * d).toFixed(1)}`;
+      const p = g.vs_random.p_value;
+      return `${shown} (${p === null ? '-' : p.toFixed(3)})`;
+    });
+    const score = loss ? random.score.mean.toPrecision(3) : random.score.mean.toFixed(3);
+    const metric = {
+      test_trial_accuracy: 'trial acc.',
+      test_accuracy: 'accuracy',
+      test_loss: 'loss',
+    }[random.score.metric];
+    lines.push(
+      `| ${random.task} | ${random.backbone} | ${metric} | ${score} | ${cells.join(' | ')} |`,
+    );
+  }
+  return lines.join('\n') + '\n';
+}
+
+/**
+ * The comparisons whose paired t-test gives p < 0.05, better and worse than `random` (a lower
+ * loss is better), and how many comparisons there were: with many comparisons, some reach
+ * p < 0.05 by chance (about 1 in 20 where nothing differs).
+ */
+export function verdict(groups: CompareGroup[]): string {
+  const paired = groups.filter((g) => g.vs_random !== null);
+  const sign = (g: CompareGroup) => (g.score.higher_is_better ? 1 : -1) * g.vs_random!.mean;
+  const name = (g: CompareGroup) =>
+    `${g.task} ${g.backbone} ${g.growth} (${g.vs_random!.p_value!.toFixed(3)})`;
+  const significant = paired.filter(
+    (g) => g.vs_random!.p_value !== null && g.vs_random!.p_value < 0.05,
+  );
+  const better = significant.filter((g) => sign(g) > 0).map(name);
+  const worse = significant.filter((g) => sign(g) < 0).map(name);
+  return [
+    `Paired against random, p < 0.05, of ${paired.length} comparisons:`,
+    `- better: ${better.length === 0 ? 'none' : better.join(', ')}`,
+    `- worse: ${worse.length === 0 ? 'none' : worse.join(', ')}`,
+    '',
+  ].join('\n');
 }

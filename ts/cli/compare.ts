@@ -1,9 +1,13 @@
 /** `sqrtk compare`: every growth strategy × backbone setting × seed; writes compare.json and compare.md. */
-import { compareStrategies, compareTable } from './compare-strategies.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { compareGroups, compareTable, condensedTable, verdict } from './compare-strategies.js';
 import { fitOptions, networkOptions, type ModelCommandOptions } from './train.js';
-import { optionError } from '../errors.js';
-import { GROWTH_STRATEGIES, resolveNetworkOptions } from '../options.js';
 import { resolveFitOptions } from '../train.js';
+import { optionError, SqrtkError } from '../errors.js';
+import { GROWTH_STRATEGIES, resolveNetworkOptions } from '../options.js';
+import { planManifest, type Manifest, type Options, type Trial } from './sweep/plan.js';
+import { planCommand, runSweep } from './sweep/index.js';
 import { RunDirectory } from './run-dir.js';
 import { writeFileAtomic } from '../node/atomic.js';
 import { loadTask } from '../tasks/index.js';
@@ -25,6 +29,8 @@ export interface CompareCommandOptions extends Omit<
   backbones: string;
   seeds: number;
   out: string;
+  /** Runs at once, each in its own process (default 1). */
+  jobs?: number;
 }
 
 function list<T extends string>(option: string, value: string, allowed: readonly T[]): T[] {
@@ -45,51 +51,122 @@ function scoreText(run: RunSummary): string {
     : `test accuracy ${run.test_accuracy.toFixed(4)}`;
 }
 
+/** The model flags of `compare` as a manifest's options (the API's names), unset ones left out. */
+const MODEL_KEYS = [
+  'neurons',
+  'k',
+  'learned',
+  'epochs',
+  'batchSize',
+  'lr',
+  'dynamics',
+  'activation',
+  'gain',
+  'noise',
+  'initialState',
+  'mode',
+  'rewireFraction',
+  'rewireBatch',
+  'excitatory',
+  'dale',
+  'scaling',
+  'blocks',
+  'couplings',
+  'maxLearnedOut',
+] as const;
+
+/**
+ * The manifest `compare` runs: every task × backbone × strategy × seed, with each strategy's
+ * schedule (its own values where given, else `*`'s, else its default), `random` the baseline.
+ */
+export function compareManifest(o: CompareCommandOptions, strategies: Growth[]): Manifest {
+  const base: Options = {};
+  for (const key of MODEL_KEYS) if (o[key] !== undefined) base[key] = o[key];
+  const backbones = list('backbones', o.backbones, ['frozen', 'trainable'] as const);
+  const variations = strategies.map((growth) => {
+    const every = o.rewireEvery?.[growth] ?? o.rewireEvery?.['*'];
+    const until = o.rewireUntil?.[growth] ?? o.rewireUntil?.['*'];
+    return {
+      growth,
+      ...(every !== undefined && { rewireEvery: every }),
+      ...(until !== undefined && { rewireUntil: until }),
+    };
+  });
+  return {
+    base,
+    grid: {
+      task: o.task ?? ['digits', 'dms'],
+      trainBackbone: backbones.map((b) => b === 'trainable'),
+    },
+    variations,
+    seeds: Array.from({ length: o.seeds }, (_, i) => i + 1),
+    ...(strategies.includes('random') && { baseline: { growth: 'random' } }),
+  };
+}
+
+/**
+ * `sqrtk compare`: a preset sweep (compareManifest) planned into --out (manifest.json,
+ * sweep.json, trials/), run `--jobs` trials at a time, then summarised per task, backbone and
+ * strategy into compare.json and compare.md. Stopped, it goes on from where it was when run
+ * again with the same flags.
+ */
 export async function compareRun(o: CompareCommandOptions): Promise<void> {
   if (o.seeds < 1) throw optionError('seeds', o.seeds, 'must be at least 1', 'use e.g. --seeds 3');
   const tasks = (o.task ?? ['digits', 'dms']).map((name) => loadTask(name));
   const strategies = list('strategies', o.strategies, GROWTH_STRATEGIES);
   const backbones = list('backbones', o.backbones, ['frozen', 'trainable'] as const);
-  const seeds = Array.from({ length: o.seeds }, (_, i) => i + 1);
-  /** The train options of one strategy: its own schedule values where given, else `*`'s. */
-  const model = (growth: Growth): ModelCommandOptions => ({
-    ...o,
-    growth,
-    rewireEvery: o.rewireEvery?.[growth] ?? o.rewireEvery?.['*'],
-    rewireUntil: o.rewireUntil?.[growth] ?? o.rewireUntil?.['*'],
-  });
-  // Every setting is checked before anything is written.
-  const fit = Object.fromEntries(
-    strategies.map((growth) => [growth, resolveFitOptions(fitOptions(model(growth)), growth)]),
-  );
-  for (const task of tasks)
-    for (const growth of strategies)
-      resolveNetworkOptions(networkOptions(task, model(growth), seeds[0]));
+  // Every setting is checked before anything is written, first in the flags' words.
+  for (const growth of strategies) {
+    const model: ModelCommandOptions = {
+      ...o,
+      growth,
+      rewireEvery: o.rewireEvery?.[growth] ?? o.rewireEvery?.['*'],
+      rewireUntil: o.rewireUntil?.[growth] ?? o.rewireUntil?.['*'],
+    };
+    resolveFitOptions(fitOptions(model), growth);
+    for (const task of tasks) resolveNetworkOptions(networkOptions(task, model, 1));
+  }
+  const manifest = compareManifest(o, strategies);
+  const file = join(o.out, 'manifest.json');
+  const sweep = await planManifest(manifest, file, process.cwd());
   const out = new RunDirectory(o.out);
+  out.writeJson('manifest.json', manifest);
+  await planCommand(file, o.out, sweep);
   const started = performance.now();
-  const groups = await compareStrategies(
-    {
-      tasks,
-      strategies,
-      backbones,
-      seeds,
-      network: (task, seed, growth, frozen) =>
-        networkOptions(task, { ...model(growth), frozenBackbone: frozen }, seed),
-      fit: (growth) => fitOptions(model(growth)),
-    },
-    (run, index, total) => {
-      const backbone = run.train_backbone ? 'trainable' : 'frozen';
-      console.error(
-        `[${index}/${total}] ${run.task} ${backbone} ${run.growth} seed ${run.seed}: ${scoreText(run)}, turnover ${run.turnover}`,
-      );
-    },
+  const trialOf = (task: string, backbone: string, growth: string, seed: number) =>
+    sweep.trials.find(
+      (t) =>
+        t.options.task === task &&
+        t.options.trainBackbone === (backbone === 'trainable') &&
+        t.options.growth === growth &&
+        t.options.seed === seed,
+    )!;
+  const summary = (t: Trial) =>
+    JSON.parse(readFileSync(join(o.out, t.dir, 'summary.json'), 'utf8')) as RunSummary;
+  const total = sweep.trials.length;
+  const counts = await runSweep(o.out, { jobs: o.jobs, threads: o.threads }, (trial, c) => {
+    const run = summary(trial);
+    const backbone = run.train_backbone ? 'trainable' : 'frozen';
+    console.error(
+      `[${c.done}/${total}] ${run.task} ${backbone} ${run.growth} seed ${run.seed}: ${scoreText(run)}, turnover ${run.turnover}`,
+    );
+  });
+  if (counts.failed > 0)
+    throw new SqrtkError(
+      'E_RUN',
+      `${counts.failed} of ${total} runs failed; see sqrtk sweep status ${o.out}, then run the same sqrtk compare again to retry them`,
+    );
+  const seeds = manifest.seeds!;
+  const groups = compareGroups({ tasks, strategies, backbones, seeds }, (task, backbone, growth) =>
+    seeds.map((seed) => summary(trialOf(task.name, backbone, growth, seed))),
   );
+  const fitOf = (growth: string) => sweep.trials.find((t) => t.options.growth === growth)!.fit;
   const settings = {
-    neurons: o.neurons,
+    neurons: sweep.trials[0].options.neurons ?? o.neurons,
     k: o.k,
     learned: o.learned ?? Math.round(Math.sqrt(o.k)),
     /** The fit options each strategy trained with, defaults filled in. */
-    fit,
+    fit: Object.fromEntries(strategies.map((g) => [g, fitOf(g)])),
     seeds,
   };
   out.writeJson('compare.json', {
@@ -98,8 +175,8 @@ export async function compareRun(o: CompareCommandOptions): Promise<void> {
     groups,
     seconds: (performance.now() - started) / 1000,
   });
-  const table = compareTable(groups);
+  const table = `${compareTable(groups)}\n${condensedTable(groups)}\n${verdict(groups)}`;
   writeFileAtomic(`${out.path}/compare.md`, table);
   console.log(table);
-  console.log(`wrote ${out.path}/compare.json and compare.md`);
+  console.log(`wrote ${out.path}/compare.json and compare.md (the runs: ${out.path}/trials)`);
 }

@@ -62,9 +62,10 @@ modelOptions(
   .option('--strategies <list>', 'growth strategies to compare', 'random,gradient,sampled,deep_r')
   .option('--backbones <list>', 'frozen,trainable or one of them', 'frozen,trainable')
   .option('--seeds <n>', 'seeds per setting (1..n)', integer, 3)
-  .option('--out <dir>', 'directory for compare.json and compare.md', 'runs/compare')
+  .option('--out <dir>', 'directory of the runs, compare.json and compare.md', 'runs/compare')
+  .option('--jobs <J>', 'runs at once, each in its own process (threads: cores / J)', integer, 1)
   .action(async (options: CompareCommandOptions) => {
-    await init({ threads: options.threads });
+    await init({ threads: 1 }); // the runs compute, each in its own process
     await compareRun(options);
   });
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { SqrtkError } from '../../errors.js';
 import { writeFileAtomic } from '../../node/atomic.js';
 import { lockRunDirectory } from '../lock.js';
-import { describe, planSweep } from './plan.js';
+import { describe, planSweep, type Sweep } from './plan.js';
 
 export { runSweep, sweepStatus, countLine } from './run.js';
 export { writeSweepReport } from './report.js';
@@ -14,8 +14,12 @@ export { writeSbatch, type SlurmOptions } from './slurm.js';
  * Plans the manifest into `out`/sweep.json and returns one line per trial. Planning again
  * with the same manifest is a no-op; `out` holding another plan is refused.
  */
-export async function planCommand(manifest: string, out: string): Promise<string[]> {
-  const sweep = await planSweep(manifest);
+export async function planCommand(
+  manifest: string,
+  out: string,
+  planned?: Sweep,
+): Promise<string[]> {
+  const sweep = planned ?? (await planSweep(manifest));
   const text = JSON.stringify(sweep, null, 2) + '\n';
   const path = join(out, 'sweep.json');
   const release = lockRunDirectory(out);

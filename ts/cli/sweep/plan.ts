@@ -110,6 +110,11 @@ export function readManifest(file: string): Manifest {
       `is not valid ${kind} (${(cause as Error).message.split('\n')[0]}); fix the file (a .yaml or .yml name reads YAML, any other JSON)`,
     );
   }
+  return checkManifest(file, value);
+}
+
+/** `value` as a manifest, checked for its shape; errors start with `file`. */
+export function checkManifest(file: string, value: unknown): Manifest {
   const isObject = (v: unknown): v is Options =>
     typeof v === 'object' && v !== null && !Array.isArray(v);
   if (!isObject(value))
@@ -266,8 +271,14 @@ function inManifestNames(message: string): string {
 
 /** Every trial of the manifest in `file`, resolved as `sqrtk train` would resolve it. */
 export async function planSweep(file: string): Promise<Sweep> {
-  const m = readManifest(file);
-  const base = dirname(resolve(file));
+  return planManifest(readManifest(file), file, dirname(resolve(file)));
+}
+
+/**
+ * Every trial of manifest `m`, resolved as `sqrtk train` would resolve it; `file` names the
+ * manifest in errors and sweep.json, and files it names are found from `base`.
+ */
+export async function planManifest(m: Manifest, file: string, base: string): Promise<Sweep> {
   const seeds = m.seeds ?? [0];
   const combos = gridPoints(m.grid).flatMap((point) =>
     (m.variations ?? [{}]).map((variation) => ({ ...m.base, ...point, ...variation })),

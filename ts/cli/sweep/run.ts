@@ -132,7 +132,11 @@ function runTrial(
  * whenever a trial starts or ends. Resolves with the counts at the end; a signal stops it after
  * the running trials have checkpointed (exit code 130 or 143).
  */
-export async function runSweep(dir: string, o: RunOptions): Promise<Counts> {
+export async function runSweep(
+  dir: string,
+  o: RunOptions,
+  onDone: (trial: Trial, counts: Counts) => void = () => {},
+): Promise<Counts> {
   const sweep = readSweep(dir);
   const n = sweep.trials.length;
   if (o.index !== undefined && !(Number.isSafeInteger(o.index) && o.index >= 0 && o.index < n))
@@ -180,6 +184,7 @@ export async function runSweep(dir: string, o: RunOptions): Promise<Counts> {
       if (result.ok) {
         counts.done++;
         rmSync(failedPath(dir, trial), { force: true });
+        onDone(trial, counts);
       } else if (stopping) {
         counts.left++; // interrupted, not failed: the next run resumes it
       } else {
