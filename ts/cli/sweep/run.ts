@@ -78,6 +78,9 @@ function cli(): [string, string] {
   return [process.execPath, resolve(process.argv[1])];
 }
 
+/** The error of `sqrtk train` when another process holds the run directory's lock. */
+const BUSY = /^error: .* is being written by /m;
+
 /** The end of a trial's output: its last error line, or its last lines. */
 function lastLines(log: string): string {
   const lines = log.trim().split('\n');
@@ -187,6 +190,8 @@ export async function runSweep(
         onDone(trial, counts);
       } else if (stopping) {
         counts.left++; // interrupted, not failed: the next run resumes it
+      } else if (BUSY.test(lastLines(result.log))) {
+        counts.left++; // another process (a second sweep run, a Slurm task) is running it
       } else {
         counts.failed++;
         mkdirSync(join(dir, 'failed'), { recursive: true });
@@ -198,7 +203,13 @@ export async function runSweep(
         };
         writeFileAtomic(failedPath(dir, trial), JSON.stringify(record, null, 2) + '\n');
       }
-      const how = result.ok ? 'done' : stopping ? 'stopped' : `failed (${result.exit})`;
+      const how = result.ok
+        ? 'done'
+        : stopping
+          ? 'stopped'
+          : BUSY.test(lastLines(result.log))
+            ? 'left to the process running it'
+            : `failed (${result.exit})`;
       console.error(`${countLine(counts)} | ${how} ${trial.index}`);
     }
   };
