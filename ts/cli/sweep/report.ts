@@ -103,6 +103,10 @@ export function buildSweepReport(dir: string, sweep: Sweep = readSweep(dir)): Sw
       if (values.length > 0 && values.every((v) => v !== null && Number.isFinite(v)))
         metrics[name] = aggregate(values as number[]);
     }
+    // With one label per sequence, a trial is one step: its accuracy says nothing new.
+    const trial = metrics.test_trial_accuracy;
+    if (trial && canonical(trial.values) === canonical(metrics.test_accuracy?.values))
+      delete metrics.test_trial_accuracy;
     return {
       options: shown(trials[0].options),
       seeds: finished.map((t) => t.options.seed as number),
@@ -134,8 +138,8 @@ export function buildSweepReport(dir: string, sweep: Sweep = readSweep(dir)): Sw
   return { trials: sweep.trials.length, done, baseline, configurations, comparisons };
 }
 
-/** Numbers as people read them: 4 significant digits, p-values as p. */
-const num = (v: number) => (Number.isInteger(v) ? String(v) : v.toPrecision(4));
+/** Numbers as people read them: 3 significant digits (the JSON and CSV keep them all). */
+const num = (v: number) => (Number.isInteger(v) ? String(v) : String(+v.toPrecision(3)));
 const pText = (p: number | null) =>
   p === null ? '-' : p < 1e-3 ? p.toExponential(1) : p.toFixed(3);
 const label = (o: Options) => describe(o) || 'all trials';
