@@ -1,12 +1,12 @@
 // `sqrtk sweep slurm` on a real Slurm cluster: the single-node one of scripts/slurm-local.sh.
-// CI (.ci/run sets SQRTK_SLURM=required) starts it and this test must pass there; elsewhere it
-// runs where `sinfo` shows a node, and says why when it does not.
+// In CI (.ci/run starts the cluster and sets SQRTK_SLURM=required; CI=true counts too) it must
+// pass; elsewhere it runs where `sinfo` shows a node, and says why when it does not.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-const required = process.env.SQRTK_SLURM === 'required';
+const required = process.env.SQRTK_SLURM === 'required' || Boolean(process.env.CI);
 const sinfo = spawnSync('sinfo', ['-h', '-o', '%T'], { encoding: 'utf8', timeout: 20_000 });
 const up = sinfo.status === 0 && /idle|mixed|allocated/.test(sinfo.stdout);
 const why = sinfo.error
