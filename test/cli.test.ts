@@ -196,6 +196,7 @@ describe('sqrtk CLI', () => {
       'frozen',
       '--rewire-every',
       '5',
+      '--keep-best',
       '--out',
       out,
     );
@@ -218,6 +219,10 @@ describe('sqrtk CLI', () => {
     const table = readFileSync(join(out, 'compare.md'), 'utf8');
     expect(table).toContain('| dnms | frozen | sampled | trial accuracy |');
     expect(table).toContain('| flip-flop | frozen | sampled | loss (lower is better) |');
+    // --keep-best reaches every run: each ends on its best validation epoch.
+    const trial = JSON.parse(readFileSync(join(out, 'sweep.json'), 'utf8')).trials[0];
+    const run = JSON.parse(readFileSync(join(out, trial.dir, 'summary.json'), 'utf8'));
+    expect(run.selected_on).toMatch(/^validation trial_accuracy|^validation accuracy/);
   });
 
   it('records the schedule deep_r trains with: every step until 0.95 unless the flags say', () => {
@@ -293,6 +298,10 @@ describe('sqrtk CLI', () => {
       [
         ['compare', '--rewire-until', 'deep_r=x', '--out', join(out, 'compare')],
         /--rewire-until.*must be a finite number/,
+      ],
+      [
+        ['compare', '--early-stop', '0', '--out', join(out, 'compare')],
+        /^error: --early-stop \(=0\) must be an integer >= 1/m,
       ],
       [['fly'], /unknown command 'fly'/],
     ];

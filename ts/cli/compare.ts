@@ -3,10 +3,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compareGroups, compareTable, condensedTable, verdict } from './compare-strategies.js';
 import { fitOptions, networkOptions, type ModelCommandOptions } from './train.js';
+import type { ScheduleCommandOptions } from './selection.js';
 import { resolveFitOptions } from '../train.js';
 import { optionError, SqrtkError } from '../errors.js';
 import { GROWTH_STRATEGIES, resolveNetworkOptions } from '../options.js';
-import { planManifest, type Manifest, type Options, type Trial } from './sweep/plan.js';
+import { planManifest, type Manifest, type Options, type Sweep, type Trial } from './sweep/plan.js';
 import { planCommand, runSweep } from './sweep/index.js';
 import { RunDirectory } from './run-dir.js';
 import { writeFileAtomic } from '../node/atomic.js';
@@ -18,10 +19,8 @@ type Growth = (typeof GROWTH_STRATEGIES)[number];
 /** A schedule flag of `compare`: `*` for every strategy, or a value by strategy (main.ts). */
 export type PerStrategy = Partial<Record<Growth | '*', number>>;
 
-export interface CompareCommandOptions extends Omit<
-  ModelCommandOptions,
-  'rewireEvery' | 'rewireUntil'
-> {
+export interface CompareCommandOptions
+  extends Omit<ModelCommandOptions, 'rewireEvery' | 'rewireUntil'>, ScheduleCommandOptions {
   rewireEvery?: PerStrategy;
   rewireUntil?: PerStrategy;
   task?: string[];
@@ -73,6 +72,16 @@ const MODEL_KEYS = [
   'blocks',
   'couplings',
   'maxLearnedOut',
+  'lrSchedule',
+  'warmup',
+  'lrStepEvery',
+  'lrFactor',
+  'minLr',
+  'lrPatience',
+  'earlyStop',
+  'keepBest',
+  'monitor',
+  'validationFraction',
 ] as const;
 
 /**
@@ -128,7 +137,15 @@ export async function compareRun(o: CompareCommandOptions): Promise<void> {
   }
   const manifest = compareManifest(o, strategies);
   const file = join(o.out, 'manifest.json');
-  const sweep = await planManifest(manifest, file, process.cwd());
+  let sweep: Sweep;
+  try {
+    sweep = await planManifest(manifest, file, process.cwd());
+  } catch (e) {
+    // The planner names options as a manifest does; here they were flags (inFlags restores them).
+    const asWritten = e instanceof SqrtkError && (e as { asWritten?: boolean }).asWritten;
+    if (!asWritten) throw e;
+    throw new SqrtkError(e.code, e.message.replace(/^.*?: trial \d+ \(.*?\): /, ''));
+  }
   const out = new RunDirectory(o.out);
   out.writeJson('manifest.json', manifest);
   await planCommand(file, o.out, sweep);

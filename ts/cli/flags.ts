@@ -149,9 +149,32 @@ export function modelOptions(
     );
 }
 
+/** The learning-rate schedule and epoch-selection flags of `train` and `compare`. */
+export function scheduleOptions(command: Command): Command {
+  return command
+    .option('--lr-schedule <name>', 'constant | step | cosine | plateau (default constant)')
+    .option('--warmup <S>', 'optimizer steps of linear warm-up to --lr (default 0)', integer)
+    .option('--lr-step-every <E>', 'step: multiply the rate by --lr-factor every E epochs', integer)
+    .option('--lr-factor <f>', 'step, plateau: factor of each reduction (default 0.5)', number)
+    .option('--min-lr <lr>', 'cosine: the final rate; plateau: the lowest rate (default 0)', number)
+    .option(
+      '--lr-patience <E>',
+      'plateau: epochs without improvement per reduction (default 3)',
+      integer,
+    )
+    .option('--early-stop <E>', 'stop after E epochs without validation improvement', integer)
+    .option('--keep-best', 'end with the network of the best validation epoch')
+    .option('--monitor <metric>', 'validation metric that selects epochs: accuracy | loss')
+    .option(
+      '--validation-fraction <f>',
+      'hold out this fraction of the training data for validation (default 0.1 when selecting epochs)',
+      number,
+    );
+}
+
 /** `sqrtk train`'s flags: the model's, then the task, data, schedule and run flags. */
 export function trainOptions(command: Command): Command {
-  return modelOptions(command, { neurons: 1000, k: 100, epochs: 20 })
+  return scheduleOptions(modelOptions(command, { neurons: 1000, k: 100, epochs: 20 }))
     .option('--task <name>', `built-in task: ${TASKS.join(' | ')} (see sqrtk tasks)`, 'digits')
     .option(
       '--task-option <key=value>',
@@ -172,24 +195,6 @@ export function trainOptions(command: Command): Command {
     .option(
       '--loss <loss>',
       'with --data: cross_entropy (labels) | mse (targets); inferred from the data',
-    )
-    .option('--lr-schedule <name>', 'constant | step | cosine | plateau (default constant)')
-    .option('--warmup <S>', 'optimizer steps of linear warm-up to --lr (default 0)', integer)
-    .option('--lr-step-every <E>', 'step: multiply the rate by --lr-factor every E epochs', integer)
-    .option('--lr-factor <f>', 'step, plateau: factor of each reduction (default 0.5)', number)
-    .option('--min-lr <lr>', 'cosine: the final rate; plateau: the lowest rate (default 0)', number)
-    .option(
-      '--lr-patience <E>',
-      'plateau: epochs without improvement per reduction (default 3)',
-      integer,
-    )
-    .option('--early-stop <E>', 'stop after E epochs without validation improvement', integer)
-    .option('--keep-best', 'end with the network of the best validation epoch')
-    .option('--monitor <metric>', 'validation metric that selects epochs: accuracy | loss')
-    .option(
-      '--validation-fraction <f>',
-      'hold out this fraction of the training data for validation (default 0.1 when selecting epochs)',
-      number,
     )
     .option(
       '--init <file>',

@@ -9,7 +9,7 @@ import { trainRun, type TrainCommandOptions } from './train.js';
 import { resumeRun } from './resume.js';
 import { reportError } from './messages.js';
 import { compareRun, type CompareCommandOptions } from './compare.js';
-import { collect, integer, modelOptions, trainOptions } from './flags.js';
+import { collect, integer, modelOptions, scheduleOptions, trainOptions } from './flags.js';
 import {
   countLine,
   planCommand,
@@ -51,12 +51,14 @@ trainOptions(
   await trainRun(options as TrainCommandOptions & { out: string }, progressReporter());
 });
 
-modelOptions(
-  program
-    .command('compare')
-    .description('train every growth strategy over several seeds, frozen and trainable backbone'),
-  { neurons: 500, k: 50, epochs: 10 },
-  true,
+scheduleOptions(
+  modelOptions(
+    program
+      .command('compare')
+      .description('train every growth strategy over several seeds, frozen and trainable backbone'),
+    { neurons: 500, k: 50, epochs: 10 },
+    true,
+  ),
 )
   .option('--task <name>', 'built-in task (repeat or comma-separate for several)', collect)
   .option('--strategies <list>', 'growth strategies to compare', 'random,gradient,sampled,deep_r')
