@@ -303,6 +303,10 @@ describe('sqrtk CLI', () => {
         ['compare', '--early-stop', '0', '--out', join(out, 'compare')],
         /^error: --early-stop \(=0\) must be an integer >= 1/m,
       ],
+      [
+        ['compare', '--strategies', 'random,random', '--out', join(out, 'compare')],
+        /^error: --strategies \(="random,random"\) lists random twice; list each once$/m,
+      ],
       [['fly'], /unknown command 'fly'/],
     ];
     for (const [args, message] of cases) {

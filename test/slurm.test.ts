@@ -29,7 +29,8 @@ describe('sqrtk sweep on Slurm', () => {
     () => {
       // Under the repository, not /tmp: a cluster's nodes see the sweep on a shared file system.
       mkdirSync(join(process.cwd(), 'runs'), { recursive: true });
-      const root = mkdtempSync(join(process.cwd(), 'runs', 'slurm-test-'));
+      // A space in the path, as users' paths have: the script must quote it for Slurm.
+      const root = mkdtempSync(join(process.cwd(), 'runs', 'slurm test-'));
       const manifest = {
         base: { task: 'digits', neurons: 80, k: 8, epochs: 1, rewireEvery: 10 },
         grid: { growth: ['random', 'sampled'] },
@@ -51,7 +52,7 @@ describe('sqrtk sweep on Slurm', () => {
         timeout: 600_000,
       });
       const logs = () =>
-        spawnSync('sh', ['-c', `cat ${slurm}/logs/slurm-*.out`], { encoding: 'utf8' }).stdout;
+        spawnSync('sh', ['-c', 'cat "$0"/logs/slurm-*.out', slurm], { encoding: 'utf8' }).stdout;
       expect(submitted.status, `${submitted.stderr}\n${logs()}`).toBe(0);
       expect(submitted.stdout).toMatch(/Submitted batch job \d+/);
       expect(logs()).toMatch(/sweep: 1 done, 0 running, 0 failed, 0 left/);

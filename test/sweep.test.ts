@@ -172,11 +172,76 @@ describe('sqrtk sweep', () => {
     expect(r.status).toBe(1);
     expect(r.stdout).toContain('sweep: 0 done, 0 running, 2 failed, 0 left');
     const status = cli('sweep', 'status', dir).stdout;
-    expect(status).toMatch(/failed\s+lr=0\.001: error: --data \(=".*data\.json"\) does not exist/);
+    expect(status).toMatch(
+      /failed\s+lr=0\.001: error: \S*data\.json cannot be read \(ENOENT[^)]*\); restore it, or plan the sweep again/,
+    );
     renameSync(`${data}.away`, data);
     const retry = cli('sweep', 'run', dir);
     expect(retry.status, retry.stderr).toBe(0);
     expect(cli('sweep', 'status', dir).stdout).toContain('sweep: 2 done, 0 running, 0 failed');
+  });
+
+  it('pairs each configuration with the baseline that differs only where the baseline says', () => {
+    const dir = planned(
+      JSON.stringify({
+        base: { task: 'digits', neurons: 20, epochs: 1, rewireEvery: 10 },
+        grid: { growth: ['random', 'sampled'], k: [3, 4] },
+        seeds: [1, 2],
+        // neurons does not vary: it must not make random a comparison of its own
+        baseline: { growth: 'random', neurons: 20 },
+      }),
+    );
+    expect(cli('sweep', 'run', dir, '--jobs', '2').status).toBe(0);
+    expect(cli('sweep', 'report', dir).status).toBe(0);
+    const { configurations, comparisons } = json(join(dir, 'report.json'));
+    const find = (growth: string, k: number) =>
+      configurations.find(
+        (c: { options: { growth: string; k: number } }) =>
+          c.options.growth === growth && c.options.k === k,
+      );
+    const accuracy = comparisons.filter((c: { metric: string }) => c.metric === 'test_accuracy');
+    expect(
+      accuracy.map((c: { options: object; baseline: object }) => [c.options, c.baseline]),
+    ).toEqual([
+      [
+        { growth: 'sampled', k: 3 },
+        { growth: 'random', k: 3 },
+      ],
+      [
+        { growth: 'sampled', k: 4 },
+        { growth: 'random', k: 4 },
+      ],
+    ]);
+    const [sampled, random] = [find('sampled', 4), find('random', 4)];
+    expect(accuracy[1].test.differences).toEqual(
+      sampled.metrics.test_accuracy.values.map(
+        (v: number, i: number) => v - random.metrics.test_accuracy.values[i],
+      ),
+    );
+  });
+
+  it('addresses data trials by how the data is split too, and refuses data changed since the plan', () => {
+    const root = mkdtempSync(join(tmpdir(), 'sqrtk-sweep-'));
+    const x = Array.from({ length: 40 }, (_, i) => [[i % 2], [(i >> 1) % 2]]);
+    writeFileSync(join(root, 'd.json'), JSON.stringify({ x, labels: x.map((_, i) => i % 2) }));
+    const manifest = {
+      base: { data: 'd.json', neurons: 20, k: 4, epochs: 1, batchSize: 8 },
+      grid: { testFraction: [0.2, 0.3], standardize: [false, true] },
+    };
+    writeFileSync(join(root, 'm.json'), JSON.stringify(manifest));
+    const dir = join(root, 'sweep');
+    expect(cli('sweep', 'plan', join(root, 'm.json'), '--out', dir).status).toBe(0);
+    const ids = json(join(dir, 'sweep.json')).trials.map((t: { id: string }) => t.id);
+    expect(new Set(ids).size).toBe(4);
+    writeFileSync(
+      join(root, 'd.json'),
+      JSON.stringify({ x, labels: x.map((_, i) => (i + 1) % 2) }),
+    );
+    expect(cli('sweep', 'run', dir, '--index', '0').status).toBe(1);
+    expect(json(join(dir, 'failed', '0.json')).error).toMatch(
+      /d\.json changed since the sweep was planned \(SHA-256 [0-9a-f]{12}… then, [0-9a-f]{12}… now\); restore it, or plan the sweep again/,
+    );
+    expect(existsSync(join(dir, 'trials', ids[0]))).toBe(false);
   });
 
   it('refuses a bad manifest in its own words, before anything runs', () => {
@@ -196,6 +261,22 @@ describe('sqrtk sweep', () => {
       [{ grid: { growth: [] } }, /grid "growth" must be a non-empty list/],
       [{ baseline: { growth: 'random' }, grid: { k: [10, 20] } }, /"baseline" .* matches no trial/],
       [{ bsae: {} }, /"bsae" is not a manifest entry/],
+      [
+        { base: { neurons: null } },
+        /"neurons" has no value \(null\); give it one, or leave the key out/,
+      ],
+      [
+        { base: { growth: ['random', 'sampled'] } },
+        /"growth" .* is a list: the values to try belong in "grid"/,
+      ],
+      [{ variations: [] }, /"variations" must be a non-empty list/],
+      [{ base: { checkpointEvery: 5 } }, /"checkpointEvery" belongs at the top level/],
+      [{ base: { standardize: true } }, /standardize \(=true\) needs data; pass data FILE too/],
+      [
+        { base: { task: 'dms', taskOptions: { delay: { a: 1 } } } },
+        /"taskOptions\.delay" .* must be a number/,
+      ],
+      [{ base: { task: 'dms', taskOptions: { delay: 'x' } } }, /taskOptions\.delay \(=x\)/],
       ['{ "base": ', /is not valid JSON/],
     ];
     for (const [manifest, message] of cases) {

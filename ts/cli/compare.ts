@@ -37,6 +37,8 @@ function list<T extends string>(option: string, value: string, allowed: readonly
   for (const item of items) {
     if (!allowed.includes(item as T))
       throw optionError(option, item, `is not one of ${allowed.join(', ')}`, 'pick from those');
+    if (items.indexOf(item) !== items.lastIndexOf(item))
+      throw optionError(option, value, `lists ${item} twice`, 'list each once');
   }
   return items as T[];
 }
@@ -147,8 +149,16 @@ export async function compareRun(o: CompareCommandOptions): Promise<void> {
     throw new SqrtkError(e.code, e.message.replace(/^.*?: trial \d+ \(.*?\): /, ''));
   }
   const out = new RunDirectory(o.out);
-  out.writeJson('manifest.json', manifest);
-  await planCommand(file, o.out, sweep);
+  try {
+    await planCommand(file, o.out, sweep);
+  } catch (e) {
+    if (!(e instanceof SqrtkError) || e.code !== 'E_BUSY') throw e;
+    throw new SqrtkError(
+      'E_BUSY',
+      `--out (=${JSON.stringify(o.out)}) holds a comparison made with other flags; run it with those (its manifest.json records them) to go on, or choose another --out`,
+    );
+  }
+  out.writeJson('manifest.json', manifest); // only once the plan is the one in --out
   const started = performance.now();
   const trialOf = (task: string, backbone: string, growth: string, seed: number) =>
     sweep.trials.find(
@@ -172,6 +182,11 @@ export async function compareRun(o: CompareCommandOptions): Promise<void> {
     throw new SqrtkError(
       'E_RUN',
       `${counts.failed} of ${total} runs failed; see sqrtk sweep status ${o.out}, then run the same sqrtk compare again to retry them`,
+    );
+  if (counts.left > 0)
+    throw new SqrtkError(
+      'E_BUSY',
+      `${counts.left} of ${total} runs are being run by another process; when it has finished, run the same sqrtk compare again`,
     );
   const seeds = manifest.seeds!;
   const groups = compareGroups({ tasks, strategies, backbones, seeds }, (task, backbone, growth) =>

@@ -37,6 +37,12 @@ export function lockRunDirectory(dir: string): () => void {
   return releaser(path);
 }
 
+/** Whether a live process holds the lock of `dir` (a stale lock does not count). */
+export function isLocked(dir: string): boolean {
+  const owner = readOwner(join(dir, LOCK_NAME));
+  return owner !== undefined && isAlive(owner);
+}
+
 /** Creates the lock file with our pid and host; false when it exists already. */
 function tryCreate(path: string): boolean {
   let fd: number;

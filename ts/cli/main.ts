@@ -137,8 +137,13 @@ sweep
   .option('--max-parallel <k>', 'at most k tasks at once', integer)
   .option('--cpus <C>', 'CPUs (threads) per task', integer, 1)
   .action((dir: string, options: SlurmOptions) => {
-    const path = writeSbatch(dir, options);
+    const { path, trials } = writeSbatch(dir, options);
     console.log(`wrote ${path}; submit it with: sbatch ${path}`);
+    // Slurm's default MaxArraySize is 1001 (indices 0-1000); clusters often keep it.
+    if (trials > 1001)
+      console.error(
+        `note: ${trials} array tasks: more than Slurm's default MaxArraySize (1001) allows; check yours with scontrol show config | grep MaxArraySize`,
+      );
   });
 
 program

@@ -80,7 +80,20 @@ const MANIFEST_KEYS = ['base', 'grid', 'variations', 'seeds', 'baseline', 'check
 /** Options that name files: resolved against the manifest's directory. */
 const FILE_OPTIONS = ['data', 'test'];
 /** Options of the sweep's own: never given per trial. */
-const RUNNER_OPTIONS = ['out', 'threads', 'resume', 'overwrite', 'checkpointEvery', 'init'];
+const RUNNER_OPTIONS = ['out', 'threads', 'resume', 'overwrite'];
+/** Flags of other commands, not of `sqrtk train`. */
+const NOT_TRAIN = ['format', 'seeds', 'strategies', 'backbones', 'checkpointEvery', 'init'];
+/** What a manifest's options may be: the names of sqrtk train's flags. */
+const KNOWN = [
+  ...Object.keys(FLAGS).filter((k) => !RUNNER_OPTIONS.includes(k) && !NOT_TRAIN.includes(k)),
+  'trainBackbone',
+  'taskOptions',
+  'data',
+  'test',
+  'testFraction',
+  'standardize',
+  'loss',
+];
 
 function manifestError(file: string, message: string): SqrtkError {
   const error = new SqrtkError('E_OPTION', `${file}: ${message}`);
@@ -102,7 +115,8 @@ export function readManifest(file: string): Manifest {
   const yaml = ['.yaml', '.yml'].includes(extname(file).toLowerCase());
   let value: unknown;
   try {
-    value = yaml ? parseYaml(text) : JSON.parse(text);
+    const body = text.replace(/^\uFEFF/, ''); // a byte-order mark some editors write
+    value = yaml ? parseYaml(body, { merge: true }) : JSON.parse(body);
   } catch (cause) {
     const kind = yaml ? 'YAML' : 'JSON';
     throw manifestError(
@@ -142,10 +156,13 @@ export function checkManifest(file: string, value: unknown): Manifest {
       if (!Array.isArray(values) || values.length === 0)
         throw manifestError(file, `grid "${key}" must be a non-empty list of values, e.g. [1, 2]`);
   }
-  if (m.variations !== undefined && (!Array.isArray(m.variations) || !m.variations.every(isObject)))
+  if (
+    m.variations !== undefined &&
+    (!Array.isArray(m.variations) || m.variations.length === 0 || !m.variations.every(isObject))
+  )
     throw manifestError(
       file,
-      '"variations" must be a list of option objects, e.g. [{ "k": 20 }, { "k": 40 }]',
+      '"variations" must be a non-empty list of option objects, e.g. [{ "k": 20 }, { "k": 40 }]',
     );
   if (m.seeds !== undefined) {
     const seeds = m.seeds as unknown;
@@ -217,9 +234,21 @@ function yesNo(key: string, value: unknown): boolean {
 export function trainArgs(options: Options, base: string): string[] {
   const args: string[] = [];
   for (const [key, value] of Object.entries(options)) {
-    if (value === undefined || value === null) continue;
+    if (value === undefined) continue;
+    if (value === null)
+      throw new Error(`"${key}" has no value (null); give it one, or leave the key out`);
     if (RUNNER_OPTIONS.includes(key))
       throw new Error(`"${key}" is set by the sweep itself (sqrtk sweep run); leave it out`);
+    if (key === 'checkpointEvery')
+      throw new Error('"checkpointEvery" belongs at the top level of the manifest, beside "seeds"');
+    if (key === 'init')
+      throw new Error(
+        '"init" (start from a saved network) is not supported in sweeps; train with sqrtk train --init',
+      );
+    if (Array.isArray(value) && key !== 'taskOptions')
+      throw new Error(
+        `"${key}" (=${JSON.stringify(value)}) is a list: the values to try belong in "grid", e.g. "grid": { "${key}": ${JSON.stringify(value)} }`,
+      );
     if (key === 'trainBackbone') {
       if (!yesNo(key, value)) args.push('--frozen-backbone');
     } else if (key === 'taskOptions') {
@@ -227,8 +256,13 @@ export function trainArgs(options: Options, base: string): string[] {
         throw new Error(
           `"taskOptions" (=${JSON.stringify(value)}) must be an object, e.g. { "delay": 12 }`,
         );
-      for (const [k, v] of Object.entries(value as Options))
+      for (const [k, v] of Object.entries(value as Options)) {
+        if (typeof v === 'object' && !Array.isArray(v))
+          throw new Error(
+            `"taskOptions.${k}" (=${JSON.stringify(v)}) must be a number, a word or a list, e.g. { "delay": 12 }`,
+          );
         args.push('--task-option', `${k}=${Array.isArray(v) ? v.join(',') : String(v)}`);
+      }
     } else if (key === 'blocks' || key === 'couplings') {
       args.push(`--${key}`, pairs(key, value));
     } else if (key === 'dale' || key === 'keepBest' || key === 'standardize') {
@@ -237,12 +271,15 @@ export function trainArgs(options: Options, base: string): string[] {
       args.push(`--${key}`, resolve(base, String(value)));
     } else if (key === 'testFraction' || key === 'loss') {
       args.push(key === 'loss' ? '--loss' : '--test-fraction', String(value));
-    } else if (FLAGS[key] !== undefined && typeof value !== 'object') {
+    } else if (KNOWN.includes(key) && typeof value !== 'object') {
       args.push(FLAGS[key], String(value));
-    } else {
-      const known = [...Object.keys(FLAGS), 'trainBackbone', 'taskOptions', 'data', 'test'];
+    } else if (KNOWN.includes(key)) {
       throw new Error(
-        `"${key}" is not an option a sweep can set (it has no sqrtk train flag); use one of ${known.filter((k) => !RUNNER_OPTIONS.includes(k)).join(', ')}`,
+        `"${key}" (=${JSON.stringify(value)}) must be a number, a word or true/false`,
+      );
+    } else {
+      throw new Error(
+        `"${key}" is not an option a sweep can set (it has no sqrtk train flag); use one of ${KNOWN.filter((k) => k !== 'seed').join(', ')}`,
       );
     }
   }
@@ -266,7 +303,17 @@ function parseTrainArgs(args: string[]): TrainCommandOptions {
 function inManifestNames(message: string): string {
   const byFlag = new Map(Object.entries(FLAGS).map(([name, flag]) => [flag, name]));
   byFlag.set('--frozen-backbone', 'trainBackbone');
-  return message.replace(/--[a-z-]+(?![\w-])/g, (flag) => byFlag.get(flag) ?? flag);
+  const more = {
+    data: '--data',
+    test: '--test',
+    testFraction: '--test-fraction',
+    standardize: '--standardize',
+    loss: '--loss',
+  };
+  for (const [name, flag] of Object.entries(more)) byFlag.set(flag, name);
+  // `--task-option (="delay=3,4")` → `taskOptions.delay (=3,4)`
+  const options = message.replace(/--task-option \(="([^=]+)=([^"]*)"\)/g, 'taskOptions.$1 (=$2)');
+  return options.replace(/--[a-z-]+(?![\w-])/g, (flag) => byFlag.get(flag) ?? flag);
 }
 
 /** Every trial of the manifest in `file`, resolved as `sqrtk train` would resolve it. */
@@ -316,7 +363,16 @@ export async function planManifest(m: Manifest, file: string, base: string): Pro
         const data = files.map((f) => ({ ...f }));
         const curriculum = p.curriculum?.values ?? null;
         const inputs = data.map((f) => [f.role, f.sha256]);
-        const id = hashOf({ network, fit, curriculum, task: taskRecord, data: inputs });
+        // With --data, how the files are split and scaled is part of the run too.
+        const prepared =
+          data.length === 0
+            ? null
+            : {
+                testFraction: o.testFraction ?? null,
+                standardize: o.standardize === true,
+                loss: o.loss ?? null,
+              };
+        const id = hashOf({ network, fit, curriculum, task: taskRecord, data: inputs, prepared });
         const { seed: _, ...withoutSeed } = options;
         const config = hashOf(withoutSeed);
         const dir = `trials/${id}`;
@@ -380,7 +436,7 @@ export function matches(options: Options, subset: Options): boolean {
 /** `growth=sampled seed=2`: the options that tell trials apart, for progress lines and errors. */
 export function describe(options: Options, keys?: string[]): string {
   return Object.entries(options)
-    .filter(([k]) => keys === undefined || keys.includes(k))
+    .filter(([k, v]) => v !== undefined && (keys === undefined || keys.includes(k)))
     .map(([k, v]) => `${k}=${typeof v === 'object' ? canonical(v) : String(v)}`)
     .join(' ');
 }

@@ -93,6 +93,8 @@ export function buildSweepReport(dir: string, sweep: Sweep = readSweep(dir)): Sw
   const groups = new Map<string, Trial[]>();
   for (const t of sweep.trials) groups.set(t.config, [...(groups.get(t.config) ?? []), t]);
   let done = 0;
+  /** Whether a configuration is the baseline: judged on all its options, not only the shown ones. */
+  const baselines = new Set<ConfigurationReport>();
   const configurations = [...groups.values()].map((trials): ConfigurationReport => {
     const finished = trials.filter((t) => trialState(dir, t) === 'done');
     done += finished.length;
@@ -107,20 +109,25 @@ export function buildSweepReport(dir: string, sweep: Sweep = readSweep(dir)): Sw
     const trial = metrics.test_trial_accuracy;
     if (trial && canonical(trial.values) === canonical(metrics.test_accuracy?.values))
       delete metrics.test_trial_accuracy;
-    return {
+    const report = {
       options: shown(trials[0].options),
       seeds: finished.map((t) => t.options.seed as number),
       unfinished: trials.filter((t) => !finished.includes(t)).map((t) => t.index),
       metrics,
     };
+    if (sweep.baseline && matches(trials[0].options, sweep.baseline)) baselines.add(report);
+    return report;
   });
   const comparisons: Comparison[] = [];
   const baseline = sweep.baseline;
   if (baseline !== null) {
+    // A configuration's baseline: the same options, with the baseline's values where it names
+    // them (e.g. growth=sampled k=4 → growth=random k=4).
+    const named = Object.fromEntries(Object.entries(baseline).filter(([k]) => keys.includes(k)));
     for (const c of configurations) {
-      if (matches(c.options, baseline)) continue;
-      const target = canonical({ ...c.options, ...shown(baseline) });
-      const b = configurations.find((x) => canonical(x.options) === target);
+      if (baselines.has(c)) continue;
+      const target = canonical({ ...c.options, ...named });
+      const b = [...baselines].find((x) => canonical(x.options) === target);
       if (b === undefined) continue;
       const shared = c.seeds.filter((s) => b.seeds.includes(s));
       for (const metric of COMPARED) {
@@ -183,7 +190,7 @@ export function reportMarkdown(r: SweepReport): string {
 
 const csvCell = (v: unknown) => {
   const text = typeof v === 'object' && v !== null ? canonical(v) : String(v ?? '');
-  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 };
 
 export function reportCsv(r: SweepReport): string {

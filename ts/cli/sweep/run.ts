@@ -10,12 +10,22 @@
  * passed on to the running trials, which checkpoint and stop; the next `sweep run` goes on.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+} from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { optionError, SqrtkError } from '../../errors.js';
 import { writeFileAtomic } from '../../node/atomic.js';
 import { describe, type Sweep, type Trial } from './plan.js';
+import { sha256 } from '../input-file.js';
+import { isLocked } from '../lock.js';
 
 /** DIR/sweep.json, with an error that says how to make one. */
 export function readSweep(dir: string): Sweep {
@@ -34,6 +44,9 @@ export function readSweep(dir: string): Sweep {
     throw new SqrtkError('E_DATA', `${path} is not a sweep plan of this version; plan it again`);
   return sweep;
 }
+
+/** `: growth=sampled seed=2`, or nothing when no option varies. */
+const label = (what: string) => (what ? `: ${what}` : '');
 
 export type TrialState = 'done' | 'failed' | 'started' | 'new';
 
@@ -88,6 +101,21 @@ function lastLines(log: string): string {
   return error ?? lines.slice(-5).join('\n');
 }
 
+/** An error line when a data file of `trial` is not the one the plan was made with. */
+function changedData(trial: Trial): string | undefined {
+  for (const file of trial.data) {
+    let now: string;
+    try {
+      now = sha256(readFileSync(file.path));
+    } catch (e) {
+      return `error: ${file.path} cannot be read (${(e as Error).message}); restore it, or plan the sweep again`;
+    }
+    if (now !== file.sha256)
+      return `error: ${file.path} changed since the sweep was planned (SHA-256 ${file.sha256.slice(0, 12)}… then, ${now.slice(0, 12)}… now); restore it, or plan the sweep again into a new directory`;
+  }
+  return undefined;
+}
+
 /** Runs one trial to its end; resolves with its exit code or signal, never rejects. */
 function runTrial(
   dir: string,
@@ -99,6 +127,9 @@ function runTrial(
   const run = join(dir, trial.dir);
   const [node, script] = cli();
   const resume = existsSync(join(run, 'config.json'));
+  // A resumed run checks its files against its config.json; a new one against the plan.
+  const changed = resume ? undefined : changedData(trial);
+  if (changed) return Promise.resolve({ ok: false, exit: 'data changed', log: changed });
   const args = resume
     ? ['train', '--resume', run]
     : ['train', ...trial.args, '--out', run, '--checkpoint-every', String(sweep.checkpointEvery)];
@@ -106,6 +137,7 @@ function runTrial(
   mkdirSync(logs, { recursive: true });
   const logPath = join(logs, `${trial.index}.log`);
   const fd = openSync(logPath, 'a');
+  const from = fstatSync(fd).size; // earlier attempts' output stays, but is not this one's
   const child = spawn(node, [script, ...args, '--threads', String(threads)], {
     stdio: ['ignore', fd, fd],
     // Its own process group: a Ctrl-C at the terminal reaches the sweep alone, which passes it
@@ -119,7 +151,7 @@ function runTrial(
       children.delete(child);
       let log = '';
       try {
-        log = readFileSync(logPath, 'utf8');
+        log = readFileSync(logPath).subarray(from).toString('utf8');
       } catch {
         // the log went missing: the exit code says enough
       }
@@ -152,6 +184,16 @@ export async function runSweep(
   const jobs = o.jobs ?? 1;
   if (!Number.isSafeInteger(jobs) || jobs < 1)
     throw optionError('--jobs', jobs, 'must be a whole number ≥ 1', 'use e.g. --jobs 2');
+  if (
+    o.threads !== undefined &&
+    !(Number.isSafeInteger(o.threads) && o.threads >= 1 && o.threads <= 256)
+  )
+    throw optionError(
+      '--threads',
+      o.threads,
+      'must be a whole number from 1 to 256',
+      'use e.g. --threads 2',
+    );
   const threads = o.threads ?? Math.max(1, Math.floor(availableParallelism() / jobs));
   const chosen = o.index === undefined ? sweep.trials : [sweep.trials[o.index]];
   const pending = chosen.filter((t) => trialState(dir, t) !== 'done');
@@ -178,9 +220,13 @@ export async function runSweep(
   const worker = async () => {
     for (let trial = queue.shift(); trial && !stopping; trial = queue.shift()) {
       counts.left--;
+      if (trialState(dir, trial) === 'done') {
+        counts.done++; // another process finished it meanwhile
+        continue;
+      }
       counts.running++;
       console.error(
-        `${countLine(counts)} | start ${trial.index}: ${describe(trial.options, sweep.varying)}`,
+        `${countLine(counts)} | start ${trial.index}${label(describe(trial.options, sweep.varying))}`,
       );
       const result = await runTrial(dir, sweep, trial, threads, children);
       counts.running--;
@@ -232,7 +278,7 @@ export function sweepStatus(dir: string): { lines: string[]; counts: Counts } {
   const counts: Counts = { done: 0, running: 0, failed: 0, left: 0 };
   const lines = sweep.trials.map((t) => {
     const state = trialState(dir, t);
-    const running = state === 'started' && existsSync(join(dir, t.dir, '.sqrtk.lock'));
+    const running = state === 'started' && isLocked(join(dir, t.dir));
     if (state === 'done') counts.done++;
     else if (state === 'failed') counts.failed++;
     else if (running) counts.running++;

@@ -23,7 +23,7 @@ export interface SlurmOptions {
 /** Quotes `text` for bash, whatever it holds. */
 const quote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
 
-export function writeSbatch(dir: string, o: SlurmOptions): string {
+export function writeSbatch(dir: string, o: SlurmOptions): { path: string; trials: number } {
   const n = readSweep(dir).trials.length;
   const cpus = o.cpus ?? 1;
   if (!Number.isSafeInteger(cpus) || cpus < 1)
@@ -39,7 +39,7 @@ export function writeSbatch(dir: string, o: SlurmOptions): string {
     ['--partition', o.partition],
     ['--time', o.time],
   ] as const)
-    if (value !== undefined && !/^[\w:.-]+$/.test(value))
+    if (value !== undefined && !/^[\w:.,-]+$/.test(value))
       throw optionError(
         flag,
         value,
@@ -47,6 +47,14 @@ export function writeSbatch(dir: string, o: SlurmOptions): string {
         'e.g. --time 1:00:00',
       );
   const abs = resolve(dir);
+  // Slurm reads #SBATCH lines itself: no shell quoting, and % starts one of its patterns.
+  if (/[%"\n]/.test(abs))
+    throw optionError(
+      'DIR',
+      abs,
+      'may not hold %, " or a line break for Slurm',
+      'move the sweep to a plainer path',
+    );
   const array = `0-${n - 1}${o.maxParallel ? `%${o.maxParallel}` : ''}`;
   const lines = [
     '#!/bin/bash',
@@ -56,7 +64,7 @@ export function writeSbatch(dir: string, o: SlurmOptions): string {
     '#SBATCH --job-name=sqrtk-sweep',
     `#SBATCH --array=${array}`,
     `#SBATCH --cpus-per-task=${cpus}`,
-    `#SBATCH --output=${abs}/logs/slurm-%A_%a.out`,
+    `#SBATCH --output="${abs}/logs/slurm-%A_%a.out"`,
     ...(o.partition ? [`#SBATCH --partition=${o.partition}`] : []),
     ...(o.time ? [`#SBATCH --time=${o.time}`] : []),
     'set -euo pipefail',
@@ -66,5 +74,5 @@ export function writeSbatch(dir: string, o: SlurmOptions): string {
   mkdirSync(resolve(dir, 'logs'), { recursive: true }); // Slurm does not create it
   const path = resolve(dir, 'sweep.sbatch');
   writeFileAtomic(path, lines.join('\n'));
-  return path;
+  return { path, trials: n };
 }
