@@ -2,7 +2,7 @@
 // SharedArrayBuffer (and so the threaded build) in browsers:
 //   Cross-Origin-Opener-Policy: same-origin
 //   Cross-Origin-Embedder-Policy: require-corp
-// Usage: node scripts/serve.mjs [port]   then open http://localhost:PORT/examples/browser/
+// Usage: node scripts/serve.mjs [port]   then open http://localhost:PORT/examples/playground/
 import { createReadStream, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join, normalize } from 'node:path';
@@ -16,6 +16,8 @@ const types = {
   '.wasm': 'application/wasm',
   '.json': 'application/json',
   '.map': 'application/json',
+  '.css': 'text/css',
+  '.png': 'image/png',
 };
 
 export function serve(port = 0, { isolated = true } = {}) {
@@ -46,5 +48,6 @@ export function serve(port = 0, { isolated = true } = {}) {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const server = await serve(Number(process.argv[2] ?? 8080));
-  console.log(`serving ${root} at http://127.0.0.1:${server.address().port}/examples/browser/`);
+  const at = `http://127.0.0.1:${server.address().port}`;
+  console.log(`serving ${root}: the playground at ${at}/examples/playground/, the demo at ${at}/examples/browser/`);
 }
