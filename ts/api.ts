@@ -55,6 +55,7 @@ export { exportNetwork, EXPORT_FORMATS, type ExportFormat } from './output/expor
 export type { NetworkArrays } from './import.js';
 export { loadNetwork, type LoadNetworkOptions, type NetworkSource } from './load-network.js';
 export { buildReport, type ReportInput } from './output/report.js';
+export { summarize, metricsLine, type RunSummary } from './output/summary.js';
 export type { RewireSchedule } from './schedule.js';
 export type { LrScheduleName } from './lr-schedule.js';
 export type { Monitor } from './monitor.js';

@@ -1,95 +1,12 @@
-// The files of a run, written the way `sqrtk train --out DIR` writes them (ts/cli/train.ts,
-// ts/cli/selection.ts, ts/output/summary.ts), so that `sqrtk report DIR` and `sqrtk export DIR`
-// work on a run trained in this page. The browser bundle exports the building blocks
-// (evaluate, degreeStats, buildReport, net.save) but not the CLI's own helpers, so the few
-// lines that assemble summary.json and metrics.jsonl are repeated here; a test compares the
-// result with the CLI's files for the same configuration.
-import { buildReport, degreeStats, evaluate, SparseRNN } from '../../dist/browser.js';
+// The files of a run, written the way `sqrtk train --out DIR` writes them (ts/cli/train.ts),
+// so that `sqrtk report DIR` and `sqrtk export DIR` work on a run trained in this page.
+// summary.json and metrics.jsonl come from the library's own summarize() and metricsLine();
+// a test compares the files with the CLI's for the same configuration.
+import { buildReport, metricsLine, SparseRNN, summarize } from '../../dist/browser.js';
 import { zip } from './zip.js';
 
 const json = (value) => JSON.stringify(value, null, 2) + '\n';
 const text = (s) => new TextEncoder().encode(s);
-
-/** One line of metrics.jsonl (as metricsLine: the validation data is the task's test set). */
-export function metricsLine(r) {
-  const { epoch, steps, lr, loss, accuracy, valLoss, valAccuracy, seconds } = r;
-  return {
-    epoch,
-    steps,
-    lr,
-    train_loss: loss,
-    train_accuracy: accuracy,
-    val_loss: null,
-    val_accuracy: null,
-    test_loss: valLoss,
-    test_accuracy: valAccuracy,
-    seconds,
-  };
-}
-
-/** summary.json, key for key as summarize() writes it (no validation split). */
-export function summarize(net, task, history) {
-  const test = evaluate(net, task.test);
-  const inDegree = net.inDegree();
-  const backbone = net.backboneDegree();
-  const learned = degreeStats(inDegree.map((d, i) => d - backbone[i]));
-  const { rewires, turnover } = net.rewireCounts();
-  const { neurons, k, excitatory, blocks } = net.config;
-  const against =
-    blocks === null
-      ? `Binomial(${neurons - 1}, ${k}/${neurons})`
-      : 'per population: the sum of the binomials of its blocks';
-  const chiSquare = (t) => ({
-    test: t.test,
-    against,
-    statistic: t.statistic,
-    dof: t.dof,
-    p_value: t.pValue,
-  });
-  const excitatoryCount = excitatory === null ? 0 : Math.round(excitatory * neurons);
-  return {
-    task: task.name,
-    test_accuracy: test.accuracy,
-    test_trial_accuracy: test.trialAccuracy,
-    test_loss: test.loss,
-    neurons,
-    k,
-    synapses: inDegree.reduce((a, b) => a + b, 0),
-    in_degree: degreeStats(inDegree),
-    backbone_in_degree: degreeStats(backbone),
-    in_degree_test: chiSquare(net.inDegreeTest()),
-    out_degree: degreeStats(net.outDegree()),
-    learned_out_degree: degreeStats(net.outDegree({ learnedOnly: true })),
-    out_degree_test: chiSquare(net.outDegreeTest()),
-    populations:
-      excitatory === null
-        ? null
-        : {
-            excitatory: excitatoryCount,
-            inhibitory: neurons - excitatoryCount,
-            dale: net.config.dale,
-            scaling: net.config.scaling,
-            blocks,
-          },
-    learned_per_neuron: net.config.learned,
-    learned_per_neuron_check: { min: learned.min, max: learned.max },
-    growth: net.config.growth,
-    mode: net.config.mode,
-    train_backbone: net.config.trainBackbone,
-    rewires,
-    turnover,
-    epochs_run: history.epochs.length,
-    stop_reason: history.stopReason,
-    kept_epoch: history.keptEpoch,
-    selected_on: null,
-    best_epoch: null,
-    best_value: null,
-    train_seconds: history.trainSeconds,
-    rewire_seconds: history.rewireSeconds,
-    seed: net.config.seed,
-    state_hash: net.stateHash(),
-  };
-}
 
 /**
  * config.json as the CLI writes it. `cli` holds the flags' values under commander's names;
@@ -150,7 +67,7 @@ export function reportHtml({ dir, model, metrics, rewires, summary, task, builtI
 export function runFiles(run) {
   const model = run.net.save({ fit: null, run_id: run.runId }); // model.sqrtk keeps the run id
   const summary = summarize(run.net, run.task, run.history);
-  const metrics = run.history.epochs.map(metricsLine);
+  const metrics = run.history.epochs.map((record) => metricsLine(record));
   const files = {
     'config.json': text(json(configJson(run))),
     'metrics.jsonl': text(metrics.map((m) => JSON.stringify(m)).join('\n') + '\n'),

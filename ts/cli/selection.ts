@@ -3,13 +3,14 @@
  * a run selects epochs on (never the test set), and the per-epoch line of metrics.jsonl.
  */
 import type { Dataset } from '../data.js';
-import type { Evaluation } from '../evaluate.js';
 import { checkWarmup, splitValidation } from '../fit-options.js';
 import { optionError } from '../errors.js';
 import type { Task } from '../tasks/index.js';
 import { taskCurriculum, type TaskCurriculum } from '../tasks/curriculum.js';
-import { resolveFitOptions, type EpochRecord, type FitOptions } from '../train.js';
+import { resolveFitOptions, type FitOptions } from '../train.js';
 import type { TrainCommandOptions } from './train.js';
+
+export { metricsLine } from '../output/summary.js';
 
 /**
  * The schedule and epoch-selection flags of `train`: fit's options of the same names (undefined
@@ -98,25 +99,6 @@ export function describeValidation(p: Plan): string | undefined {
   return `${+(p.fraction * 100).toFixed(2)}% of the training data (${p.validation.shape[0]} sequences)`;
 }
 
-/**
- * Per-epoch line of metrics.jsonl. `test` is given when fit's validation data is a split of the
- * training data; without it, fit's validation data is the test set.
- */
-export function metricsLine(r: EpochRecord, test?: Evaluation) {
-  const { epoch, steps, lr, loss, accuracy, valLoss, valAccuracy, seconds } = r;
-  return {
-    epoch,
-    steps,
-    lr,
-    train_loss: loss,
-    train_accuracy: accuracy,
-    val_loss: test ? valLoss : null,
-    val_accuracy: test ? valAccuracy : null,
-    test_loss: test ? test.loss : valLoss,
-    test_accuracy: test ? test.accuracy : valAccuracy,
-    seconds,
-  };
-}
 
 /**
  * Checks every option against the task, so that nothing is written for a run that cannot start,

@@ -2,7 +2,8 @@
 import type { SparseRNN } from '../model.js';
 import type { Task } from '../tasks/index.js';
 import { evaluate } from '../evaluate.js';
-import type { History } from '../train.js';
+import type { EpochRecord, History } from '../train.js';
+import type { Evaluation } from '../evaluate.js';
 import { degreeStats } from './stats.js';
 import { excitatoryCount } from '../options.js';
 
@@ -76,3 +77,23 @@ export function summarize(net: SparseRNN, task: Task, history: History, validati
 }
 
 export type RunSummary = ReturnType<typeof summarize>;
+
+/**
+ * Per-epoch line of metrics.jsonl. `test` is given when fit's validation data is a split of the
+ * training data; without it, fit's validation data is the test set.
+ */
+export function metricsLine(r: EpochRecord, test?: Evaluation) {
+  const { epoch, steps, lr, loss, accuracy, valLoss, valAccuracy, seconds } = r;
+  return {
+    epoch,
+    steps,
+    lr,
+    train_loss: loss,
+    train_accuracy: accuracy,
+    val_loss: test ? valLoss : null,
+    val_accuracy: test ? valAccuracy : null,
+    test_loss: test ? test.loss : valLoss,
+    test_accuracy: test ? test.accuracy : valAccuracy,
+    seconds,
+  };
+}
