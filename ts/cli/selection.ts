@@ -99,7 +99,6 @@ export function describeValidation(p: Plan): string | undefined {
   return `${+(p.fraction * 100).toFixed(2)}% of the training data (${p.validation.shape[0]} sequences)`;
 }
 
-
 /**
  * Checks every option against the task, so that nothing is written for a run that cannot start,
  * and returns the plan: the training part, the validation split and the fit options (`base`
