@@ -18,6 +18,12 @@ const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf'
 const escape = (s: string) =>
   s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
+/**
+ * A coordinate in pixels, to 1/100 px: finer cannot be seen, and the last bits of Math.log /
+ * Math.exp (the Binomial curves) differ between Node and browsers, which would change the bytes.
+ */
+const px = (v: number) => String(+v.toFixed(2));
+
 function extent(values: number[]): [number, number] {
   let [lo, hi] = [Infinity, -Infinity];
   for (const v of values) if (Number.isFinite(v)) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
@@ -57,7 +63,7 @@ function frame(
     `<text x="12" y="${(M.top + H - M.bottom) / 2}" font-size="11" text-anchor="middle" transform="rotate(-90 12 ${(M.top + H - M.bottom) / 2})">${escape(yLabel)}</text>`,
     `<text x="${W / 2}" y="16" font-size="13" font-weight="bold" text-anchor="middle">${escape(title)}</text>`,
   ];
-  return `<svg class="chart" xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">${axes.join('')}${body.replace(/X\(([^)]*)\)/g, (_, v) => String(sx(+v))).replace(/Y\(([^)]*)\)/g, (_, v) => String(sy(+v)))}</svg>`;
+  return `<svg class="chart" xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">${axes.join('')}${body.replace(/X\(([^)]*)\)/g, (_, v) => px(sx(+v))).replace(/Y\(([^)]*)\)/g, (_, v) => px(sy(+v)))}</svg>`;
 }
 
 function legend(series: Series[], color = (k: number) => COLORS[k % COLORS.length]): string {
@@ -139,7 +145,7 @@ export function barChart(
   const body = bars
     .map(
       (b) =>
-        `<rect class="bar" fill="#9ecae1" stroke="#6baed6" stroke-width="0.5" x="X(${b.x})" y="Y(${b.height})" width="${width(b.width)}" height="${height(b.height)}"/>`,
+        `<rect class="bar" fill="#9ecae1" stroke="#6baed6" stroke-width="0.5" x="X(${b.x})" y="Y(${b.height})" width="${px(width(b.width))}" height="${px(height(b.height))}"/>`,
     )
     .join('');
   const lines = overlays
