@@ -94,9 +94,33 @@ describe.skipIf(!available)('playground page', () => {
 
   const status = (page: Page) => page.getByTestId('status').textContent();
 
+  /**
+   * Trains to the end, and checks that the page stayed responsive meanwhile: a 50 ms timer on
+   * its main thread never waited long (training runs in the Worker; a blocked page would wait
+   * for the whole run).
+   */
   async function trainToEnd(page: Page) {
+    await page.evaluate(() => {
+      const w = window as unknown as { maxGap: number; gapTimer: number };
+      let last = performance.now();
+      w.maxGap = 0;
+      w.gapTimer = window.setInterval(() => {
+        const now = performance.now();
+        w.maxGap = Math.max(w.maxGap, now - last);
+        last = now;
+      }, 50);
+    });
     await page.getByTestId('train').click();
     await expect.poll(() => status(page), { timeout: 30_000 }).toMatch(/(done|error: .*)$/);
+    const maxGap = await page.evaluate(() => {
+      const w = window as unknown as { maxGap: number; gapTimer: number };
+      clearInterval(w.gapTimer);
+      return w.maxGap;
+    });
+    console.log(
+      `playground: longest wait of the page's 50 ms timer while training: ${maxGap.toFixed(0)} ms`,
+    );
+    expect(maxGap).toBeLessThan(750);
     return (await status(page))!;
   }
 
