@@ -1,17 +1,12 @@
 // loadDataset in headless Chromium: the same bytes given as a Blob, a File, a Response and an
 // ArrayBuffer load to the same arrays as in Node, and bad data gives the same E_DATA message.
-import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { available, launchChromium } from './chromium.js';
 // @ts-expect-error: a plain JavaScript helper script
 import { serve } from '../scripts/serve.mjs';
 import { loadDataset } from '../ts/node/index.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available && process.env.CI)
-  throw new Error(`${CHROMIUM} is missing: install Debian's chromium package`);
 
 // Long-form CSV (as MATLAB's writematrix writes it) and JSON, each with a per-step label file.
 const CSV = [
@@ -60,7 +55,7 @@ describe.skipIf(!available)('loadDataset in the browser', () => {
 
   beforeAll(async () => {
     server = await serve(0, { isolated: false });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {

@@ -2,25 +2,19 @@
 // page trains in a Worker with the threaded build (served with COOP/COEP headers) and with the
 // single-threaded build (without them), and both give the same network as Node does.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { available, launchChromium } from './chromium.js';
 // @ts-expect-error: a plain JavaScript helper script
 import { serve } from '../scripts/serve.mjs';
 import { datasets, fit, init, SparseRNN, evaluate, tasks, loadTask } from '../ts/node/index.js';
 import { datasetHash } from './task-hash.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const root = resolve(__dirname, '..');
-// In CI the browser must be there (.ci/run installs it); elsewhere the test is skipped with a note.
-const available = existsSync(CHROMIUM);
-if (!available && process.env.CI)
-  throw new Error(`${CHROMIUM} is missing: install Debian's chromium package`);
-if (!available)
-  console.warn(`browser tests skipped: ${CHROMIUM} not found (apt-get install chromium)`);
 
 describe.skipIf(!available)('browser demo', () => {
   let browser: Browser;
@@ -33,18 +27,7 @@ describe.skipIf(!available)('browser demo', () => {
       serve(0, { isolated: true }),
       serve(0, { isolated: false }),
     ]);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {

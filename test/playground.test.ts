@@ -8,17 +8,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { available, launchChromium } from './chromium.js';
 import { unzipSync, zipSync } from 'fflate';
 // @ts-expect-error: a plain JavaScript helper script
 import { serve } from '../scripts/serve.mjs';
 import { init, loadNetwork, SparseRNN } from '../ts/node/index.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const root = resolve(__dirname, '..');
-const available = existsSync(CHROMIUM);
-if (!available && process.env.CI)
-  throw new Error(`${CHROMIUM} is missing: install Debian's chromium package`);
 
 const tmp = mkdtempSync(join(tmpdir(), 'sqrtk-playground-'));
 
@@ -66,10 +63,7 @@ describe.skipIf(!available)('playground page', () => {
       serve(0, { isolated: true }),
       serve(0, { isolated: false }),
     ]);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {
