@@ -316,5 +316,16 @@ print(json.dumps({'nnz': int(W.nnz), 'learned': int(z['learned'].sum()),
       expect(html).toContain(title);
     }
     expect((html.match(/<svg/g) ?? []).length).toBe(12); // 8 about the network, 2 × 2 trials
+    // The summary table shows numbers to the digits they mean, times with their unit.
+    const cells = [...html.matchAll(/<tr><th>(\w+)<\/th><td>([^<]*)<\/td><\/tr>/g)];
+    const summary = JSON.parse(readFileSync(join(run, 'summary.json'), 'utf8'));
+    expect(cells.length).toBeGreaterThan(10);
+    for (const [, key, text] of cells) {
+      const digits = text.replace(/e.*$/, '').replace(/^-?0\.0*|[^0-9]/g, '');
+      if (typeof summary[key] === 'number' && !Number.isInteger(summary[key]))
+        expect(digits.length, `${key}: ${text}`).toBeLessThanOrEqual(3);
+    }
+    expect(html).toMatch(/<th>train_seconds<\/th><td>[\d.]+ s<\/td>/);
+    expect(html).toContain(`<th>state_hash</th><td>${summary.state_hash}</td>`);
   });
 });

@@ -71,6 +71,17 @@ function degreeChart(
   ]);
 }
 
+/**
+ * A summary value as people read it: times in seconds to 3 significant digits ("14.4 s"),
+ * other fractional numbers to 3 (accuracy 0.989, loss 0.0123); whole numbers, hashes and words
+ * as they are. summary.json keeps every digit.
+ */
+export function shown(key: string, v: unknown): string {
+  if (typeof v !== 'number' || Number.isInteger(v) || !Number.isFinite(v)) return String(v);
+  const text = String(+v.toPrecision(3));
+  return key.endsWith('_seconds') ? `${text} s` : text;
+}
+
 export function buildReport(input: ReportInput): string {
   const { net, metrics, rewires, summary } = input;
   const { neurons, k } = net.config;
@@ -121,7 +132,7 @@ export function buildReport(input: ReportInput): string {
   ];
   const rows = Object.entries(summary)
     .filter(([, v]) => typeof v !== 'object' || v === null)
-    .map(([key, v]) => `<tr><th>${key}</th><td>${String(v)}</td></tr>`)
+    .map(([key, v]) => `<tr><th>${key}</th><td>${shown(key, v)}</td></tr>`)
     .join('');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${input.title}</title>
