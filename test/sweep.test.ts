@@ -12,6 +12,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { aggregate } from '../ts/cli/sweep/report.js';
 
 const cli = (...args: string[]) =>
   spawnSync('node', ['dist/cli.js', ...args], { encoding: 'utf8' });
@@ -242,6 +243,19 @@ describe('sqrtk sweep', () => {
       /d\.json changed since the sweep was planned \(SHA-256 [0-9a-f]{12}… then, [0-9a-f]{12}… now\); restore it, or plan the sweep again/,
     );
     expect(existsSync(join(dir, 'trials', ids[0]))).toBe(false);
+  });
+
+  it('aggregates the seeds that have a value, and keeps a place for those that do not', () => {
+    expect(aggregate([1, null, 3, NaN, 2])).toEqual({
+      n: 3,
+      mean: 2,
+      sd: 1,
+      median: 2,
+      min: 1,
+      max: 3,
+      values: [1, null, 3, null, 2],
+    });
+    expect(aggregate([4, 1]).median).toBe(2.5);
   });
 
   it('refuses a bad manifest in its own words, before anything runs', () => {

@@ -41,8 +41,8 @@ export interface Aggregate {
   median: number;
   min: number;
   max: number;
-  /** One value per seed, in the order of `seeds`. */
-  values: number[];
+  /** One value per seed, in the order of `seeds` (null where a seed has none, e.g. a NaN loss). */
+  values: (number | null)[];
 }
 
 export interface ConfigurationReport {
@@ -70,7 +70,9 @@ export interface SweepReport {
 }
 
 const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
-function aggregate(values: number[]): Aggregate {
+/** Statistics over the finite values; `values` keeps one entry per seed (null: none there). */
+export function aggregate(all: (number | null)[]): Aggregate {
+  const values = all.filter((v): v is number => v !== null && Number.isFinite(v));
   const sorted = [...values].sort((a, b) => a - b);
   const m = mean(values);
   const sd =
@@ -79,7 +81,16 @@ function aggregate(values: number[]): Aggregate {
       : Math.sqrt(values.reduce((a, b) => a + (b - m) ** 2, 0) / (values.length - 1));
   const mid = sorted.length >> 1;
   const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-  return { n: values.length, mean: m, sd, median, min: sorted[0], max: sorted.at(-1)!, values };
+  const kept = all.map((v) => (v !== null && Number.isFinite(v) ? v : null));
+  return {
+    n: values.length,
+    mean: m,
+    sd,
+    median,
+    min: sorted[0],
+    max: sorted.at(-1)!,
+    values: kept,
+  };
 }
 
 function readSummary(dir: string, trial: Trial): RunSummary {
@@ -102,8 +113,7 @@ export function buildSweepReport(dir: string, sweep: Sweep = readSweep(dir)): Sw
     const metrics: Record<string, Aggregate> = {};
     for (const [name, get] of METRICS) {
       const values = summaries.map(get);
-      if (values.length > 0 && values.every((v) => v !== null && Number.isFinite(v)))
-        metrics[name] = aggregate(values as number[]);
+      if (values.some((v) => v !== null && Number.isFinite(v))) metrics[name] = aggregate(values);
     }
     // With one label per sequence, a trial is one step: its accuracy says nothing new.
     const trial = metrics.test_trial_accuracy;
@@ -132,8 +142,9 @@ export function buildSweepReport(dir: string, sweep: Sweep = readSweep(dir)): Sw
       const shared = c.seeds.filter((s) => b.seeds.includes(s));
       for (const metric of COMPARED) {
         if (!c.metrics[metric] || !b.metrics[metric] || shared.length === 0) continue;
+        // A seed without a value pairs as NaN: the paired test leaves it out.
         const at = (x: ConfigurationReport, s: number) =>
-          x.metrics[metric].values[x.seeds.indexOf(s)];
+          x.metrics[metric].values[x.seeds.indexOf(s)] ?? NaN;
         const test = pairedTest(
           shared.map((s) => at(b, s)),
           shared.map((s) => at(c, s)),
@@ -226,7 +237,7 @@ export function reportHtml(r: SweepReport, markdown: string): string {
         m.endsWith('_p') ? 'χ² p-value' : m.replace(/_/g, ' '),
         r.configurations.map((c) => ({
           label: label(c.options),
-          values: c.metrics[m]?.values ?? [],
+          values: (c.metrics[m]?.values ?? []).filter((v): v is number => v !== null),
         })),
       ),
     );
