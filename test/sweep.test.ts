@@ -239,7 +239,7 @@ describe('sqrtk sweep', () => {
       JSON.stringify({ x, labels: x.map((_, i) => (i + 1) % 2) }),
     );
     expect(cli('sweep', 'run', dir, '--index', '0').status).toBe(1);
-    expect(json(join(dir, 'failed', '0.json')).error).toMatch(
+    expect(json(join(dir, 'failed', `${ids[0]}.json`)).error).toMatch(
       /d\.json changed since the sweep was planned \(SHA-256 [0-9a-f]{12}… then, [0-9a-f]{12}… now\); restore it, or plan the sweep again/,
     );
     expect(existsSync(join(dir, 'trials', ids[0]))).toBe(false);
@@ -304,11 +304,24 @@ describe('sqrtk sweep', () => {
     }
   });
 
+  it('--extend grows a plan in place; the trials already run are reused by their ID', () => {
+    const file = join(uninterrupted, '..', 'more.json');
+    writeFileSync(file, JSON.stringify({ ...MANIFEST, seeds: [1, 2, 3, 4] }));
+    expect(cli('sweep', 'plan', file, '--out', uninterrupted).stderr).toMatch(
+      /holds another sweep plan; pass --extend to replace it/,
+    );
+    expect(cli('sweep', 'plan', file, '--out', uninterrupted, '--extend').status).toBe(0);
+    const r = cli('sweep', 'run', uninterrupted, '--jobs', '2');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^sweep: 6 done, 0 running, 0 failed, 2 left$/m);
+    expect(r.stdout).toContain('sweep: 8 done, 0 running, 0 failed, 0 left');
+  });
+
   it('writes a Slurm job array with one task per trial', () => {
     const r = cli('sweep', 'slurm', uninterrupted, '--max-parallel', '2', '--time', '0:30:00');
     expect(r.status, r.stderr).toBe(0);
     const script = readFileSync(join(uninterrupted, 'sweep.sbatch'), 'utf8');
-    expect(script).toMatch(/^#SBATCH --array=0-5%2$/m);
+    expect(script).toMatch(/^#SBATCH --array=0-7%2$/m); // 8 trials since --extend
     expect(script).toMatch(/^#SBATCH --time=0:30:00$/m);
     expect(script).toMatch(/sweep run '.*' --index "\$SLURM_ARRAY_TASK_ID"/);
     expect(existsSync(join(uninterrupted, 'logs'))).toBe(true);

@@ -83,11 +83,16 @@ sweep
     'e.g. {"base": {...}, "grid": {"growth": ["random", "sampled"]}, "seeds": [1, 2, 3]}',
   )
   .option('--out <dir>', 'sweep directory to write (required)')
-  .action(async (manifest: string, options: { out?: string }) => {
+  .option(
+    '--extend',
+    'replace the plan in --out (e.g. with more seeds); trials already run are reused',
+  )
+  .action(async (manifest: string, options: { out?: string; extend?: boolean }) => {
     if (options.out === undefined)
       throw optionError('--out', undefined, 'is required', 'pass --out DIR');
     await init({ threads: 1 });
-    for (const line of await planCommand(manifest, options.out)) console.log(line);
+    const lines = await planCommand(manifest, options.out, undefined, options.extend === true);
+    for (const line of lines) console.log(line);
   });
 
 sweep

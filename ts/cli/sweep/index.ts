@@ -12,22 +12,24 @@ export { writeSbatch, type SlurmOptions } from './slurm.js';
 
 /**
  * Plans the manifest into `out`/sweep.json and returns one line per trial. Planning again
- * with the same manifest is a no-op; `out` holding another plan is refused.
+ * with the same manifest is a no-op; `out` holding another plan is refused unless `extend`.
  */
 export async function planCommand(
   manifest: string,
   out: string,
   planned?: Sweep,
+  extend = false,
 ): Promise<string[]> {
   const sweep = planned ?? (await planSweep(manifest));
   const text = JSON.stringify(sweep, null, 2) + '\n';
   const path = join(out, 'sweep.json');
   const release = lockRunDirectory(out);
   try {
-    if (existsSync(path) && readFileSync(path, 'utf8') !== text)
+    // --extend: the new plan replaces the old; trials of both (the same ID) keep what they ran.
+    if (!extend && existsSync(path) && readFileSync(path, 'utf8') !== text)
       throw new SqrtkError(
         'E_BUSY',
-        `${path} holds another sweep plan; choose another --out, or delete ${out} to plan this manifest there`,
+        `${path} holds another sweep plan; pass --extend to replace it (trials already run are kept and reused by their ID), or choose another --out`,
       );
     writeFileAtomic(path, text);
   } finally {

@@ -3,9 +3,9 @@
  *
  * Each trial runs as its own `sqrtk train` process in DIR/trials/ID (a run directory like any
  * other: config.json, metrics.jsonl, checkpoint.sqrtk, summary.json, model.sqrtk), with its
- * output in DIR/logs/INDEX.log. A trial whose summary.json exists is done and skipped; one that
+ * output in DIR/logs/ID.log. A trial whose summary.json exists is done and skipped; one that
  * started (config.json exists) is resumed from its last checkpoint with `sqrtk train --resume`;
- * a failed one (non-zero exit) is recorded in DIR/failed/INDEX.json with the end of its output,
+ * a failed one (non-zero exit) is recorded in DIR/failed/ID.json with the end of its output,
  * does not stop the others, and is tried again by the next `sweep run`. Ctrl-C or SIGTERM is
  * passed on to the running trials, which checkpoint and stop; the next `sweep run` goes on.
  */
@@ -57,9 +57,10 @@ export function trialState(dir: string, trial: Trial): TrialState {
   return existsSync(join(run, 'config.json')) ? 'started' : 'new';
 }
 
-const failedPath = (dir: string, trial: Trial) => join(dir, 'failed', `${trial.index}.json`);
+/** By ID, not index: a plan made again (sqrtk sweep plan --extend) keeps a trial's records. */
+const failedPath = (dir: string, trial: Trial) => join(dir, 'failed', `${trial.id}.json`);
 
-/** What DIR/failed/INDEX.json says of a failed trial. */
+/** What DIR/failed/ID.json says of a failed trial. */
 export function failure(dir: string, trial: Trial): { exit: string; error: string } | null {
   try {
     return JSON.parse(readFileSync(failedPath(dir, trial), 'utf8'));
@@ -135,7 +136,7 @@ function runTrial(
     : ['train', ...trial.args, '--out', run, '--checkpoint-every', String(sweep.checkpointEvery)];
   const logs = join(dir, 'logs');
   mkdirSync(logs, { recursive: true });
-  const logPath = join(logs, `${trial.index}.log`);
+  const logPath = join(logs, `${trial.id}.log`);
   const fd = openSync(logPath, 'a');
   const from = fstatSync(fd).size; // earlier attempts' output stays, but is not this one's
   const child = spawn(node, [script, ...args, '--threads', String(threads)], {
