@@ -17,7 +17,7 @@ export default defineConfig([
   {
     entry: { browser: 'ts/browser/index.ts' },
     // Self-contained: a page can import dist/browser.js without a bundler.
-    noExternal: ['fflate'],
+    noExternal: ['fflate', 'ml-matrix'],
     format: ['esm'],
     platform: 'browser',
     target: 'es2022',

@@ -56,6 +56,7 @@ export type { NetworkArrays } from './import.js';
 export { loadNetwork, type LoadNetworkOptions, type NetworkSource } from './load-network.js';
 export { buildReport, type ReportInput } from './output/report.js';
 export { summarize, metricsLine, type RunSummary } from './output/summary.js';
+export { spectrum, MAX_EXACT as SPECTRUM_MAX_NEURONS, type Spectrum } from './analysis/spectrum.js';
 export type { RewireSchedule } from './schedule.js';
 export type { LrScheduleName } from './lr-schedule.js';
 export type { Monitor } from './monitor.js';

@@ -21,7 +21,7 @@ import {
 } from './sweep/index.js';
 import { optionError } from '../errors.js';
 import { progressReporter } from './progress.js';
-import { exportRun, reportRun } from './tools.js';
+import { analyzeRun, exportRun, reportRun } from './tools.js';
 import { importRun, type ImportCommandOptions } from './import.js';
 import { TASK_INFO } from '../tasks/index.js';
 
@@ -187,6 +187,17 @@ program
   .action(async (dir: string) => {
     await init({ threads: 1 });
     console.log(`wrote ${reportRun(dir)}`);
+  });
+
+program
+  .command('analyze')
+  .description(
+    'write DIR/analysis.json: the eigenvalues of the recurrent matrix before and after training (N ≤ 1000)',
+  )
+  .argument('<dir>', 'a finished run directory')
+  .action(async (dir: string) => {
+    await init({ threads: 1 });
+    console.log(`wrote ${analyzeRun(dir)}`);
   });
 
 program

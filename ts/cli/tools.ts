@@ -10,6 +10,9 @@ import { writeError, writeFileAtomic } from '../node/atomic.js';
 import type { OptionValue } from '../tasks/index.js';
 import { loadTaskFromFlags, taskOptionPairs } from '../tasks/options.js';
 import { takeBatch } from '../data.js';
+import { SparseRNN } from '../model.js';
+import type { ResolvedNetworkOptions } from '../options.js';
+import { spectrum, type Spectrum } from '../analysis/spectrum.js';
 
 const FINISHED = 'is this the --out directory of a finished `sqrtk train`?';
 
@@ -121,6 +124,32 @@ export function reportRun(dir: string): string {
     });
     const path = join(dir, 'report.html');
     writeFileAtomic(path, html);
+    return path;
+  } finally {
+    net.free();
+  }
+}
+
+/**
+ * `sqrtk analyze DIR`: DIR/analysis.json with the spectrum of the recurrent matrix before
+ * training (the network config.json describes, rebuilt from its seed) and after (model.sqrtk).
+ */
+export function analyzeRun(dir: string): string {
+  const config = readJson(join(dir, 'config.json')) as {
+    network?: ResolvedNetworkOptions;
+    init?: unknown;
+  };
+  const { net } = loadNetworkFile(join(dir, 'model.sqrtk'));
+  try {
+    // A run started from a saved network (--init) did not start from its seed's network.
+    let before: Spectrum | null = null;
+    if (config.network && !config.init) {
+      using initial = new SparseRNN(config.network);
+      before = spectrum(initial);
+    }
+    const analysis = { spectrum: { before, after: spectrum(net) } };
+    const path = join(dir, 'analysis.json');
+    writeFileAtomic(path, JSON.stringify(analysis, null, 2) + '\n');
     return path;
   } finally {
     net.free();
