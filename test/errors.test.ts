@@ -56,6 +56,9 @@ describe('messages', () => {
     expect(fmt(new Float32Array(1000))).toBe('Float32Array[0, 0, 0, 0, … 1000 items]');
     expect(fmt({ a: 1 })).toBe('{"a":1}');
     expect(fmt('x'.repeat(500)).length).toBeLessThan(70);
+    // A binary file read as text: 300 MB of NULs would escape to 1.8 GB of "\u0000" if whole.
+    expect(fmt('\0'.repeat(300_000_000))).toBe(`${JSON.stringify('\0'.repeat(60)).slice(0, 60)}…"`);
+    expect(fmt('ab')).toBe('"ab"');
   });
 });
 

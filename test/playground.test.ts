@@ -271,6 +271,21 @@ describe.skipIf(!available)('playground page', () => {
     await page.close();
   }, 60_000);
 
+  it('fills empty fields with the CLI defaults, so the shown command is the same run', async () => {
+    // No epochs given: the CLI trains 20 (the API's fit would train 10).
+    const shared = '#task=digits&neurons=40&k=5&epochs=&seed=2&growth=random&rewire-every=';
+    const { page } = await open(plain, shared);
+    const command = (await page.getByTestId('cli-command').textContent())!;
+    expect(command).not.toContain('--epochs');
+    const flags = command
+      .replace(/^.*sqrtk train /, '')
+      .trim()
+      .split(/\s+/);
+    const hash = readJson(join(cliRun('cli-empty-epochs', flags), 'summary.json')).state_hash;
+    expect(await trainToEnd(page)).toContain(`state_hash ${hash}: done`);
+    await page.close();
+  });
+
   it("shows the library's error message next to an invalid field", async () => {
     const { page } = await open(isolated, '#neurons=100&k=200&epochs=1');
     await page.getByTestId('train').click();

@@ -39,8 +39,11 @@ const MAX_SHOWN_CHARS = 60;
 /** Formats a value for an error message: strings quoted, NaN/Infinity as such, arrays short. */
 export function fmt(value: unknown): string {
   if (typeof value === 'string') {
-    const s = JSON.stringify(value);
-    return s.length > MAX_SHOWN_CHARS ? s.slice(0, MAX_SHOWN_CHARS) + '…"' : s;
+    // Cut first: a huge string (a binary file read as text) must not be escaped whole.
+    const s = JSON.stringify(value.slice(0, MAX_SHOWN_CHARS));
+    return value.length > MAX_SHOWN_CHARS || s.length > MAX_SHOWN_CHARS
+      ? s.slice(0, MAX_SHOWN_CHARS) + '…"'
+      : s;
   }
   if (typeof value === 'number') return Object.is(value, -0) ? '-0' : String(value);
   if (typeof value === 'bigint') return `${value}n`;

@@ -155,7 +155,10 @@ export function parseValue(field, text) {
   if (field.type === 'bool') return text === 'true' ? true : undefined;
   if (text.trim() === '') return undefined;
   if (field.type === 'choice') return text;
-  return Number(text); // "abc" becomes NaN, which the library refuses with its own message
+  // Whole numbers as the CLI reads them (digits only: not 1e2 or 0x8); anything else becomes
+  // NaN, which the library refuses with its own message.
+  if (field.type === 'int') return /^\s*-?\d+\s*$/.test(text) ? Number(text) : NaN;
+  return Number(text);
 }
 
 /** A task option's text, typed by its default: a number or a comma-separated list. */

@@ -17,6 +17,7 @@ const $ = (id) => document.getElementById(id);
 let worker = null;
 let run = emptyRun();
 let file = null; // { name, bytes } of the data file you dropped in, or null
+let trained = null; // the settings (as JSON) of the run Train last started: what Resume continues
 let drawPending = false;
 
 /** Status line (announced politely to screen readers); the tests read it. */
@@ -112,6 +113,7 @@ function train() {
   ])
     $(id).replaceChildren();
   const config = readForm();
+  trained = JSON.stringify(config); // what Resume continues
   if (config.task === FILE_TASK && !file)
     return failed(
       'task (=your file) needs a data file: choose or drop an .npz, .npy, CSV or JSON file',
@@ -138,8 +140,17 @@ function save(name, blob) {
   setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
 }
 
+/** Larger files are refused before they are read (the loader refuses data above 1 GiB too). */
+const MAX_FILE_BYTES = 1 << 30;
+
 async function useFile(chosen) {
   if (!chosen) return;
+  if (chosen.size > MAX_FILE_BYTES) {
+    status(
+      `error: ${chosen.name} has ${chosen.size.toLocaleString()} bytes, more than the 1 GiB a data file may have here`,
+    );
+    return;
+  }
   file = { name: chosen.name, bytes: new Uint8Array(await chosen.arrayBuffer()) };
   $('field-task').value = FILE_TASK;
   showTaskOptions(FILE_TASK);
@@ -157,6 +168,13 @@ function wire() {
   $('field-task').addEventListener('change', () => showTaskOptions($('field-task').value));
   $('stop').onclick = () => worker?.postMessage({ type: 'stop' });
   $('resume').onclick = () => {
+    // Resume continues the stopped run as it was set up; edited settings need a new run.
+    if (JSON.stringify(readForm()) !== trained) {
+      status(
+        'the settings changed since Stop: Resume would continue the old run; press Train to start one with the new settings',
+      );
+      return;
+    }
     setState('training');
     worker.postMessage({ type: 'resume' });
   };

@@ -28,12 +28,19 @@ const post = (message, transfer) => self.postMessage(message, transfer ?? []);
 /** The one run this worker trains: the network, its data, its options and where fit stopped. */
 let run = null;
 let controller = null;
+/** Stop pressed before fit started (while the core loads): fit stops at its first batch. */
+let stopRequested = false;
+
+/** `sqrtk train`'s defaults where the API's differ, for fields left empty (as the CLI would). */
+const CLI_DEFAULTS = { neurons: 1000, k: 100, epochs: 20 };
 
 self.onmessage = async ({ data: message }) => {
   try {
     if (message.type === 'start') await start(message.config, message.file);
-    else if (message.type === 'stop') controller?.abort();
-    else if (message.type === 'resume') await train(run.stoppedAt);
+    else if (message.type === 'stop') {
+      if (controller) controller.abort();
+      else stopRequested = true; // fit has not started yet
+    } else if (message.type === 'resume') await train(run.stoppedAt);
     else if (message.type === 'download') download(message.what);
   } catch (error) {
     post({ type: 'error', message: error.message, code: error.code ?? null });
@@ -44,11 +51,12 @@ self.onmessage = async ({ data: message }) => {
 function values(config) {
   const out = {};
   for (const field of [...FIELDS, ...DATA_FIELDS])
-    out[field.id] = parseValue(field, config.fields[field.id] ?? '');
+    out[field.id] = parseValue(field, config.fields[field.id] ?? '') ?? CLI_DEFAULTS[field.id];
   return out;
 }
 
 async function start(config, file) {
+  stopRequested = false;
   const v = values(config);
   await init(v.threads === undefined ? {} : { threads: v.threads });
   post({ type: 'ready', threads: threadCount(), isolated: self.crossOriginIsolated === true });
@@ -144,6 +152,8 @@ function firstTrial(test) {
 async function train(resume) {
   const { net, task, values: v } = run;
   controller = new AbortController();
+  if (stopRequested) controller.abort(); // pressed while the core was loading
+  stopRequested = false;
   let last = 0;
   const losses = [];
   const rewires = []; // { step, swapped } of each rewiring since the last snapshot

@@ -93,7 +93,7 @@ export function draw(run) {
 }
 
 const NO_REWIRING =
-  '<p class="note">No rewiring yet (growth <code>random</code> never rewires; the others rewire every “Rewire every” steps until 75 % of training).</p>';
+  '<p class="note">No rewiring yet (growth <code>random</code> never rewires; the others every “Rewire every” steps until 75 % of training, deep_r after every step until 95 %).</p>';
 
 /** Synapses swapped at each rewiring; bars are widened so that a few of them stay visible. */
 function turnoverChart(rewires) {
