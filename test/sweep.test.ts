@@ -2,6 +2,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import {
   existsSync,
+  mkdirSync,
   statSync,
   mkdtempSync,
   readdirSync,
@@ -9,7 +10,7 @@ import {
   renameSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { aggregate } from '../ts/cli/sweep/report.js';
@@ -243,6 +244,20 @@ describe('sqrtk sweep', () => {
       /d\.json changed since the sweep was planned \(SHA-256 [0-9a-f]{12}… then, [0-9a-f]{12}… now\); restore it, or plan the sweep again/,
     );
     expect(existsSync(join(dir, 'trials', ids[0]))).toBe(false);
+  });
+
+  it('leaves a trial that another live process is writing to that process, not failed', () => {
+    const dir = planned(JSON.stringify({ base: { neurons: 20, k: 4, epochs: 1 } }));
+    const [trial] = json(join(dir, 'sweep.json')).trials;
+    // A lock held by a live process (this test's): sqrtk train refuses the directory.
+    mkdirSync(join(dir, trial.dir), { recursive: true });
+    const lock = { pid: process.pid, host: hostname() };
+    writeFileSync(join(dir, trial.dir, '.sqrtk.lock'), JSON.stringify(lock));
+    const r = cli('sweep', 'run', dir);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain('| left to the process running it 0');
+    expect(r.stdout).toContain('sweep: 0 done, 0 running, 0 failed, 1 left');
+    expect(existsSync(join(dir, 'failed'))).toBe(false);
   });
 
   it('aggregates the seeds that have a value, and keeps a place for those that do not', () => {

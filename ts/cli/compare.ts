@@ -52,6 +52,9 @@ function scoreText(run: RunSummary): string {
     : `test accuracy ${run.test_accuracy.toFixed(4)}`;
 }
 
+/** The tasks `compare` trains on without --task. */
+const DEFAULT_TASKS = ['digits', 'dms'];
+
 /** The model flags of `compare` as a manifest's options (the API's names), unset ones left out. */
 const MODEL_KEYS = [
   'neurons',
@@ -86,17 +89,29 @@ const MODEL_KEYS = [
   'validationFraction',
 ] as const;
 
+/** The train options of one strategy: its own schedule values where given, else `*`'s. */
+function modelFor(o: CompareCommandOptions, growth: Growth): ModelCommandOptions {
+  return {
+    ...o,
+    growth,
+    rewireEvery: o.rewireEvery?.[growth] ?? o.rewireEvery?.['*'],
+    rewireUntil: o.rewireUntil?.[growth] ?? o.rewireUntil?.['*'],
+  };
+}
+
 /**
  * The manifest `compare` runs: every task × backbone × strategy × seed, with each strategy's
  * schedule (its own values where given, else `*`'s, else its default), `random` the baseline.
  */
-export function compareManifest(o: CompareCommandOptions, strategies: Growth[]): Manifest {
+export function compareManifest(
+  o: CompareCommandOptions,
+  strategies: Growth[],
+  backbones: ('frozen' | 'trainable')[],
+): Manifest {
   const base: Options = {};
   for (const key of MODEL_KEYS) if (o[key] !== undefined) base[key] = o[key];
-  const backbones = list('backbones', o.backbones, ['frozen', 'trainable'] as const);
   const variations = strategies.map((growth) => {
-    const every = o.rewireEvery?.[growth] ?? o.rewireEvery?.['*'];
-    const until = o.rewireUntil?.[growth] ?? o.rewireUntil?.['*'];
+    const { rewireEvery: every, rewireUntil: until } = modelFor(o, growth);
     return {
       growth,
       ...(every !== undefined && { rewireEvery: every }),
@@ -106,7 +121,7 @@ export function compareManifest(o: CompareCommandOptions, strategies: Growth[]):
   return {
     base,
     grid: {
-      task: o.task ?? ['digits', 'dms'],
+      task: o.task ?? DEFAULT_TASKS,
       trainBackbone: backbones.map((b) => b === 'trainable'),
     },
     variations,
@@ -123,21 +138,16 @@ export function compareManifest(o: CompareCommandOptions, strategies: Growth[]):
  */
 export async function compareRun(o: CompareCommandOptions): Promise<void> {
   if (o.seeds < 1) throw optionError('seeds', o.seeds, 'must be at least 1', 'use e.g. --seeds 3');
-  const tasks = (o.task ?? ['digits', 'dms']).map((name) => loadTask(name));
+  const tasks = (o.task ?? DEFAULT_TASKS).map((name) => loadTask(name));
   const strategies = list('strategies', o.strategies, GROWTH_STRATEGIES);
   const backbones = list('backbones', o.backbones, ['frozen', 'trainable'] as const);
   // Every setting is checked before anything is written, first in the flags' words.
   for (const growth of strategies) {
-    const model: ModelCommandOptions = {
-      ...o,
-      growth,
-      rewireEvery: o.rewireEvery?.[growth] ?? o.rewireEvery?.['*'],
-      rewireUntil: o.rewireUntil?.[growth] ?? o.rewireUntil?.['*'],
-    };
+    const model = modelFor(o, growth);
     resolveFitOptions(fitOptions(model), growth);
     for (const task of tasks) resolveNetworkOptions(networkOptions(task, model, 1));
   }
-  const manifest = compareManifest(o, strategies);
+  const manifest = compareManifest(o, strategies, backbones);
   const file = join(o.out, 'manifest.json');
   let sweep: Sweep;
   try {
@@ -194,7 +204,7 @@ export async function compareRun(o: CompareCommandOptions): Promise<void> {
   );
   const fitOf = (growth: string) => sweep.trials.find((t) => t.options.growth === growth)!.fit;
   const settings = {
-    neurons: sweep.trials[0].options.neurons ?? o.neurons,
+    neurons: o.neurons,
     k: o.k,
     learned: o.learned ?? Math.round(Math.sqrt(o.k)),
     /** The fit options each strategy trained with, defaults filled in. */

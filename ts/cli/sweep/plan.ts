@@ -84,16 +84,27 @@ const RUNNER_OPTIONS = ['out', 'threads', 'resume', 'overwrite'];
 /** Flags of other commands, not of `sqrtk train`. */
 const NOT_TRAIN = ['format', 'seeds', 'strategies', 'backbones', 'checkpointEvery', 'init'];
 /** What a manifest's options may be: the names of sqrtk train's flags. */
-const KNOWN = [
-  ...Object.keys(FLAGS).filter((k) => !RUNNER_OPTIONS.includes(k) && !NOT_TRAIN.includes(k)),
-  'trainBackbone',
-  'taskOptions',
-  'data',
-  'test',
-  'testFraction',
-  'standardize',
-  'loss',
-];
+/**
+ * The flags of `sqrtk train --data` (the API has no options of these names, so messages.ts's
+ * FLAGS does not list them), by the manifest's names.
+ */
+const DATA_FLAGS: Record<string, string> = {
+  data: '--data',
+  test: '--test',
+  testFraction: '--test-fraction',
+  standardize: '--standardize',
+  loss: '--loss',
+};
+/** Every trial option's flag, by the manifest's name. */
+const TRIAL_FLAGS: Record<string, string> = {
+  ...Object.fromEntries(
+    Object.entries(FLAGS).filter(([k]) => !RUNNER_OPTIONS.includes(k) && !NOT_TRAIN.includes(k)),
+  ),
+  ...DATA_FLAGS,
+  trainBackbone: '--frozen-backbone',
+  taskOptions: '--task-option',
+};
+const KNOWN = Object.keys(TRIAL_FLAGS);
 
 function manifestError(file: string, message: string): SqrtkError {
   const error = new SqrtkError('E_OPTION', `${file}: ${message}`);
@@ -266,13 +277,11 @@ export function trainArgs(options: Options, base: string): string[] {
     } else if (key === 'blocks' || key === 'couplings') {
       args.push(`--${key}`, pairs(key, value));
     } else if (key === 'dale' || key === 'keepBest' || key === 'standardize') {
-      if (yesNo(key, value)) args.push(FLAGS[key] ?? '--standardize');
+      if (yesNo(key, value)) args.push(TRIAL_FLAGS[key]);
     } else if (FILE_OPTIONS.includes(key)) {
-      args.push(`--${key}`, resolve(base, String(value)));
-    } else if (key === 'testFraction' || key === 'loss') {
-      args.push(key === 'loss' ? '--loss' : '--test-fraction', String(value));
+      args.push(TRIAL_FLAGS[key], resolve(base, String(value)));
     } else if (KNOWN.includes(key) && typeof value !== 'object') {
-      args.push(FLAGS[key], String(value));
+      args.push(TRIAL_FLAGS[key], String(value));
     } else if (KNOWN.includes(key)) {
       throw new Error(
         `"${key}" (=${JSON.stringify(value)}) must be a number, a word or true/false`,
@@ -301,16 +310,7 @@ function parseTrainArgs(args: string[]): TrainCommandOptions {
 
 /** Writes flags back as the manifest's names in a message (`--batch-size` → `batchSize`). */
 function inManifestNames(message: string): string {
-  const byFlag = new Map(Object.entries(FLAGS).map(([name, flag]) => [flag, name]));
-  byFlag.set('--frozen-backbone', 'trainBackbone');
-  const more = {
-    data: '--data',
-    test: '--test',
-    testFraction: '--test-fraction',
-    standardize: '--standardize',
-    loss: '--loss',
-  };
-  for (const [name, flag] of Object.entries(more)) byFlag.set(flag, name);
+  const byFlag = new Map(Object.entries(TRIAL_FLAGS).map(([name, flag]) => [flag, name]));
   // `--task-option (="delay=3,4")` → `taskOptions.delay (=3,4)`
   const options = message.replace(/--task-option \(="([^=]+)=([^"]*)"\)/g, 'taskOptions.$1 (=$2)');
   return options.replace(/--[a-z-]+(?![\w-])/g, (flag) => byFlag.get(flag) ?? flag);

@@ -231,33 +231,32 @@ export async function runSweep(
       );
       const result = await runTrial(dir, sweep, trial, threads, children);
       counts.running--;
+      const error = lastLines(result.log);
+      // Interrupted, or run by another process (a second sweep run, a Slurm task): not failed,
+      // and left for the next run.
+      const outcome = result.ok
+        ? 'done'
+        : stopping
+          ? 'stopped'
+          : BUSY.test(error)
+            ? 'busy'
+            : 'failed';
       if (result.ok) {
         counts.done++;
         rmSync(failedPath(dir, trial), { force: true });
         onDone(trial, counts);
-      } else if (stopping) {
-        counts.left++; // interrupted, not failed: the next run resumes it
-      } else if (BUSY.test(lastLines(result.log))) {
-        counts.left++; // another process (a second sweep run, a Slurm task) is running it
+      } else if (outcome !== 'failed') {
+        counts.left++;
       } else {
         counts.failed++;
         mkdirSync(join(dir, 'failed'), { recursive: true });
-        const record = {
-          index: trial.index,
-          id: trial.id,
-          exit: result.exit,
-          error: lastLines(result.log),
-        };
+        const record = { index: trial.index, id: trial.id, exit: result.exit, error };
         writeFileAtomic(failedPath(dir, trial), JSON.stringify(record, null, 2) + '\n');
       }
-      const how = result.ok
-        ? 'done'
-        : stopping
-          ? 'stopped'
-          : BUSY.test(lastLines(result.log))
-            ? 'left to the process running it'
-            : `failed (${result.exit})`;
-      console.error(`${countLine(counts)} | ${how} ${trial.index}`);
+      const how = { busy: 'left to the process running it', failed: `failed (${result.exit})` };
+      console.error(
+        `${countLine(counts)} | ${how[outcome as keyof typeof how] ?? outcome} ${trial.index}`,
+      );
     }
   };
   try {
