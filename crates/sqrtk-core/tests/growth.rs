@@ -284,3 +284,19 @@ fn hidden_mode_needs_enough_backbone_inputs() {
     assert_eq!(e.code, "E_OPTION");
     assert!(e.message.starts_with("learned (=8) exceeds the backbone in-degree of neuron"), "{}", e.message);
 }
+
+#[test]
+fn a_capped_out_degree_leaves_fewer_free_partners_to_grow() {
+    // Found by the contract test (CI, stop 22): with a learned out-degree cap, the saturated
+    // neurons are forbidden too, so a neuron may have fewer free partners than dead synapses.
+    let config = Config {
+        learned: 4,
+        growth: Growth::DeepR,
+        seed: 74,
+        max_learned_out: 5,
+        candidates: 3,
+        ..Config::with_sizes(2, 12, 3, 2)
+    };
+    let (hash, _) = exercise(config.clone(), 10);
+    assert_eq!(hash, exercise(config, 10).0);
+}

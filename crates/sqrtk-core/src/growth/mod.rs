@@ -157,14 +157,16 @@ pub fn plan(ctx: &Context, fraction: f32) -> Result<Vec<Swap>, Error> {
 fn plan_block(ctx: &Context, strategy: &dyn Strategy, fraction: f32, rows: Range<usize>) -> Result<Vec<Swap>, Error> {
     let n = ctx.config.neurons;
     let count = |i| swap_count(fraction, ctx.config.learned, i, n, ctx.round);
-    // A neuron can only grow partners it does not have yet: with almost every other neuron as an
-    // input already, it swaps fewer synapses (or none) this round.
-    let allowed = |i: usize| n - 1 - ctx.structure.csr.row(i).len();
+    // A neuron can only grow partners it does not have yet and, under a learned out-degree cap,
+    // partners that are not saturated: with almost every other neuron forbidden, it swaps fewer
+    // synapses (or none) this round.
+    let allowed = |i: usize| n - ctx.forbidden(i).len();
     let drops: Vec<Vec<usize>> = rows
         .clone()
         .map(|i| {
-            let mut slots = strategy.drop_slots(ctx, i, count(i).min(allowed(i)));
-            slots.truncate(allowed(i));
+            let allowed = allowed(i);
+            let mut slots = strategy.drop_slots(ctx, i, count(i).min(allowed));
+            slots.truncate(allowed);
             slots
         })
         .collect();
