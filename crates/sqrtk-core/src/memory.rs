@@ -4,7 +4,8 @@
 //!
 //! The counts follow what the code allocates: per stored synapse a column index (4 bytes), the
 //! transpose (row and position, 8), the weight, its gradient and two Adam moments (16); training
-//! adds the weights gathered in transposed order (4) and the states of the batch.
+//! adds the states of the batch (the weights gathered in transposed order for the backward pass
+//! borrow the gradient's buffer, which is written only after that pass).
 
 use crate::config::{Config, Connectivity, Growth};
 use crate::error::Error;
@@ -45,9 +46,9 @@ pub fn network_bytes(c: &Config) -> u64 {
 pub fn training_bytes(c: &Config, batch: usize, steps: usize) -> u64 {
     let (n, d, o) = (c.neurons as u64, c.inputs as u64, c.outputs as u64);
     let (b, t) = (batch as u64, steps as u64);
-    // w_rec_t; inputs; states x and r; outputs and their gradients; dLoss/dx; one step of
-    // input and the two steps of `pair`.
-    let floats = synapses(c) + d * t * b + 2 * n * (t + 1) * b + 2 * o * t * b + n * t * b + 3 * n * b;
+    // Inputs; states x and r; outputs and their gradients; dLoss/dx; one step of input and the
+    // two steps of `pair`. (The weights gathered in transposed order use the gradient's buffer.)
+    let floats = d * t * b + 2 * n * (t + 1) * b + 2 * o * t * b + n * t * b + 3 * n * b;
     4 * floats
 }
 

@@ -154,7 +154,7 @@ impl Network {
     pub fn loss_and_gradient(&mut self, batch: &Batch) -> Result<Score, Error> {
         self.check_batch(batch, true)?;
         memory::check_training(&self.config, batch.size, batch.steps, memory::limit())?;
-        self.ws.reserve(&self.config, &self.structure, batch.size, batch.steps, true)?;
+        self.ws.reserve(&self.config, batch.size, batch.steps, true)?;
         // Private noise and random initial states: drawn afresh at every optimizer step.
         let draws = Some(self.adam.steps);
         let y_from = rnn::scored_from(&self.config, &batch.target, batch.steps);
@@ -180,7 +180,7 @@ impl Network {
     fn evaluate_with(&mut self, batch: &Batch, draws: Option<u64>) -> Result<StepStats, Error> {
         self.check_batch(batch, true)?;
         self.ws_has_gradient = false;
-        self.ws.reserve(&self.config, &self.structure, batch.size, batch.steps, false)?;
+        self.ws.reserve(&self.config, batch.size, batch.steps, false)?;
         let y_from = rnn::scored_from(&self.config, &batch.target, batch.steps);
         rnn::forward(&self.config, &self.structure, &self.params, batch, &mut self.ws, draws, y_from);
         let score = profile::time(Phase::Loss, || rnn::loss(&self.config, &batch.target, &mut self.ws));
@@ -195,7 +195,7 @@ impl Network {
         self.check_batch(batch, false)?;
         self.check_readout(batch.steps)?;
         self.ws_has_gradient = false;
-        self.ws.reserve(&self.config, &self.structure, batch.size, batch.steps, false)?;
+        self.ws.reserve(&self.config, batch.size, batch.steps, false)?;
         let y_from = batch.steps - self.config.readout_steps;
         rnn::forward(&self.config, &self.structure, &self.params, batch, &mut self.ws, None, y_from);
         let o = self.config.outputs;
@@ -210,7 +210,7 @@ impl Network {
     pub fn outputs(&mut self, batch: &Batch) -> Result<Vec<f32>, Error> {
         self.check_batch(batch, false)?;
         self.ws_has_gradient = false;
-        self.ws.reserve(&self.config, &self.structure, batch.size, batch.steps, false)?;
+        self.ws.reserve(&self.config, batch.size, batch.steps, false)?;
         rnn::forward(&self.config, &self.structure, &self.params, batch, &mut self.ws, None, 0);
         let (o, b, t_max) = (self.config.outputs, batch.size, batch.steps);
         let mut out = vec![0.0; b * t_max * o];
@@ -374,7 +374,7 @@ impl Network {
             ));
         }
         self.ws_has_gradient = false;
-        self.ws.reserve(&self.config, &self.structure, batch.size, batch.steps, false)?;
+        self.ws.reserve(&self.config, batch.size, batch.steps, false)?;
         // Rates only: no outputs are computed.
         rnn::forward(&self.config, &self.structure, &self.params, batch, &mut self.ws, None, batch.steps);
         let (b, t) = (batch.size, batch.steps);

@@ -75,22 +75,13 @@ pub struct Workspace {
     /// reads one compact block instead of rows spread over the whole sequence (far fewer
     /// cache and TLB misses); the values are copies, so the results do not change.
     pub pair: Vec<f32>,
-    /// Recurrent weights in transposed (column) order.
-    pub w_rec_t: Vec<f32>,
 }
 
 impl Workspace {
     /// Allocates the buffers a pass over `batch` × `steps` needs (with `gradient`: the backward
     /// pass too), failing with an error rather than aborting when memory runs out. The passes
     /// themselves then find their buffers sized and allocate nothing.
-    pub fn reserve(
-        &mut self,
-        cfg: &Config,
-        rec: &Recurrent,
-        batch: usize,
-        steps: usize,
-        gradient: bool,
-    ) -> Result<(), Error> {
+    pub fn reserve(&mut self, cfg: &Config, batch: usize, steps: usize, gradient: bool) -> Result<(), Error> {
         let (n, tb, sb) = (cfg.neurons, steps * batch, (steps + 1) * batch);
         let states =
             n.checked_mul(sb).ok_or_else(|| Error::option("batchSize", batch, "is too large", "lower batchSize"))?;
@@ -103,7 +94,6 @@ impl Workspace {
         try_resize(&mut self.pair, 2 * n * batch, 0.0, "two steps of the batch")?;
         if gradient {
             try_resize(&mut self.g, n * tb, 0.0, "the gradients through time")?;
-            try_resize(&mut self.w_rec_t, rec.transpose.perm.len(), 0.0, "the transposed weights")?;
         }
         Ok(())
     }
@@ -417,7 +407,7 @@ pub fn backward(cfg: &Config, rec: &Recurrent, p: &Tensors, ws: &mut Workspace, 
     // The readout sums below start at the 8-aligned index at or before it, so they keep the
     // lanes (and bits) of sums over the whole sequence: the terms skipped are exact zeros.
     let (y_from, scored) = (ws.y_from, ws.y_from * b / 8 * 8);
-    let Workspace { u, x, r, dy, g, tmp, pair, w_rec_t, .. } = ws;
+    let Workspace { u, x, r, dy, g, tmp, pair, .. } = ws;
     let (u, x, r, dy): (&[f32], &[f32], &[f32], &[f32]) = (u, x, r, dy);
 
     // Readout: dW_out = Σ_t dy_t r_tᵀ, db_out = Σ_t dy_t (one chunk per output).
@@ -436,9 +426,12 @@ pub fn backward(cfg: &Config, rec: &Recurrent, p: &Tensors, ws: &mut Workspace, 
         })
     });
 
-    // Recurrent weights in transposed order, gathered once per batch.
+    // Recurrent weights in transposed order, gathered once per batch into the buffer of their
+    // gradient: the copy is read only by the backward pass through time (and dL/dx_0), which
+    // ends before the weight gradient is written, so it costs no memory of its own.
     let t = &rec.transpose;
-    w_rec_t.resize(t.perm.len(), 0.0);
+    let w_rec_t = &mut grads.w_rec;
+    debug_assert_eq!(w_rec_t.len(), t.perm.len());
     let gathered = Disjoint::new(w_rec_t);
     parallel::for_rows(n, CHUNK, |cols| {
         profile::time(Phase::SpmmTransposed, || {

@@ -13,7 +13,6 @@ use core::ops::Range;
 
 use crate::config::{Config, Growth, Mode};
 use crate::connectivity::sample_distinct;
-use crate::csr::Transpose;
 use crate::error::Error;
 use crate::kernels::{dot, Rows};
 use crate::optim::Adam;
@@ -315,7 +314,7 @@ pub fn apply(state: State, swaps: Vec<Swap>, births: &Births) -> Result<u64, Err
         }
     }
     if swapped > 0 {
-        structure.transpose = Transpose::of(&structure.csr);
+        structure.transpose.rebuild(&structure.csr);
     }
     structure.check_invariants()?;
     if cap > 0 && structure.out_degree(true).iter().any(|&d| d as usize > cap) {
