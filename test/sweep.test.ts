@@ -157,6 +157,38 @@ describe('sqrtk sweep', () => {
     expect(reportBytes(dir)).toEqual(reportBytes(uninterrupted));
   });
 
+  it('killed with SIGKILL, its running trials checkpoint and stop instead of running on', async () => {
+    const dir = planned(JSON.stringify({ ...MANIFEST, seeds: [1] }));
+    const child = spawn('node', ['dist/cli.js', 'sweep', 'run', dir], { stdio: 'ignore' });
+    const trial = join(dir, json(join(dir, 'sweep.json')).trials[0].dir);
+    const lock = join(trial, '.sqrtk.lock');
+    // Kill the sweep once its first trial has saved a checkpoint and is still training.
+    while (!(existsSync(join(trial, 'checkpoint.sqrtk')) && existsSync(lock)))
+      await new Promise((wait) => setTimeout(wait, 20));
+    const { pid } = json(lock);
+    child.kill('SIGKILL');
+    const alive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const until = Date.now() + 20_000;
+    while (alive() && Date.now() < until) await new Promise((wait) => setTimeout(wait, 50));
+    expect(alive(), 'the trial outlived its sweep').toBe(false);
+    expect(existsSync(lock), 'the trial released its lock').toBe(false);
+    expect(existsSync(join(trial, 'summary.json')), 'it stopped before the end').toBe(false);
+    const log = readdirSync(join(dir, 'logs')).map((f) =>
+      readFileSync(join(dir, 'logs', f), 'utf8'),
+    );
+    expect(log.join('')).toContain('the sweep that started this run is gone');
+    const again = cli('sweep', 'run', dir);
+    expect(again.status, again.stderr).toBe(0);
+    expect(existsSync(join(trial, 'summary.json'))).toBe(true);
+  });
+
   it('records a failed trial with its error, runs the others, and retries it next time', () => {
     const root = mkdtempSync(join(tmpdir(), 'sqrtk-sweep-'));
     const data = join(root, 'data.json');
@@ -254,8 +286,11 @@ describe('sqrtk sweep', () => {
     const lock = { pid: process.pid, host: hostname() };
     writeFileSync(join(dir, trial.dir, '.sqrtk.lock'), JSON.stringify(lock));
     const r = cli('sweep', 'run', dir);
-    expect(r.status, r.stderr).toBe(0);
+    expect(r.status, r.stderr).toBe(75); // not 0: nothing ran (a Slurm task must not pass)
     expect(r.stderr).toContain('| left to the process running it 0');
+    expect(r.stderr).toContain('1 trial(s) left to the processes running them');
+    const one = cli('sweep', 'run', dir, '--index', '0');
+    expect(one.status, one.stderr).toBe(75);
     expect(r.stdout).toContain('sweep: 0 done, 0 running, 0 failed, 1 left');
     expect(existsSync(join(dir, 'failed'))).toBe(false);
   });

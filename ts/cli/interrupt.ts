@@ -1,7 +1,8 @@
 /**
  * Ctrl-C and `kill`: the first SIGINT or SIGTERM asks training to stop after the current batch
  * (it then saves a checkpoint when checkpointing is on); a second one exits at once. Checkpoint
- * writes are atomic, so even that leaves a loadable file; the lock goes with the process.
+ * writes are atomic, so even that leaves a loadable file; the lock goes with the process. A run
+ * that `sqrtk sweep run` started also stops (as for SIGTERM) when the sweep itself dies.
  */
 const EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
 type StopSignal = keyof typeof EXIT_CODES;
@@ -34,6 +35,20 @@ export function watchInterrupts(onForcedExit: () => void = () => {}): Interrupt 
     process.on(name, handler);
     return [name, handler] as const;
   });
+  // Started by `sqrtk sweep run` with an IPC channel: when that process dies without passing a
+  // signal on (kill -9, a crash), the channel closes; stop as for SIGTERM rather than train on
+  // unwatched. The channel alone must not keep this process alive.
+  const orphaned = () => {
+    if (received === undefined) {
+      console.error('\nthe sweep that started this run is gone: stopping after this batch');
+      received = 'SIGTERM';
+      controller.abort();
+    }
+  };
+  if (process.channel) {
+    process.channel.unref();
+    process.on('disconnect', orphaned);
+  }
   return {
     signal: controller.signal,
     get received() {
@@ -44,6 +59,7 @@ export function watchInterrupts(onForcedExit: () => void = () => {}): Interrupt 
     },
     dispose() {
       for (const [name, handler] of handlers) process.off(name, handler);
+      process.off('disconnect', orphaned);
     },
   };
 }

@@ -108,6 +108,12 @@ sweep
     if (counts.failed > 0) {
       console.error(`see sqrtk sweep status ${dir} for the errors`);
       process.exitCode = 1;
+    } else if (counts.left > 0) {
+      // Trials another live process is running: this run did not finish them (75: try later).
+      console.error(
+        `${counts.left} trial(s) left to the processes running them; sqrtk sweep status ${dir} shows them, sqrtk sweep run ${dir} again finishes them once they stop`,
+      );
+      process.exitCode = 75;
     }
   });
 

@@ -140,7 +140,9 @@ function runTrial(
   const fd = openSync(logPath, 'a');
   const from = fstatSync(fd).size; // earlier attempts' output stays, but is not this one's
   const child = spawn(node, [script, ...args, '--threads', String(threads)], {
-    stdio: ['ignore', fd, fd],
+    // The IPC channel closes when this process dies, even by kill -9: the trial then
+    // checkpoints and stops instead of running on unwatched (see ../interrupt.ts).
+    stdio: ['ignore', fd, fd, 'ipc'],
     // Its own process group: a Ctrl-C at the terminal reaches the sweep alone, which passes it
     // on once (a second signal would make the trial stop without its checkpoint).
     detached: true,
