@@ -86,6 +86,44 @@ describe('save, load, resume', () => {
     );
   });
 
+  it('saves and loads a chunk at a time: the same bytes, the same network, errors kept', () => {
+    using net = new SparseRNN({ ...small, growth: 'sampled' });
+    const chunks: Uint8Array[] = [];
+    net.saveTo((chunk) => chunks.push(chunk.slice()), { epoch: 2 });
+    const bytes = net.save({ epoch: 2 });
+    expect(Buffer.concat(chunks).equals(Buffer.from(bytes))).toBe(true);
+    const path = join(mkdtempSync(join(tmpdir(), 'sqrtk-chunks-')), 'net.sqrtk');
+    saveNetworkFile(path, net, { epoch: 2 });
+    // Read back 7 bytes at a time: every field is split across reads somewhere.
+    const { net: back, extra } = loadNetworkFile(path, 7);
+    expect(back.stateHash()).toBe(net.stateHash());
+    expect(extra).toEqual({ epoch: 2 });
+    back.free();
+    // A writer that fails (a full disk) stops the save with its own error, unchanged, and the
+    // file saved before stays as it was.
+    const full = Object.assign(new Error('no space left'), { code: 'ENOSPC' });
+    expect(() =>
+      net.saveTo(() => {
+        throw full;
+      }),
+    ).toThrow(full);
+    using other = new SparseRNN({ ...small, seed: 5 });
+    let calls = 0;
+    const failing = Object.create(other, {
+      saveTo: {
+        value: (write: (c: Uint8Array) => void) =>
+          other.saveTo((c) => {
+            if (++calls > 1) throw full;
+            write(c);
+          }),
+      },
+    });
+    expect(() => saveNetworkFile(path, failing)).toThrow(/cannot be written: the disk is full/);
+    expect(calls).toBeGreaterThan(1);
+    using kept = loadNetworkFile(path).net;
+    expect(kept.stateHash()).toBe(net.stateHash());
+  });
+
   it('damaged, foreign and future files give clear errors naming the file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sqrtk-files-'));
     using net = new SparseRNN(small);

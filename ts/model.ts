@@ -25,18 +25,57 @@ export interface RecurrentMatrix {
 
 let live = 0;
 
-/** The configuration and the `extra` value stored in saved bytes (the whole file is checked). */
-export function readSaved(bytes: Uint8Array): { config: ResolvedNetworkOptions; extra: unknown } {
+/** Bytes handed to WebAssembly at a time when loading: a large file never sits there whole. */
+const LOAD_CHUNK = 16 << 20;
+
+function* pieces(bytes: Uint8Array): Iterable<Uint8Array> {
+  for (let at = 0; at < bytes.length; at += LOAD_CHUNK) yield bytes.subarray(at, at + LOAD_CHUNK);
+}
+
+function requireBytes(bytes: unknown): asserts bytes is Uint8Array {
   if (!(bytes instanceof Uint8Array)) {
     throw new SqrtkError(
       'E_DATA',
       `saved network (=${typeof bytes}) must be a Uint8Array; pass the bytes from save()`,
     );
   }
-  const header = JSON.parse(core((w) => w.saved_header(bytes)));
-  const config = header.config as ResolvedNetworkOptions;
-  const extra: unknown = header.extra;
+}
+
+/**
+ * Feeds `chunks` (a saved network's bytes, in order) to the core's loader and finishes it:
+ * the network handle (unless `headerOnly`) and the header it was saved with.
+ */
+function readChunks(
+  chunks: Iterable<Uint8Array>,
+  headerOnly: boolean,
+): { handle?: Network; config: ResolvedNetworkOptions; extra: unknown } {
+  return core((w) => {
+    const loader = new w.NetworkLoader(headerOnly);
+    try {
+      for (const chunk of chunks) loader.push(chunk);
+      const handle = headerOnly ? (loader.finish_header(), undefined) : loader.finish();
+      const header = JSON.parse(loader.header()!);
+      return { handle, config: header.config as ResolvedNetworkOptions, extra: header.extra };
+    } finally {
+      loader.free();
+    }
+  });
+}
+
+/** The configuration and the `extra` value stored in saved bytes (the whole file is checked). */
+export function readSaved(bytes: Uint8Array): { config: ResolvedNetworkOptions; extra: unknown } {
+  requireBytes(bytes);
+  const { config, extra } = readChunks(pieces(bytes), true);
   return { config, extra };
+}
+
+/**
+ * A network from a saved file's bytes given a chunk at a time (for files too large to read
+ * whole), with its `extra`; for the library's own modules (node/files.ts), not exported.
+ */
+export function loadChunks(chunks: Iterable<Uint8Array>): { net: SparseRNN; extra: unknown } {
+  const { handle, config, extra } = readChunks(chunks, false);
+  return { net: new SparseRNN(config, handle!), extra };
 }
 
 /** Number of networks created and not yet freed (for leak checks). */
@@ -65,14 +104,10 @@ export class SparseRNN {
 
   constructor(options: NetworkOptions);
   /** @internal used by `SparseRNN.load` and `SparseRNN.fromArrays` (a handle built already) */
-  constructor(options: NetworkOptions, saved: Uint8Array | Network);
-  constructor(options: NetworkOptions, saved?: Uint8Array | Network) {
+  constructor(options: NetworkOptions, handle: Network);
+  constructor(options: NetworkOptions, handle?: Network) {
     this.config = resolveNetworkOptions(options);
-    this.#handle = core((w) =>
-      saved instanceof Uint8Array
-        ? w.Network.load(saved)
-        : (saved ?? new w.Network(JSON.stringify(this.config))),
-    );
+    this.#handle = handle ?? core((w) => new w.Network(JSON.stringify(this.config)));
     live++;
   }
 
@@ -82,8 +117,8 @@ export class SparseRNN {
    * corrupted, foreign or newer-version bytes.
    */
   static load(bytes: Uint8Array): SparseRNN {
-    const config = readSaved(bytes).config;
-    return new SparseRNN(config, bytes);
+    requireBytes(bytes);
+    return loadChunks(pieces(bytes)).net;
   }
 
   /**
@@ -104,8 +139,39 @@ export class SparseRNN {
    * with `readSaved(bytes).extra`.
    */
   save(extra: unknown = null): Uint8Array {
+    const chunks: Uint8Array[] = [];
+    this.saveTo((chunk) => chunks.push(chunk.slice()), extra);
+    const bytes = new Uint8Array(chunks.reduce((sum, c) => sum + c.length, 0));
+    let at = 0;
+    for (const chunk of chunks) {
+      bytes.set(chunk, at);
+      at += chunk.length;
+    }
+    return bytes;
+  }
+
+  /**
+   * The bytes of `save(extra)`, handed to `write` a chunk (about 1 MiB) at a time, so that a
+   * network too large to copy whole can be written to a file or a stream. Each chunk is a view
+   * into WebAssembly memory, valid only during the call: write or copy it before returning. An
+   * error `write` throws stops the save and is thrown again, unchanged.
+   */
+  saveTo(write: (chunk: Uint8Array) => void, extra: unknown = null): void {
     const json = extraJson(extra);
-    return core(() => this.handle.save(json));
+    let failed: { error: unknown } | undefined;
+    const sink = (chunk: Uint8Array) => {
+      try {
+        write(chunk);
+      } catch (error) {
+        failed = { error };
+        throw error;
+      }
+    };
+    try {
+      core(() => this.handle.save_to(json, sink));
+    } catch (e) {
+      throw failed ? failed.error : e;
+    }
   }
 
   /** The core handle; throws if the network was freed. */
@@ -120,7 +186,7 @@ export class SparseRNN {
     restoreInPlace = (net, bytes, hash) => {
       const config = resolveNetworkOptions(readSaved(bytes).config);
       const same = JSON.stringify(config) === JSON.stringify(net.config);
-      const loaded = same ? core((w) => w.Network.load(bytes)) : undefined;
+      const loaded = same ? readChunks(pieces(bytes), false).handle : undefined;
       const found = loaded ? core(() => loaded.state_hash()) : 'of another configuration';
       if (!loaded || found !== hash) {
         loaded?.free();

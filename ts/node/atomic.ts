@@ -24,11 +24,23 @@ export function isTemporaryName(name: string): boolean {
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+  writeFileAtomicWith(path, (write) => write(bytes));
+}
+
+/**
+ * {@link writeFileAtomic} for data made a chunk at a time: `produce` calls `write` with each
+ * chunk in order (written at once, so a chunk may be a view that is reused afterwards). If
+ * `produce` throws, or a write fails, the previous file stays and the error is thrown.
+ */
+export function writeFileAtomicWith(
+  path: string,
+  produce: (write: (chunk: Uint8Array) => void) => void,
+): void {
   const temporary = temporaryPath(path);
   try {
     const fd = openSync(temporary, 'w');
     try {
-      writeAll(fd, bytes);
+      produce((chunk) => writeAll(fd, chunk));
       fsyncSync(fd);
     } finally {
       closeSync(fd);

@@ -46,30 +46,54 @@ struct Header {
     extra: serde_json::Value,
 }
 
+#[cfg(test)]
 fn fnv1a(bytes: &[u8]) -> u64 {
     let mut h = crate::hash::StateHasher::default();
     h.bytes(bytes);
     h.value()
 }
 
-struct Writer(Vec<u8>);
+/// Bytes handed to a save sink at a time (and the largest buffer saving adds to memory).
+pub const CHUNK: usize = 1 << 20;
 
-impl Writer {
-    fn u32s(&mut self, name: &str, values: &[u32]) {
-        self.section(name, 0, values.len());
-        values.iter().for_each(|v| self.0.extend_from_slice(&v.to_le_bytes()));
+/// Where saved bytes go, a chunk at a time: a file, a list of chunks, a download. An error
+/// (a full disk) stops the save and is returned by it.
+pub type Sink<'a> = dyn FnMut(&[u8]) -> Result<(), Error> + 'a;
+
+/// Writes through a small buffer, hashing what it passes on.
+struct Writer<'a, 'b> {
+    buf: Vec<u8>,
+    hasher: crate::hash::StateHasher,
+    sink: &'a mut Sink<'b>,
+}
+
+impl Writer<'_, '_> {
+    fn put(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        self.buf.extend_from_slice(bytes);
+        if self.buf.len() >= CHUNK {
+            self.flush()?;
+        }
+        Ok(())
     }
 
-    fn f32s(&mut self, name: &str, values: &[f32]) {
-        self.section(name, 1, values.len());
-        values.iter().for_each(|v| self.0.extend_from_slice(&v.to_le_bytes()));
+    fn flush(&mut self) -> Result<(), Error> {
+        if !self.buf.is_empty() {
+            self.hasher.bytes(&self.buf);
+            (self.sink)(&self.buf)?;
+            self.buf.clear();
+        }
+        Ok(())
     }
 
-    fn section(&mut self, name: &str, dtype: u8, count: usize) {
-        self.0.push(name.len() as u8);
-        self.0.extend_from_slice(name.as_bytes());
-        self.0.push(dtype);
-        self.0.extend_from_slice(&(count as u64).to_le_bytes());
+    fn section(&mut self, name: &str, dtype: u8, values: impl ExactSizeIterator<Item = [u8; 4]>) -> Result<(), Error> {
+        self.put(&[name.len() as u8])?;
+        self.put(name.as_bytes())?;
+        self.put(&[dtype])?;
+        self.put(&(values.len() as u64).to_le_bytes())?;
+        for v in values {
+            self.put(&v)?;
+        }
+        Ok(())
     }
 }
 
@@ -78,6 +102,18 @@ const TENSORS: [&str; 6] = ["w_in", "bias", "w_rec", "w_out", "b_out", "x0"];
 
 /// The network as bytes; `extra` is any JSON the caller wants back at load time.
 pub fn save(net: &Network, extra: serde_json::Value) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(64 + 24 * net.structure.csr.nnz());
+    let result = save_to(net, extra, &mut |chunk| {
+        bytes.extend_from_slice(chunk);
+        Ok(())
+    });
+    debug_assert!(result.is_ok(), "collecting into memory cannot fail");
+    bytes
+}
+
+/// [`save`], handing the bytes to `sink` a chunk (at most about [`CHUNK`] bytes) at a time, so
+/// that saving a large network needs no copy of it in memory. The same bytes as [`save`].
+pub fn save_to(net: &Network, extra: serde_json::Value, sink: &mut Sink) -> Result<(), Error> {
     let header = Header {
         config: net.config.clone(),
         counters: Counters {
@@ -90,134 +126,404 @@ pub fn save(net: &Network, extra: serde_json::Value) -> Vec<u8> {
         extra,
     };
     let json = serde_json::to_vec(&header).unwrap_or_default();
-    let mut w = Writer(Vec::with_capacity(64 + json.len() + 24 * net.structure.csr.nnz()));
-    w.0.extend_from_slice(MAGIC);
-    w.0.extend_from_slice(&VERSION.to_le_bytes());
-    w.0.extend_from_slice(&(json.len() as u32).to_le_bytes());
-    w.0.extend_from_slice(&json);
+    let mut w = Writer { buf: Vec::with_capacity(CHUNK + 64), hasher: Default::default(), sink };
+    w.put(MAGIC)?;
+    w.put(&VERSION.to_le_bytes())?;
+    w.put(&(json.len() as u32).to_le_bytes())?;
+    w.put(&json)?;
     let s = &net.structure;
-    w.u32s("indptr", &s.csr.indptr);
-    w.u32s("indices", &s.csr.indices);
-    w.u32s("backbone_len", &s.backbone_len);
+    for (name, values) in [("indptr", &s.csr.indptr), ("indices", &s.csr.indices), ("backbone_len", &s.backbone_len)] {
+        w.section(name, 0, values.iter().map(|v| v.to_le_bytes()))?;
+    }
     for (prefix, tensors) in [("", &net.params), ("adam_m.", &net.adam.m), ("adam_v.", &net.adam.v)] {
         for (name, t) in TENSORS.iter().zip(tensors.all()) {
             if *name != "x0" || net.config.initial_state == InitialState::Learned {
-                w.f32s(&format!("{prefix}{name}"), t);
+                w.section(&format!("{prefix}{name}"), 1, t.iter().map(|v| v.to_le_bytes()))?;
             }
         }
     }
-    w.f32s("signs", &net.signs);
-    let checksum = fnv1a(&w.0);
-    w.0.extend_from_slice(&checksum.to_le_bytes());
-    w.0
+    w.section("signs", 1, net.signs.iter().map(|v| v.to_le_bytes()))?;
+    w.flush()?;
+    let checksum = w.hasher.value();
+    (w.sink)(&checksum.to_le_bytes())
 }
 
-/// A bounds-checked reader: every read past the end is a "truncated" error, never a panic.
-struct Reader<'a> {
-    bytes: &'a [u8],
-    at: usize,
+/// What a section holds once read.
+enum Values {
+    U32(Vec<u32>),
+    F32(Vec<f32>),
+    /// Not kept (reading the header only).
+    Skipped,
 }
 
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], Error> {
-        let end = self.at.checked_add(n).filter(|&e| e <= self.bytes.len()).ok_or_else(|| {
-            Error::data(format!("the file is truncated: it ends at byte {} inside a {n}-byte field", self.bytes.len()))
-        })?;
-        let slice = &self.bytes[self.at..end];
-        self.at = end;
-        Ok(slice)
-    }
+/// A section the file must hold next: its name, element type and (once known) its length.
+struct Expected {
+    name: String,
+    dtype: u8,
+}
 
-    fn u8(&mut self) -> Result<u8, Error> {
-        Ok(self.take(1)?[0])
-    }
+enum Stage {
+    /// Magic, version and header length: 16 bytes.
+    Fixed,
+    Header(usize),
+    SectionHead,
+    Payload {
+        remaining: usize,
+    },
+    End,
+    /// The file is damaged; the rest is only hashed, so that a checksum mismatch (the likelier
+    /// cause) is reported before the structural error it caused.
+    Failed,
+}
 
-    fn u32(&mut self) -> Result<u32, Error> {
-        Ok(u32::from_le_bytes(self.take(4)?.try_into().unwrap_or_default()))
-    }
+/// Reads saved bytes a chunk at a time (`push`, then `finish`): loading a large network needs
+/// its arrays in memory but not a copy of the file. Every damaged, truncated or foreign input is
+/// an error, never a panic, and the errors are those of [`load`] whatever the chunk sizes.
+pub struct Loader {
+    header_only: bool,
+    received: u64,
+    /// The first 12 bytes received (magic and version), checked as soon as they arrive.
+    prefix: Vec<u8>,
+    /// The last (up to 8) bytes received: the checksum, once the input ends.
+    tail: Vec<u8>,
+    hasher: crate::hash::StateHasher,
+    stage: Stage,
+    /// The bytes of a field being assembled across chunks.
+    pending: Vec<u8>,
+    deferred: Option<Error>,
+    header: Option<Header>,
+    expected: Vec<Expected>,
+    sections: Vec<Values>,
+    current: Option<Values>,
+}
 
-    fn u64(&mut self) -> Result<u64, Error> {
-        Ok(u64::from_le_bytes(self.take(8)?.try_into().unwrap_or_default()))
-    }
-
-    /// The next section, which must be called `name` with element type `dtype`.
-    fn section(&mut self, name: &str, dtype: u8) -> Result<&'a [u8], Error> {
-        let len = self.u8()? as usize;
-        let found = String::from_utf8_lossy(self.take(len)?).into_owned();
-        let found_dtype = self.u8()?;
-        if found != name || found_dtype != dtype {
-            return Err(Error::data(format!("expected section \"{name}\", found \"{found}\"; the file is damaged")));
+impl Loader {
+    /// A loader for a whole network; `header_only` checks the whole input but keeps only the
+    /// header (for [`read_header`]).
+    pub fn new(header_only: bool) -> Loader {
+        Loader {
+            header_only,
+            received: 0,
+            prefix: Vec::with_capacity(12),
+            tail: Vec::with_capacity(16),
+            hasher: Default::default(),
+            stage: Stage::Fixed,
+            pending: Vec::new(),
+            deferred: None,
+            header: None,
+            expected: Vec::new(),
+            sections: Vec::new(),
+            current: None,
         }
-        let count = self.u64()?;
-        let size = usize::try_from(count).ok().and_then(|c| c.checked_mul(4));
-        self.take(size.ok_or_else(|| Error::data(format!("section \"{name}\" is impossibly large")))?)
     }
 
-    fn u32s(&mut self, name: &str) -> Result<Vec<u32>, Error> {
-        Ok(self.section(name, 0)?.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
+    /// The next bytes of the file. Fails at once for a file that is not a sqrtk network or of
+    /// another format version; every other problem is reported by `finish`.
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), Error> {
+        self.received += chunk.len() as u64;
+        if self.prefix.len() < 12 {
+            let take = (12 - self.prefix.len()).min(chunk.len());
+            self.prefix.extend_from_slice(&chunk[..take]);
+            check_prefix(&self.prefix)?;
+        }
+        // Everything but the last 8 bytes seen so far is body (covered by the checksum).
+        if chunk.len() >= 8 {
+            let held = core::mem::take(&mut self.tail);
+            self.body(&held);
+            self.body(&chunk[..chunk.len() - 8]);
+            self.tail.extend_from_slice(&chunk[chunk.len() - 8..]);
+        } else {
+            self.tail.extend_from_slice(chunk);
+            if self.tail.len() > 8 {
+                let held = core::mem::take(&mut self.tail);
+                self.body(&held[..held.len() - 8]);
+                self.tail.extend_from_slice(&held[held.len() - 8..]);
+            }
+        }
+        Ok(())
     }
 
-    fn f32s(&mut self, name: &str) -> Result<Vec<f32>, Error> {
-        Ok(self.section(name, 1)?.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
+    fn defer(&mut self, e: Error) {
+        self.deferred.get_or_insert(e);
+        self.stage = Stage::Failed;
+        self.current = None;
+        self.sections.clear();
     }
+
+    /// Takes up to `want − pending` bytes of `bytes` into `pending`; true once it holds `want`.
+    fn gather(&mut self, bytes: &mut &[u8], want: usize) -> bool {
+        let take = want.saturating_sub(self.pending.len()).min(bytes.len());
+        self.pending.extend_from_slice(&bytes[..take]);
+        *bytes = &bytes[take..];
+        self.pending.len() >= want
+    }
+
+    fn body(&mut self, mut bytes: &[u8]) {
+        self.hasher.bytes(bytes);
+        while !bytes.is_empty() {
+            match self.stage {
+                Stage::Fixed => {
+                    if self.gather(&mut bytes, 16) {
+                        let len = u32::from_le_bytes(self.pending[12..16].try_into().unwrap_or_default());
+                        self.pending.clear();
+                        self.stage = Stage::Header(len as usize);
+                    }
+                }
+                Stage::Header(len) => {
+                    if self.gather(&mut bytes, len) {
+                        let parsed = serde_json::from_slice::<Header>(&self.pending);
+                        self.pending = Vec::new();
+                        match parsed {
+                            Ok(header) => self.start_sections(header),
+                            Err(e) => self.defer(Error::data(format!("the header is not valid: {e}"))),
+                        }
+                    }
+                }
+                Stage::SectionHead => {
+                    let name_len = match self.pending.first().or(bytes.first()) {
+                        Some(&l) => l as usize,
+                        None => return,
+                    };
+                    if self.gather(&mut bytes, 1 + name_len + 1 + 8) {
+                        self.start_payload(name_len);
+                    }
+                }
+                Stage::Payload { remaining } => {
+                    let take = remaining.min(bytes.len());
+                    self.values(&bytes[..take]);
+                    bytes = &bytes[take..];
+                    self.stage = Stage::Payload { remaining: remaining - take };
+                    if remaining == take {
+                        self.end_section();
+                    }
+                }
+                Stage::End => {
+                    self.defer(Error::data("unexpected bytes after the last section; the file is damaged"));
+                }
+                Stage::Failed => return,
+            }
+        }
+    }
+
+    fn start_sections(&mut self, header: Header) {
+        let c = &header.config;
+        let names = ["indptr", "indices", "backbone_len"].map(|n| (n.to_string(), 0));
+        self.expected = names.into_iter().map(|(name, dtype)| Expected { name, dtype }).collect();
+        for prefix in ["", "adam_m.", "adam_v."] {
+            for name in TENSORS {
+                if name != "x0" || c.initial_state == InitialState::Learned {
+                    self.expected.push(Expected { name: format!("{prefix}{name}"), dtype: 1 });
+                }
+            }
+        }
+        self.expected.push(Expected { name: "signs".into(), dtype: 1 });
+        let checked = if self.header_only {
+            Ok(())
+        } else {
+            c.validate().and_then(|_| crate::memory::check_network(c, crate::memory::limit()))
+        };
+        self.header = Some(header);
+        match checked {
+            Ok(()) => self.stage = Stage::SectionHead,
+            Err(e) => self.defer(e),
+        }
+    }
+
+    /// The length section `name` must have, where the configuration (and the sections read so
+    /// far) fix it; checked before anything is allocated.
+    fn expected_len(&self, name: &str) -> Option<usize> {
+        let c = &self.header.as_ref()?.config;
+        let (n, d, o, m) = (c.neurons, c.inputs, c.outputs, c.learned);
+        let nnz = || match self.sections.first() {
+            Some(Values::U32(indptr)) => indptr.last().map(|&e| e as usize),
+            _ => None,
+        };
+        let base = name.rsplit('.').next().unwrap_or(name);
+        match base {
+            "indptr" => Some(n + 1),
+            "indices" | "w_rec" => nnz(),
+            "backbone_len" | "bias" | "x0" => Some(n),
+            "w_in" => Some(n * d),
+            "w_out" => Some(o * n),
+            "b_out" => Some(o),
+            "signs" => Some(if c.growth == Growth::DeepR { n * m } else { 0 }),
+            _ => None,
+        }
+    }
+
+    fn start_payload(&mut self, name_len: usize) {
+        let head = core::mem::take(&mut self.pending);
+        let found = String::from_utf8_lossy(&head[1..1 + name_len]).into_owned();
+        let dtype = head[1 + name_len];
+        let count = u64::from_le_bytes(head[2 + name_len..10 + name_len].try_into().unwrap_or_default());
+        let Some(expected) = self.expected.get(self.sections.len()) else {
+            return self.defer(Error::data("unexpected bytes after the last section; the file is damaged"));
+        };
+        let name = expected.name.clone();
+        if found != name || dtype != expected.dtype {
+            return self
+                .defer(Error::data(format!("expected section \"{name}\", found \"{found}\"; the file is damaged")));
+        }
+        let Some(size) = usize::try_from(count).ok().and_then(|c| c.checked_mul(4)) else {
+            return self.defer(Error::data(format!("section \"{name}\" is impossibly large")));
+        };
+        let count = size / 4;
+        self.current = Some(if self.header_only {
+            Values::Skipped
+        } else {
+            if self.expected_len(&name) != Some(count) {
+                return self
+                    .defer(Error::data("the saved arrays do not match the saved configuration; the file is damaged"));
+            }
+            let what = "the saved network";
+            let made = match dtype {
+                0 => crate::memory::try_with_capacity(count, what).map(Values::U32),
+                _ => crate::memory::try_with_capacity(count, what).map(Values::F32),
+            };
+            match made {
+                Ok(values) => values,
+                Err(e) => return self.defer(e),
+            }
+        });
+        self.stage = Stage::Payload { remaining: size };
+        if size == 0 {
+            self.end_section();
+        }
+    }
+
+    /// Decodes little-endian 4-byte values, one split across chunks kept in `pending`.
+    fn values(&mut self, mut bytes: &[u8]) {
+        let Some(current) = self.current.as_mut() else { return };
+        if matches!(current, Values::Skipped) {
+            return;
+        }
+        let mut push = |b: [u8; 4]| match current {
+            Values::U32(v) => v.push(u32::from_le_bytes(b)),
+            Values::F32(v) => v.push(f32::from_le_bytes(b)),
+            Values::Skipped => {}
+        };
+        if !self.pending.is_empty() {
+            let take = (4 - self.pending.len()).min(bytes.len());
+            self.pending.extend_from_slice(&bytes[..take]);
+            bytes = &bytes[take..];
+            if self.pending.len() < 4 {
+                return;
+            }
+            push(self.pending[..4].try_into().unwrap_or_default());
+            self.pending.clear();
+        }
+        let whole = bytes.len() / 4 * 4;
+        for c in bytes[..whole].chunks_exact(4) {
+            push([c[0], c[1], c[2], c[3]]);
+        }
+        self.pending.extend_from_slice(&bytes[whole..]);
+    }
+
+    fn end_section(&mut self) {
+        let values = self.current.take().unwrap_or(Values::Skipped);
+        self.sections.push(values);
+        self.stage = if self.sections.len() == self.expected.len() { Stage::End } else { Stage::SectionHead };
+    }
+
+    /// Checks the whole input (checksum, then structure) and returns the header and sections.
+    fn end(self) -> Result<(Header, Vec<Values>), Error> {
+        if self.received < 8 || &self.prefix[..8] != MAGIC {
+            return Err(Error::data("this is not a sqrtk network file (it does not start with \"SQRTKNET\")"));
+        }
+        if self.received < 12 {
+            return Err(Error::data(format!(
+                "the file is truncated: it ends at byte {} inside a 4-byte field",
+                self.received
+            )));
+        }
+        if self.received < 8 + 4 + 4 + 8 {
+            return Err(Error::data("the file is truncated: it ends inside the header"));
+        }
+        if self.hasher.value() != u64::from_le_bytes(self.tail[..].try_into().unwrap_or_default()) {
+            return Err(Error::data("checksum mismatch: the file is truncated or corrupted"));
+        }
+        if let Some(e) = self.deferred {
+            return Err(e);
+        }
+        match (self.stage, self.header) {
+            (Stage::End, Some(header)) => Ok((header, self.sections)),
+            _ => Err(Error::data(format!("the file is truncated: it ends at byte {}", self.received))),
+        }
+    }
+
+    /// The network and the caller's `extra` JSON, exactly as saved (same state hash).
+    pub fn finish(self) -> Result<(Network, serde_json::Value), Error> {
+        if self.header_only {
+            return Err(Error::state("this loader reads the header only; use finish_header"));
+        }
+        let (header, sections) = self.end()?;
+        assemble(header, sections)
+    }
+
+    /// The configuration and `extra` JSON of the input (whose every byte was checked).
+    pub fn finish_header(self) -> Result<(Config, serde_json::Value), Error> {
+        let (header, _) = self.end()?;
+        Ok((header.config, header.extra))
+    }
+}
+
+/// Magic and version, from the first (up to 12) bytes of a file.
+fn check_prefix(prefix: &[u8]) -> Result<(), Error> {
+    let magic = &prefix[..prefix.len().min(8)];
+    if magic != &MAGIC[..magic.len()] {
+        return Err(Error::data("this is not a sqrtk network file (it does not start with \"SQRTKNET\")"));
+    }
+    if prefix.len() == 12 {
+        let version = u32::from_le_bytes(prefix[8..12].try_into().unwrap_or_default());
+        if version != VERSION {
+            return Err(Error::data(format!(
+                "format version {version} is not supported: this sqrtk reads version {VERSION}; use the sqrtk release that wrote the file"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Reads the header only: the configuration and the caller's `extra` JSON.
 pub fn read_header(bytes: &[u8]) -> Result<(Config, serde_json::Value), Error> {
-    let header = check_and_read_header(bytes)?.0;
-    Ok((header.config, header.extra))
-}
-
-fn check_and_read_header(bytes: &[u8]) -> Result<(Header, Reader<'_>), Error> {
-    if bytes.len() < 8 || &bytes[..8] != MAGIC {
-        return Err(Error::data("this is not a sqrtk network file (it does not start with \"SQRTKNET\")"));
-    }
-    let version = Reader { bytes, at: 8 }.u32()?;
-    if version != VERSION {
-        return Err(Error::data(format!(
-            "format version {version} is not supported: this sqrtk reads version {VERSION}; use the sqrtk release that wrote the file"
-        )));
-    }
-    if bytes.len() < 8 + 4 + 4 + 8 {
-        return Err(Error::data("the file is truncated: it ends inside the header"));
-    }
-    // Everything but the last 8 bytes is covered by the checksum stored in them.
-    let (body, tail) = bytes.split_at(bytes.len() - 8);
-    if fnv1a(body) != u64::from_le_bytes(tail.try_into().unwrap_or_default()) {
-        return Err(Error::data("checksum mismatch: the file is truncated or corrupted"));
-    }
-    let mut r = Reader { bytes: body, at: 12 };
-    let len = r.u32()? as usize;
-    let header: Header =
-        serde_json::from_slice(r.take(len)?).map_err(|e| Error::data(format!("the header is not valid: {e}")))?;
-    Ok((header, r))
+    let mut loader = Loader::new(true);
+    loader.push(bytes)?;
+    loader.finish_header()
 }
 
 /// Restores a network saved by [`save`], exactly (same state hash).
 pub fn load(bytes: &[u8]) -> Result<(Network, serde_json::Value), Error> {
-    let (header, mut r) = check_and_read_header(bytes)?;
+    let mut loader = Loader::new(false);
+    loader.push(bytes)?;
+    loader.finish()
+}
+
+/// The network from its checked header and sections (in the order [`save_to`] writes them).
+fn assemble(header: Header, sections: Vec<Values>) -> Result<(Network, serde_json::Value), Error> {
     let config = header.config;
-    config.validate()?;
-    crate::memory::check_network(&config, crate::memory::limit())?;
     let (n, m) = (config.neurons, config.learned);
     let learned_x0 = config.initial_state == InitialState::Learned;
-    let indptr = r.u32s("indptr")?;
-    let indices = r.u32s("indices")?;
-    let backbone_len = r.u32s("backbone_len")?;
-    let mut read_tensors = |prefix: &str| -> Result<Tensors, Error> {
+    let mut sections = sections.into_iter();
+    let mut u32s = || match sections.next() {
+        Some(Values::U32(v)) => v,
+        _ => Vec::new(),
+    };
+    let (indptr, indices, backbone_len) = (u32s(), u32s(), u32s());
+    let mut f32s = || match sections.next() {
+        Some(Values::F32(v)) => v,
+        _ => Vec::new(),
+    };
+    let mut read_tensors = || -> Tensors {
         let mut t = Tensors::default();
         for (name, slot) in TENSORS.iter().zip(t.all_mut()) {
             if *name != "x0" || learned_x0 {
-                *slot = r.f32s(&format!("{prefix}{name}"))?;
+                *slot = f32s();
             }
         }
-        Ok(t)
+        t
     };
-    let (params, adam_m, adam_v) = (read_tensors("")?, read_tensors("adam_m.")?, read_tensors("adam_v.")?);
-    let signs = r.f32s("signs")?;
-    if r.at != r.bytes.len() {
-        return Err(Error::data("unexpected bytes after the last section; the file is damaged"));
-    }
+    let (params, adam_m, adam_v) = (read_tensors(), read_tensors(), read_tensors());
+    let signs = f32s();
 
     // Every length must agree with the configuration before anything indexes with it.
     let nnz = indices.len();
@@ -358,6 +664,68 @@ mod tests {
             assert_eq!(e.code, "E_DATA");
             assert!(e.message.starts_with("w_rec[0] is "), "{}", e.message);
             assert!(e.message.contains("training diverged; load an earlier checkpoint"), "{}", e.message);
+        }
+    }
+
+    /// Loads `bytes` pushed in pieces of `size` bytes (the last one shorter).
+    fn load_in_chunks(bytes: &[u8], size: usize) -> Result<(Network, serde_json::Value), Error> {
+        let mut loader = Loader::new(false);
+        for chunk in bytes.chunks(size) {
+            loader.push(chunk)?;
+        }
+        loader.finish()
+    }
+
+    #[test]
+    fn streamed_saving_and_loading_give_the_same_bytes_and_network_whatever_the_chunks() {
+        let net = trained();
+        let bytes = save(&net, serde_json::json!({ "epoch": 3 }));
+        let mut chunks = Vec::new();
+        save_to(&net, serde_json::json!({ "epoch": 3 }), &mut |c| {
+            chunks.push(c.to_vec());
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(chunks.concat(), bytes);
+        // Chunks of every small size split every field (header, section heads, values) somewhere.
+        for size in (1..=13).chain([64, 1000, bytes.len()]) {
+            let (back, extra) = load_in_chunks(&bytes, size).unwrap();
+            assert_eq!(back.state_hash(), net.state_hash(), "chunks of {size}");
+            assert_eq!(extra["epoch"], 3);
+            let mut header = Loader::new(true);
+            bytes.chunks(size).for_each(|c| header.push(c).unwrap());
+            assert_eq!(header.finish_header().unwrap().0.neurons, net.config.neurons);
+        }
+    }
+
+    #[test]
+    fn a_failing_sink_stops_the_save_with_its_error() {
+        let net = trained();
+        let mut calls = 0;
+        let e = save_to(&net, serde_json::Value::Null, &mut |_| {
+            calls += 1;
+            Err(Error::data("the disk is full"))
+        })
+        .unwrap_err();
+        assert_eq!((calls, e.message.as_str()), (1, "the disk is full"));
+    }
+
+    #[test]
+    fn damaged_files_give_the_same_errors_in_any_chunks() {
+        let bytes = save(&trained(), serde_json::Value::Null);
+        let mut flipped = bytes.clone();
+        flipped[bytes.len() / 2] ^= 1;
+        let mut head = bytes.clone();
+        head[20] ^= 1; // inside the header JSON
+        let mut future = bytes.clone();
+        future[8] = 9;
+        let cases: [&[u8]; 6] =
+            [b"PK\x03\x04 a zip file", &bytes[..bytes.len() / 2], &flipped, &head, &future, &bytes[..10]];
+        for case in cases {
+            let whole = load(case).err().map(|e| e.message);
+            for size in [1, 3, 7, 8, 9, 4096] {
+                assert_eq!(load_in_chunks(case, size).err().map(|e| e.message), whole, "chunks of {size}");
+            }
         }
     }
 

@@ -19,6 +19,18 @@ proptest! {
     }
 
     #[test]
+    fn arbitrary_bytes_in_arbitrary_chunks_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400), size in 1usize..40) {
+        let mut with_magic = b"SQRTKNET\x01\x00\x00\x00".to_vec();
+        with_magic.extend(&bytes);
+        for header_only in [false, true] {
+            let mut loader = checkpoint::Loader::new(header_only);
+            if with_magic.chunks(size).all(|c| loader.push(c).is_ok()) {
+                let _ = if header_only { loader.finish_header().map(|_| ()) } else { loader.finish().map(|_| ()) };
+            }
+        }
+    }
+
+    #[test]
     fn damaging_a_saved_network_gives_an_error(at in 0usize..10_000, bit in 0u8..8, cut in 0usize..10_000) {
         let mut net = Network::new(Config { growth: Growth::Gradient, learned: 2, seed: 1, ..Config::with_sizes(2, 20, 2, 4) }).unwrap();
         let x = vec![0.5f32; 3 * 4 * 2];

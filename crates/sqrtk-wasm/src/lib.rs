@@ -76,12 +76,69 @@ fn score_vec(s: &Score) -> Vec<f64> {
     vec![s.loss, s.correct as f64, s.scored as f64, s.trials_correct as f64]
 }
 
-/// `{"config": …, "extra": …}` from a saved network's header (after checking the whole file).
+/// `{"config": …, "extra": …}`, the header of a saved network.
+fn header_json(config: &Config, extra: &serde_json::Value) -> String {
+    serde_json::json!({ "config": config, "extra": extra }).to_string()
+}
+
 #[wasm_bindgen]
-pub fn saved_header(bytes: &[u8]) -> Result<String, JsError> {
-    alive()?;
-    let (config, extra) = sqrtk_core::checkpoint::read_header(bytes).map_err(js_error)?;
-    Ok(serde_json::json!({ "config": config, "extra": extra }).to_string())
+extern "C" {
+    /// A JavaScript function that receives each chunk of a save: a view into WebAssembly
+    /// memory, valid only during the call (copy or write it at once).
+    pub type ChunkSink;
+    #[wasm_bindgen(method, catch, js_name = call)]
+    fn call(this: &ChunkSink, this_arg: &JsValue, chunk: &[u8]) -> Result<JsValue, JsValue>;
+}
+
+/// Reads a saved network a chunk at a time, so that a large file never sits whole in
+/// WebAssembly memory: `push` each chunk, then `finish` (or `finish_header`), then `header`.
+#[wasm_bindgen]
+pub struct NetworkLoader {
+    inner: Option<sqrtk_core::checkpoint::Loader>,
+    header: Option<String>,
+}
+
+#[wasm_bindgen]
+impl NetworkLoader {
+    /// With `header_only`, every byte is checked but only the header is kept.
+    #[wasm_bindgen(constructor)]
+    pub fn new(header_only: bool) -> NetworkLoader {
+        NetworkLoader { inner: Some(sqrtk_core::checkpoint::Loader::new(header_only)), header: None }
+    }
+
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), JsError> {
+        alive()?;
+        self.loader()?.push(chunk).map_err(js_error)
+    }
+
+    /// The network, once every chunk was pushed.
+    pub fn finish(&mut self) -> Result<Network, JsError> {
+        alive()?;
+        let (inner, extra) = self.take()?.finish().map_err(js_error)?;
+        self.header = Some(header_json(&inner.config, &extra));
+        Ok(Network { inner })
+    }
+
+    /// Checks the whole input (a loader made with `header_only`) and keeps its header.
+    pub fn finish_header(&mut self) -> Result<(), JsError> {
+        alive()?;
+        let (config, extra) = self.take()?.finish_header().map_err(js_error)?;
+        self.header = Some(header_json(&config, &extra));
+        Ok(())
+    }
+
+    /// `{"config": …, "extra": …}` of the input, after `finish` or `finish_header`.
+    pub fn header(&self) -> Option<String> {
+        self.header.clone()
+    }
+
+    fn loader(&mut self) -> Result<&mut sqrtk_core::checkpoint::Loader, JsError> {
+        self.inner.as_mut().ok_or_else(|| js_error(Error::state("this loader has finished; make a new one")))
+    }
+
+    fn take(&mut self) -> Result<sqrtk_core::checkpoint::Loader, JsError> {
+        self.inner.take().ok_or_else(|| js_error(Error::state("this loader has finished; make a new one")))
+    }
 }
 
 /// Fraction of learned synapses to swap at optimizer step `step` of the cosine schedule.
@@ -106,13 +163,6 @@ impl Network {
         Ok(Network { inner: sqrtk_core::Network::new(config).map_err(js_error)? })
     }
 
-    /// Restores a network saved with `save` (exactly: same state hash).
-    pub fn load(bytes: &[u8]) -> Result<Network, JsError> {
-        alive()?;
-        let (inner, _) = sqrtk_core::checkpoint::load(bytes).map_err(js_error)?;
-        Ok(Network { inner })
-    }
-
     /// Refuses (E_OPTION, with the largest batch size that fits) a training batch of `size`
     /// sequences of `steps` steps whose states would not fit beside the network.
     pub fn check_training_memory(&self, size: usize, steps: usize) -> Result<(), JsError> {
@@ -121,12 +171,25 @@ impl Network {
         sqrtk_core::memory::check_training(&self.inner.config, size, steps, limit).map_err(js_error)
     }
 
-    /// The network as bytes (versioned, checksummed), with the caller's JSON in the header.
-    pub fn save(&self, extra_json: &str) -> Result<Vec<u8>, JsError> {
+    /// The network as bytes (versioned, checksummed), with the caller's JSON in the header,
+    /// handed to `sink` a chunk (about 1 MiB) at a time. An error the sink throws (a full disk)
+    /// stops the save and is thrown again here, as it was.
+    pub fn save_to(&self, extra_json: &str, sink: &ChunkSink) -> Result<(), JsValue> {
         alive()?;
         let extra = serde_json::from_str(extra_json)
             .map_err(|e| js_error(Error { code: "E_OPTION", message: format!("extra is not valid JSON: {e}") }))?;
-        Ok(sqrtk_core::checkpoint::save(&self.inner, extra))
+        let mut thrown = None;
+        let saved = sqrtk_core::checkpoint::save_to(&self.inner, extra, &mut |chunk| {
+            sink.call(&JsValue::UNDEFINED, chunk).map(|_| ()).map_err(|e| {
+                thrown = Some(e);
+                Error::state("the save was stopped by its sink")
+            })
+        });
+        match (saved, thrown) {
+            (Ok(()), _) => Ok(()),
+            (Err(_), Some(e)) => Err(e),
+            (Err(e), None) => Err(js_error(e).into()),
+        }
     }
 
     /// One optimizer step on a batch. Returns [loss, correct, gradient norm, scored, trials correct].
