@@ -202,20 +202,21 @@ export function cliCommand(config, dataName) {
   else words.push('--task', config.task);
   if (!dataName)
     for (const [key, text] of Object.entries(config.taskOptions))
-      words.push('--task-option', `${key}=${text}`);
+      words.push('--task-option', quote(`${key}=${text}`));
   const fields = dataName ? [...FIELDS, ...DATA_FIELDS] : FIELDS;
   for (const field of fields) {
     const text = config.fields[field.id];
     if (field.id === 'threads' || text === '' || text === field.cli) continue;
     if (field.type === 'bool') words.push(field.flag);
-    else words.push(field.flag, text);
+    else words.push(field.flag, quote(text));
   }
   words.push('--out', 'runs/playground');
   return words.join(' ');
 }
 
+/** `word` as one shell word: as it is when safe, else in single quotes ('it''s' → 'it'\''s'). */
 function quote(word) {
-  return /^[\w./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+  return /^[\w./=,:+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 /** Task options that differ from the task's defaults, as text (for the URL and the CLI). */
