@@ -286,6 +286,26 @@ describe.skipIf(!available)('playground page', () => {
     await page.close();
   });
 
+  it('says what a link cannot carry: its data file, or a task this page does not know', async () => {
+    const origin = `http://127.0.0.1:${(plain.address() as { port: number }).port}`;
+    const page = await browser.newPage();
+    const cases: [string, RegExp, string][] = [
+      ['#task=%28your+file%29&neurons=40', /^this link was made with a data file/, '(your file)'],
+      [
+        '#task=no-such-task&neurons=40',
+        /^the link's task \(=no-such-task\) is not a built-in task; showing digits/,
+        'digits',
+      ],
+    ];
+    for (const [hash, said, task] of cases) {
+      await page.goto(`${origin}/examples/playground/${hash}`);
+      await expect.poll(() => status(page)).toMatch(said);
+      expect(await page.locator('#field-task').inputValue()).toBe(task);
+      expect(await page.getByTestId('neurons').inputValue()).toBe('40');
+    }
+    await page.close();
+  });
+
   it("shows the library's error message next to an invalid field", async () => {
     const { page } = await open(isolated, '#neurons=100&k=200&epochs=1');
     await page.getByTestId('train').click();

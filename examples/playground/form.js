@@ -68,10 +68,19 @@ function getValue(field) {
 
 /** Puts a configuration ({ task, fields, taskOptions }) into the form. */
 export function writeForm(config) {
-  const known = TASK_INFO.some((t) => t.name === config.task);
+  const known = config.task === FILE_TASK || TASK_INFO.some((t) => t.name === config.task);
   $('field-task').value = known ? config.task : TASK_INFO[0].name;
   for (const field of [...FIELDS, ...DATA_FIELDS]) setValue(field, config.fields[field.id]);
   showTaskOptions($('field-task').value, config.taskOptions);
+}
+
+/** What the page should say about a link's task: nothing, or why it cannot be shown as it is. */
+export function linkNote(config, haveFile) {
+  if (config.task === FILE_TASK && !haveFile)
+    return 'this link was made with a data file, which a link cannot carry: choose or drop the same file, then press Train';
+  if (config.task !== FILE_TASK && !TASK_INFO.some((t) => t.name === config.task))
+    return `the link's task (=${config.task}) is not a built-in task; showing ${TASK_INFO[0].name} instead`;
+  return '';
 }
 
 /** The configuration the form shows now (task options only where they differ from defaults). */

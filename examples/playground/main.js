@@ -5,6 +5,7 @@ import {
   FILE_TASK,
   buildForm,
   clearErrors,
+  linkNote,
   readForm,
   showError,
   showTaskOptions,
@@ -193,15 +194,19 @@ function wire() {
     useFile(e.dataTransfer.files[0]);
   });
   window.addEventListener('hashchange', () => {
-    writeForm(fromSearch(location.hash));
+    const config = fromSearch(location.hash);
+    writeForm(config);
     syncUrl();
+    const note = linkNote(config, file !== null);
+    if (note) status(note);
   });
 }
 
 buildForm();
-writeForm(fromSearch(location.hash || location.search));
+const linked = fromSearch(location.hash || location.search);
+writeForm(linked);
 wire();
 syncUrl();
 setState('idle');
 buildNote(navigator.hardwareConcurrency, window.crossOriginIsolated === true);
-status('ready: set up a network and press Train');
+status(linkNote(linked, false) || 'ready: set up a network and press Train');
