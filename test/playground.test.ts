@@ -227,8 +227,12 @@ describe.skipIf(!available)('playground page', () => {
     await page.getByTestId('stop').click();
     await expect.poll(() => status(page)).toMatch(/^stopped at epoch \d+, step \d+/);
     expect(await page.getByTestId('resume').isEnabled()).toBe(true);
+    // The keyboard focus follows the buttons as they disable: Stop → Resume → Stop → Train.
+    const focused = () => page.evaluate(() => document.activeElement?.id);
+    expect(await focused()).toBe('resume');
     await page.getByTestId('resume').click();
     await expect.poll(() => status(page), { timeout: 30_000 }).toMatch(/done$/);
+    expect(await focused()).toBe('train');
     expect(await page.getByTestId('build-note').textContent()).toMatch(/^Single-threaded build/);
     expect(await page.locator('[data-testid=turnover-chart] rect.bar').count()).toBeGreaterThan(0);
 

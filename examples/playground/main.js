@@ -28,11 +28,18 @@ function status(text) {
 
 /** Which buttons make sense now: 'idle', 'training', 'stopped' or 'done'. */
 function setState(state) {
+  const focused = document.activeElement;
   $('train').disabled = state === 'training';
   $('stop').disabled = state !== 'training';
   $('resume').disabled = state !== 'stopped';
   for (const button of document.querySelectorAll('#downloads button'))
     button.disabled = state !== 'done';
+  // A disabled button loses the keyboard focus (to the page): hand it to the button that
+  // does the next thing, so that keyboard users stay where they were.
+  if (focused instanceof HTMLButtonElement && focused.disabled) {
+    const next = { training: 'stop', stopped: 'resume', done: 'train', idle: 'train' }[state];
+    $(next).focus();
+  }
 }
 
 function buildNote(threads, isolated) {
