@@ -233,7 +233,9 @@ describe.skipIf(!available)('playground page', () => {
     await page.getByTestId('resume').click();
     await expect.poll(() => status(page), { timeout: 30_000 }).toMatch(/done$/);
     expect(await focused()).toBe('train');
-    expect(await page.getByTestId('build-note').textContent()).toMatch(/^Single-threaded build/);
+    expect(await page.getByTestId('build-note').textContent()).toMatch(
+      /^Single-threaded build: .* the Threads field is not used/,
+    );
     expect(await page.locator('[data-testid=turnover-chart] rect.bar').count()).toBeGreaterThan(0);
 
     const flags = ['--neurons', '100', '--k', '10', '--growth', 'sampled', '--rewire-every', '10'];

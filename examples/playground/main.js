@@ -45,7 +45,7 @@ function setState(state) {
 function buildNote(threads, isolated) {
   $('build-note').textContent = isolated
     ? `Threaded build, ${threads} thread${threads === 1 ? '' : 's'}: this page is cross-origin isolated (served with COOP/COEP headers), so the worker can share memory with its helper threads.`
-    : 'Single-threaded build: this page is not cross-origin isolated (its server sends no COOP/COEP headers), so SharedArrayBuffer, which threads need, is unavailable. Results are bit for bit the same, only slower.';
+    : 'Single-threaded build: this page is not cross-origin isolated (its server sends no COOP/COEP headers), so SharedArrayBuffer, which threads need, is unavailable, and the Threads field is not used. Results are bit for bit the same, only slower.';
 }
 
 /** Keeps the URL, the command line and the share link in step with the form. */
