@@ -17,7 +17,7 @@ export default defineConfig([
   {
     entry: { browser: 'ts/browser/index.ts' },
     // Self-contained: a page can import dist/browser.js without a bundler.
-    noExternal: ['fflate', 'ml-matrix'],
+    noExternal: ['fflate', 'ml-matrix', /^d3-/, 'internmap'],
     format: ['esm'],
     platform: 'browser',
     target: 'es2022',

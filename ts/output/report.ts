@@ -6,7 +6,7 @@
  */
 import type { Dataset } from '../data.js';
 import type { SparseRNN } from '../model.js';
-import { barChart, histogram, lineChart, type Series } from './svg.js';
+import { barChart, histogram, lineChart, PALETTE, type Series } from './svg.js';
 import type { RewireRecord } from '../train.js';
 import { exampleTrialCharts } from './trials.js';
 
@@ -66,9 +66,14 @@ function degreeChart(
     height: counts.get(lo + i) ?? 0,
   }));
   const curve = binomialCurve(neurons, neurons - 1, k / neurons, lo, hi);
-  return barChart(title, axis, 'neurons', bars, [
-    { name: `Binomial(${neurons - 1}, ${k}/${neurons})`, points: curve, color: '#d62728' },
-  ]);
+  return barChart(
+    title,
+    axis,
+    'neurons',
+    bars,
+    [{ name: `Binomial(${neurons - 1}, ${k}/${neurons})`, points: curve, color: PALETTE[1] }],
+    { x: { integer: true } },
+  );
 }
 
 /**
@@ -98,9 +103,12 @@ export function buildReport(input: ReportInput): string {
       'epoch',
       net.config.loss === 'mse' ? 'mean squared error' : 'cross-entropy',
       curves('loss'),
+      { x: { integer: true }, y: { log: true } },
     ),
     net.config.loss === 'cross_entropy'
-      ? lineChart('Accuracy', 'epoch', 'fraction correct', curves('accuracy'))
+      ? lineChart('Accuracy', 'epoch', 'fraction correct', curves('accuracy'), {
+          x: { integer: true },
+        })
       : '',
     degreeChart('Backbone in-degree', net.backboneDegree(), neurons, k),
     degreeChart(
@@ -125,6 +133,8 @@ export function buildReport(input: ReportInput): string {
           'optimizer step',
           'synapses swapped',
           rewires.map((r) => ({ x: r.step - 2, width: 4, height: r.swapped })),
+          [],
+          { x: { integer: true } },
         )
       : '<p>No rewiring in this run (growth: random).</p>',
     input.sample ? activityChart(net, input.sample) : '',
@@ -163,5 +173,7 @@ function activityChart(net: SparseRNN, sample: Pick<Dataset, 'x' | 'shape'>): st
       (_, s) => [s + 1, traces[(i * t + s) * b]] as [number, number],
     ),
   }));
-  return lineChart('Activity of 6 neurons (first test sequence)', 'time step', 'rate r_t', series);
+  return lineChart('Activity of 6 neurons (first test sequence)', 'time step', 'rate r_t', series, {
+    x: { integer: true },
+  });
 }

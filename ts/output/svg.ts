@@ -1,4 +1,13 @@
-/** Small self-contained SVG charts for the HTML report (no scripts, no network). */
+/**
+ * Small self-contained SVG charts for the HTML report (no scripts, no network). Each chart is a
+ * standalone SVG document (namespace, size, font), so it can also be saved as a file on its own.
+ *
+ * Axes come from d3-scale: "nice" round ticks, integer ticks only on integer axes (epochs,
+ * steps, degrees), powers of ten on a log axis. Labels are formatted to the precision of the tick
+ * step (d3-format). The layout is measured from the labels: the y title sits left of the widest
+ * tick label, the legend right of the plot, so neither covers data or is clipped.
+ */
+import { scaleLinear, scaleLog } from 'd3-scale';
 
 export interface Series {
   /** Shown in the legend (an empty name is left out of it). */
@@ -10,10 +19,24 @@ export interface Series {
   dashed?: boolean;
 }
 
-const W = 460;
-const H = 260;
-const M = { left: 52, right: 12, top: 28, bottom: 40 };
-const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b'];
+/** How an axis maps its values: `integer` ticks only at whole numbers, `log` base 10. */
+export interface AxisOptions {
+  integer?: boolean;
+  log?: boolean;
+}
+
+/**
+ * Okabe & Ito's colour-blind-safe palette (Okabe and Ito 2008, "Color Universal Design"),
+ * without its yellow (too pale on white) and black (kept for axes).
+ */
+export const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9'];
+const color = (k: number) => PALETTE[k % PALETTE.length];
+
+const PLOT = { width: 340, height: 180 };
+const FONT = { tick: 11, label: 12, title: 13 };
+/** A generous width per character of system-ui at size 1: boxes estimated from it never overlap. */
+const CHAR = 0.62;
+const textWidth = (text: string, size: number) => text.length * size * CHAR;
 
 const escape = (s: string) =>
   s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
@@ -24,102 +47,192 @@ const escape = (s: string) =>
  */
 const px = (v: number) => String(+v.toFixed(2));
 
-function extent(values: number[]): [number, number] {
+function extent(values: number[], log = false): [number, number] {
   let [lo, hi] = [Infinity, -Infinity];
-  for (const v of values) if (Number.isFinite(v)) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
-  if (lo === Infinity) return [0, 1];
-  if (lo === hi) [lo, hi] = [lo - 1, hi + 1];
+  for (const v of values)
+    if (Number.isFinite(v) && (!log || v > 0)) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
+  if (lo === Infinity) return log ? [0.1, 1] : [0, 1];
+  if (lo === hi) [lo, hi] = log ? [lo / 10, hi * 10] : [lo - 1, hi + 1];
   return [lo, hi];
 }
 
-function frame(
-  title: string,
-  xLabel: string,
-  yLabel: string,
-  [x0, x1]: [number, number],
-  [y0, y1]: [number, number],
-  body: string,
-  xTicks?: [number, string][],
-): string {
-  const sx = (x: number) => M.left + ((x - x0) / (x1 - x0)) * (W - M.left - M.right);
-  const sy = (y: number) => H - M.bottom - ((y - y0) / (y1 - y0)) * (H - M.top - M.bottom);
-  const ticks = (lo: number, hi: number) => [0, 0.25, 0.5, 0.75, 1].map((f) => lo + f * (hi - lo));
-  const fmt = (v: number) =>
-    Math.abs(v) >= 1000 || (Math.abs(v) < 0.01 && v !== 0)
-      ? v.toExponential(1)
-      : +v.toPrecision(3) + '';
-  const axes = [
-    `<line x1="${M.left}" y1="${H - M.bottom}" x2="${W - M.right}" y2="${H - M.bottom}" stroke="#333"/>`,
-    `<line x1="${M.left}" y1="${M.top}" x2="${M.left}" y2="${H - M.bottom}" stroke="#333"/>`,
-    ...(xTicks ?? ticks(x0, x1).map((v): [number, string] => [v, fmt(v)])).map(
-      ([v, text]) =>
-        `<text x="${sx(v)}" y="${H - M.bottom + 14}" font-size="10" text-anchor="middle">${escape(text)}</text>`,
+const SUPERSCRIPT = '⁰¹²³⁴⁵⁶⁷⁸⁹';
+/** 10⁻⁴ for 0.0001; 0.01 … 100 as they are. */
+function powerOfTen(v: number): string {
+  const e = Math.round(Math.log10(v));
+  if (Math.abs(e) <= 2) return String(+v.toPrecision(1));
+  const digits = [...String(Math.abs(e))].map((d) => SUPERSCRIPT[+d]).join('');
+  return `10${e < 0 ? '⁻' : ''}${digits}`;
+}
+
+/** A mapped axis: position in 0..1 (NaN off the axis), its ticks and their labels. */
+export interface Axis {
+  at: (v: number) => number;
+  ticks: [number, string][];
+}
+
+/** The axis over `values` (non-finite ones ignored), with about `count` ticks. */
+export function makeAxis(values: number[], o: AxisOptions = {}, count = 5): Axis {
+  const [lo, hi] = extent(values, o.log);
+  // A log axis needs a decade to be worth it; below that a linear axis reads better.
+  if (o.log && hi / lo >= 10) {
+    const s = scaleLog().domain([lo, hi]).nice();
+    const [d0, d1] = s.domain();
+    const decades = Math.round(Math.log10(d1 / d0));
+    const step = Math.max(1, Math.ceil(decades / 6));
+    const ticks: [number, string][] = [];
+    for (let e = Math.round(Math.log10(d0)); e <= Math.log10(d1) + 1e-9; e += step)
+      ticks.push([10 ** e, powerOfTen(10 ** e)]);
+    return { at: (v) => (v > 0 ? (Math.log10(v) - Math.log10(d0)) / decades : NaN), ticks };
+  }
+  const s = scaleLinear().domain([lo, hi]).nice(count);
+  const [d0, d1] = s.domain();
+  let values_ = s.ticks(count);
+  if (o.integer) {
+    values_ = values_.filter(Number.isInteger);
+    if (values_.length < 2)
+      values_ = [Math.ceil(d0), Math.floor(d1)].filter((v, i, a) => a.indexOf(v) === i);
+  }
+  const format = s.tickFormat(count, o.integer ? ',d' : undefined);
+  return {
+    at: (v) => (v - d0) / (d1 - d0),
+    ticks: values_.map((v) => [v, v === 0 ? '0' : format(v)]),
+  };
+}
+
+export interface Frame {
+  title: string;
+  xLabel: string;
+  yLabel: string;
+  x: Axis;
+  y: Axis;
+  /** Names and colours (and dashes) of the legend, drawn right of the plot. */
+  legend?: { name: string; color: string; dashed?: boolean }[];
+  /** Plot width (default 340 px). */
+  width?: number;
+}
+
+/**
+ * The chart around `body`, where X(v) and Y(v) stand for the pixel position of data value v
+ * on each axis. Sized to fit its labels, title and legend.
+ */
+export function frame(f: Frame, body: string): string {
+  const plotW = f.width ?? PLOT.width;
+  const yTickW = Math.max(0, ...f.y.ticks.map(([, t]) => textWidth(t, FONT.tick)));
+  const left = 8 + (f.yLabel ? FONT.label + 8 : 0) + yTickW + 6;
+  const top = 30;
+  const bottom = 6 + FONT.tick + (f.xLabel ? 8 + FONT.label : 0) + 8;
+  const entries = (f.legend ?? []).filter((e) => e.name !== '');
+  const legendW = entries.length
+    ? 30 + Math.max(...entries.map((e) => textWidth(e.name, FONT.tick)))
+    : 0;
+  const lastX = f.x.ticks.at(-1);
+  const tickOverhang = lastX ? textWidth(lastX[1], FONT.tick) / 2 : 0;
+  const plotH = PLOT.height;
+  const width = Math.ceil(
+    Math.max(
+      left + plotW + Math.max(12, tickOverhang) + legendW,
+      textWidth(f.title, FONT.title) + 16,
     ),
-    ...ticks(y0, y1).map(
-      (v) =>
-        `<text x="${M.left - 4}" y="${sy(v) + 3}" font-size="10" text-anchor="end">${fmt(v)}</text>`,
+  );
+  // A long legend makes the chart taller, not the plot (bars are sized in plot pixels).
+  const height = Math.max(top + plotH + bottom, top + entries.length * 16 + 8);
+  const sx = (v: number) => left + f.x.at(v) * plotW;
+  const sy = (v: number) => top + plotH - f.y.at(v) * plotH;
+  const bottomY = top + plotH;
+  const text = (x: number, y: number, size: number, anchor: string, s: string, extra = '') =>
+    `<text x="${px(x)}" y="${px(y)}" font-size="${size}" text-anchor="${anchor}"${extra}>${escape(s)}</text>`;
+  const parts = [
+    `<line x1="${px(left)}" y1="${px(bottomY)}" x2="${px(left + plotW)}" y2="${px(bottomY)}" stroke="#333"/>`,
+    `<line x1="${px(left)}" y1="${top}" x2="${px(left)}" y2="${px(bottomY)}" stroke="#333"/>`,
+    ...f.x.ticks.map(
+      ([v, t]) =>
+        `<line x1="${px(sx(v))}" x2="${px(sx(v))}" y1="${px(bottomY)}" y2="${px(bottomY + 4)}" stroke="#333"/>` +
+        text(sx(v), bottomY + 6 + FONT.tick, FONT.tick, 'middle', t, ' class="tick"'),
     ),
-    `<text x="${(M.left + W - M.right) / 2}" y="${H - 6}" font-size="11" text-anchor="middle">${escape(xLabel)}</text>`,
-    `<text x="12" y="${(M.top + H - M.bottom) / 2}" font-size="11" text-anchor="middle" transform="rotate(-90 12 ${(M.top + H - M.bottom) / 2})">${escape(yLabel)}</text>`,
-    `<text x="${W / 2}" y="16" font-size="13" font-weight="bold" text-anchor="middle">${escape(title)}</text>`,
+    ...f.y.ticks.map(
+      ([v, t]) =>
+        `<line x1="${px(left - 4)}" x2="${px(left)}" y1="${px(sy(v))}" y2="${px(sy(v))}" stroke="#333"/>` +
+        text(left - 6, sy(v) + FONT.tick * 0.35, FONT.tick, 'end', t, ' class="tick"'),
+    ),
+    f.xLabel ? text(left + plotW / 2, bottomY + bottom - 8, FONT.label, 'middle', f.xLabel) : '',
+    f.yLabel
+      ? text(
+          8 + FONT.label * 0.8,
+          top + plotH / 2,
+          FONT.label,
+          'middle',
+          f.yLabel,
+          ` transform="rotate(-90 ${px(8 + FONT.label * 0.8)} ${px(top + plotH / 2)})"`,
+        )
+      : '',
+    text(width / 2, 18, FONT.title, 'middle', f.title, ' font-weight="bold"'),
+    ...entries.map((e, row) => {
+      const [x, y] = [left + plotW + Math.max(12, tickOverhang) + 4, top + 6 + 16 * row];
+      const dash = e.dashed ? ' stroke-dasharray="4 3"' : '';
+      return (
+        `<line x1="${px(x)}" x2="${px(x + 16)}" y1="${px(y)}" y2="${px(y)}" stroke="${e.color}" stroke-width="2"${dash}/>` +
+        text(x + 22, y + FONT.tick * 0.35, FONT.tick, 'start', e.name, ' class="legend"')
+      );
+    }),
   ];
-  return `<svg class="chart" xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">${axes.join('')}${body.replace(/X\(([^)]*)\)/g, (_, v) => px(sx(+v))).replace(/Y\(([^)]*)\)/g, (_, v) => px(sy(+v)))}</svg>`;
+  const placed = body
+    .replace(/X\(([^)]*)\)/g, (_, v) => px(sx(+v)))
+    .replace(/Y\(([^)]*)\)/g, (_, v) => px(sy(+v)));
+  return `<svg class="chart" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"><rect width="100%" height="100%" fill="#fff"/>${parts.join('')}${placed}</svg>`;
 }
 
-function legend(series: Series[], color = (k: number) => COLORS[k % COLORS.length]): string {
-  return series
-    .map((s, k) => ({ s, fill: s.color ?? color(k) }))
-    .filter(({ s }) => s.name !== '' && !s.dashed)
-    .map(
-      ({ s, fill }, row) =>
-        `<rect x="${W - M.right - 120}" y="${M.top + 4 + 14 * row}" width="10" height="3" fill="${fill}"/><text x="${W - M.right - 106}" y="${M.top + 8 + 14 * row}" font-size="10">${escape(s.name)}</text>`,
-    )
-    .join('');
-}
-
-/** The runs of consecutive finite points of `points` (a NaN ends a run). */
-function segments(points: [number, number][]): [number, number][][] {
+/** The runs of consecutive drawable points of `points` (a NaN, or a value off a log axis, ends a run). */
+function segments(points: [number, number][], on: (y: number) => boolean): [number, number][][] {
   const runs: [number, number][][] = [[]];
   for (const p of points) {
-    if (Number.isFinite(p[1])) runs[runs.length - 1].push(p);
+    if (Number.isFinite(p[1]) && on(p[1])) runs[runs.length - 1].push(p);
     else if (runs[runs.length - 1].length > 0) runs.push([]);
   }
   return runs.filter((run) => run.length > 0);
 }
 
-/**
- * Lines through points, one per series (broken where y is not finite). With `pairColors`,
- * series 2k and 2k + 1 share a colour (e.g. an output and its dashed target).
- */
+export interface LineChartOptions {
+  /** Series 2k and 2k + 1 share a colour (e.g. an output and its dashed target). */
+  pairColors?: boolean;
+  x?: AxisOptions;
+  y?: AxisOptions;
+}
+
+/** Lines through points, one per series (broken where y is not finite). */
 export function lineChart(
   title: string,
   xLabel: string,
   yLabel: string,
   series: Series[],
-  options: { pairColors?: boolean } = {},
+  options: LineChartOptions = {},
 ): string {
-  const color = (k: number) => COLORS[(options.pairColors ? k >> 1 : k) % COLORS.length];
-  const xs = series.flatMap((s) => s.points.map((p) => p[0]));
-  const ys = series.flatMap((s) => s.points.map((p) => p[1]));
+  const colorOf = (s: Series, k: number) => s.color ?? color(options.pairColors ? k >> 1 : k);
+  const x = makeAxis(
+    series.flatMap((s) => s.points.map((p) => p[0])),
+    options.x,
+  );
+  const y = makeAxis(
+    series.flatMap((s) => s.points.map((p) => p[1])),
+    options.y,
+  );
+  const on = (v: number) => Number.isFinite(y.at(v));
   const body = series
     .flatMap((s, k) =>
-      segments(s.points).map((run) => {
+      segments(s.points, on).map((run) => {
         if (run.length === 1)
-          return `<circle class="series" r="2.5" fill="${s.color ?? color(k)}" cx="X(${run[0][0]})" cy="Y(${run[0][1]})"/>`;
-        const pts = run.map(([x, y]) => `X(${x}),Y(${y})`).join(' ');
+          return `<circle class="series" r="2.5" fill="${colorOf(s, k)}" cx="X(${run[0][0]})" cy="Y(${run[0][1]})"/>`;
+        const pts = run.map(([px_, py]) => `X(${px_}),Y(${py})`).join(' ');
         const dash = s.dashed ? ' stroke-dasharray="4 3"' : '';
-        return `<polyline class="series" fill="none" stroke-width="1.6"${dash} stroke="${s.color ?? color(k)}" points="${pts}"/>`;
+        return `<polyline class="series" fill="none" stroke-width="1.6"${dash} stroke="${colorOf(s, k)}" points="${pts}"/>`;
       }),
     )
     .join('');
-  return frame(
-    title,
-    xLabel,
-    yLabel,
-    extent(xs),
-    extent(ys),
-    body + (series.length > 1 ? legend(series, color) : ''),
-  );
+  const legend =
+    series.length > 1
+      ? series.map((s, k) => ({ name: s.name, color: colorOf(s, k), dashed: s.dashed }))
+      : [];
+  return frame({ title, xLabel, yLabel, x, y, legend }, body);
 }
 
 /** Bars (x = left edge, width, height), with optional overlay lines. */
@@ -129,6 +242,7 @@ export function barChart(
   yLabel: string,
   bars: { x: number; width: number; height: number }[],
   overlays: Series[] = [],
+  options: { x?: AxisOptions } = {},
 ): string {
   const xs = bars
     .flatMap((b) => [b.x, b.x + b.width])
@@ -138,30 +252,23 @@ export function barChart(
     ...bars.map((b) => b.height),
     ...overlays.flatMap((s) => s.points.map((p) => p[1])),
   ];
-  const [x0, x1] = extent(xs);
-  const [, y1] = extent(ys);
-  const width = (w: number) => Math.max(0.5, (w / (x1 - x0)) * (W - M.left - M.right));
-  const height = (h: number) => (h / y1) * (H - M.top - M.bottom);
+  const x = makeAxis(xs, options.x);
+  const y = makeAxis(ys, { integer: true });
   const body = bars
     .map(
       (b) =>
-        `<rect class="bar" fill="#9ecae1" stroke="#6baed6" stroke-width="0.5" x="X(${b.x})" y="Y(${b.height})" width="${px(width(b.width))}" height="${px(height(b.height))}"/>`,
+        `<rect class="bar" fill="${PALETTE[5]}" fill-opacity="0.55" stroke="${PALETTE[0]}" stroke-width="0.5" x="X(${b.x})" y="Y(${b.height})" width="${px(Math.max(0.5, (x.at(b.x + b.width) - x.at(b.x)) * PLOT.width))}" height="${px((y.at(b.height) - y.at(0)) * PLOT.height)}"/>`,
     )
     .join('');
+  const lineColor = (s: Series, k: number) => s.color ?? color(k + 1);
   const lines = overlays
     .map(
       (s, k) =>
-        `<polyline class="series" fill="none" stroke-width="1.8" stroke="${s.color ?? COLORS[(k + 1) % COLORS.length]}" points="${s.points.map(([x, y]) => `X(${x}),Y(${y})`).join(' ')}"/>`,
+        `<polyline class="series" fill="none" stroke-width="1.8" stroke="${lineColor(s, k)}" points="${s.points.map(([px_, py]) => `X(${px_}),Y(${py})`).join(' ')}"/>`,
     )
     .join('');
-  return frame(
-    title,
-    xLabel,
-    yLabel,
-    [x0, x1],
-    [0, y1],
-    body + lines + (overlays.length ? legend(overlays) : ''),
-  );
+  const legend = overlays.map((s, k) => ({ name: s.name, color: lineColor(s, k) }));
+  return frame({ title, xLabel, yLabel, x, y, legend }, body + lines);
 }
 
 /** A histogram of `values` with `bins` equal bins. */
@@ -196,7 +303,7 @@ export function dotChart(
       const dots = finite
         .map((v, j) => {
           const dx = ((j % 5) - 2) * 0.05;
-          return `<circle class="series" r="3" fill="${COLORS[i % COLORS.length]}" fill-opacity="0.7" cx="X(${i + dx})" cy="Y(${v})"/>`;
+          return `<circle class="series" r="3" fill="${color(i)}" fill-opacity="0.7" cx="X(${i + dx})" cy="Y(${v})"/>`;
         })
         .join('');
       const mean = finite.reduce((a, b) => a + b, 0) / finite.length;
@@ -206,6 +313,13 @@ export function dotChart(
       return dots + bar;
     })
     .join('');
-  const ticks = columns.map((c, i): [number, string] => [i, c.label]);
-  return frame(title, '', yLabel, [-0.5, columns.length - 0.5], [y0 - pad, y1 + pad], body, ticks);
+  // Columns wide enough for their labels.
+  const columnW = Math.max(60, ...columns.map((c) => textWidth(c.label, FONT.tick) + 12));
+  const width = Math.max(PLOT.width, columnW * columns.length);
+  const x: Axis = {
+    at: (v) => (v + 0.5) / columns.length,
+    ticks: columns.map((c, i) => [i, c.label]),
+  };
+  const y = makeAxis([y0 - pad, y1 + pad]);
+  return frame({ title, xLabel: '', yLabel, x, y, width }, body);
 }

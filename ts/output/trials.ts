@@ -61,13 +61,15 @@ export function exampleTrialCharts(net: SparseRNN, examples: Dataset, name: stri
     ]);
     const legendless = d > 6 ? inputs.map((series) => ({ ...series, name: '' })) : inputs;
     charts.push(
-      lineChart(`${name}, test trial ${s + 1}: inputs`, 'time step', 'input', legendless),
+      lineChart(`${name}, test trial ${s + 1}: inputs`, 'time step', 'input', legendless, {
+        x: { integer: true },
+      }),
       lineChart(
         `test trial ${s + 1}: target (dashed) and output`,
         'time step',
         ce ? 'probability' : 'value',
         outputs,
-        { pairColors: true },
+        { pairColors: true, x: { integer: true } },
       ),
     );
   }
