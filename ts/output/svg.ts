@@ -88,6 +88,8 @@ export function makeAxis(values: number[], o: AxisOptions = {}, count = 5): Axis
   const s = scaleLinear().domain([lo, hi]).nice(count);
   const [d0, d1] = s.domain();
   let values_ = s.ticks(count);
+  // d3 may give twice the count asked for; more than 8 labels crowd a 340 px axis.
+  if (values_.length > 8) values_ = s.ticks(Math.max(2, Math.floor(count / 2)));
   if (o.integer) {
     values_ = values_.filter(Number.isInteger);
     if (values_.length < 2)
