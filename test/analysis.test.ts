@@ -4,8 +4,16 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { init, SparseRNN } from '../ts/node/index.js';
+import { Matrix, solve } from 'ml-matrix';
+import { fit, init, loadTask, SparseRNN } from '../ts/node/index.js';
 import { denseRecurrent, spectrum } from '../ts/analysis/spectrum.js';
+import { BINS, groupTrials } from '../ts/analysis/population.js';
+import { fitLogistic, psychometric } from '../ts/analysis/psychometric.js';
+import { selectivity } from '../ts/analysis/selectivity.js';
+import { randomPlacer, ranks, structureTests } from '../ts/analysis/structure.js';
+import { trajectories } from '../ts/analysis/trajectories.js';
+import type { RecurrentMatrix } from '../ts/model.js';
+import { randomStream } from '../ts/tasks/random.js';
 
 describe('spectrum', () => {
   beforeAll(() => init());
@@ -70,3 +78,229 @@ describe('sqrtk analyze', () => {
     );
   });
 });
+
+describe('trajectories', () => {
+  it('gives the PCA NumPy gives (test/fixtures/pca.json, scripts/gen-analysis-fixtures.py)', () => {
+    const f = JSON.parse(readFileSync('test/fixtures/pca.json', 'utf8'));
+    const { trials, steps, neurons } = f;
+    const rates = new Float64Array(trials * steps * neurons);
+    for (let s = 0; s < trials * steps; s++)
+      for (let i = 0; i < neurons; i++)
+        rates[s * neurons + i] =
+          (1 + i / 2) * Math.sin(0.37 * (s + 1) * (i + 1)) + 0.1 * i * Math.cos(0.11 * s);
+    const values = Float64Array.from({ length: trials }, (_, b) => b % 2);
+    const t = trajectories({ trials, steps, neurons, rates }, { name: 'parity', values });
+    expect(t.method).toBe('covariance');
+    t.explained.forEach((e, k) => expect(e).toBeCloseTo(f.explained[k], 10));
+    // Mean trajectory of the odd trials, against NumPy's projections (each component's sign is
+    // arbitrary, so it is matched first).
+    const odd = t.groups.find((g) => g.value === 1)!;
+    expect(odd.trials).toBe(trials / 2);
+    for (let c = 0; c < 3; c++) {
+      const numpy = Array.from({ length: steps }, (_, step) => {
+        let sum = 0;
+        for (let b = 1; b < trials; b += 2) sum += f.projected[b * steps + step][c];
+        return sum / (trials / 2);
+      });
+      const sign = Math.sign(numpy[0]) * Math.sign(odd.mean[0][c]);
+      numpy.forEach((v, step) => expect(sign * odd.mean[step][c]).toBeCloseTo(v, 9));
+    }
+  });
+
+  it('groups a variable by its values, or in quantile bins when it has many', () => {
+    expect(groupTrials([2, 1, 2, 1, 3], 5).map((g) => [g.value, g.trials])).toEqual([
+      [1, [1, 3]],
+      [2, [0, 2]],
+      [3, [4]],
+    ]);
+    const many = Array.from({ length: 100 }, (_, b) => (b * 37) % 100);
+    const bins = groupTrials(many, 100);
+    expect(bins).toHaveLength(BINS);
+    expect(bins.map((g) => g.trials.length)).toEqual([20, 20, 20, 20, 20]);
+    expect(bins.map((g) => g.range)).toEqual([
+      [0, 19],
+      [20, 39],
+      [40, 59],
+      [60, 79],
+      [80, 99],
+    ]);
+    expect(groupTrials([5, 4, 3], 2).map((g) => g.value)).toEqual([4, 5]); // the first 2 only
+  });
+});
+
+describe('selectivity', () => {
+  it('is 1 for a neuron the variable sets, 0 for a constant one, and the ANOVA η² otherwise', () => {
+    const trials = 60;
+    const steps = 2;
+    const neurons = 3;
+    const values = Float64Array.from({ length: trials }, (_, b) => b % 3);
+    const noise = Float64Array.from({ length: trials }, (_, b) => Math.sin(12.9898 * b) * 0.7);
+    const rates = new Float64Array(trials * steps * neurons);
+    for (let b = 0; b < trials; b++)
+      for (let t = 0; t < steps; t++) {
+        const at = (b * steps + t) * neurons;
+        rates[at] = values[b] * 0.5; // set by the variable
+        rates[at + 1] = 0.25; // constant
+        rates[at + 2] = values[b] + noise[b]; // both
+      }
+    const [s] = selectivity({ trials, steps, neurons, rates }, { v: values }, null);
+    expect(s.perNeuron[0]).toBeCloseTo(1, 12);
+    expect(s.perNeuron[1]).toBe(0);
+    // Independently: the R² of the least-squares fit on one indicator per value.
+    const y = Array.from({ length: trials }, (_, b) => values[b] + noise[b]);
+    const design = new Matrix(trials, 3);
+    for (let b = 0; b < trials; b++) design.set(b, values[b], 1);
+    const fit = design.mmul(solve(design, Matrix.columnVector(y)));
+    const mean = y.reduce((a, v) => a + v, 0) / trials;
+    const residual = y.reduce((a, v, b) => a + (v - fit.get(b, 0)) ** 2, 0);
+    const total = y.reduce((a, v) => a + (v - mean) ** 2, 0);
+    expect(s.perNeuron[2]).toBeCloseTo(1 - residual / total, 12);
+    expect(s.populations).toHaveLength(1);
+    expect(s.populations[0].histogram.reduce((a, v) => a + v, 0)).toBe(neurons);
+    // With populations: E is neurons 0 … 1, I neuron 2.
+    const [ei] = selectivity({ trials, steps, neurons, rates }, { v: values }, 2);
+    expect(ei.populations.map((p) => [p.population, p.neurons])).toEqual([
+      ['E', 2],
+      ['I', 1],
+    ]);
+    expect(ei.populations[0].mean).toBeCloseTo(0.5, 12);
+  });
+});
+
+describe('psychometric curves', () => {
+  beforeAll(() => init());
+
+  it('fits the logistic a set of choices came from', () => {
+    const [mu, s] = [3, 7];
+    const levels = [-40, -20, -10, -5, 0, 5, 10, 20, 40].map((x) => ({
+      x,
+      trials: 50,
+      choice1: 1 / (1 + Math.exp(-(x - mu) / s)),
+    }));
+    const fit = fitLogistic(levels)!;
+    expect(fit.bias).toBeCloseTo(mu, 4);
+    expect(fit.scale).toBeCloseTo(s, 4);
+    expect(fit.threshold).toBeCloseTo(s * Math.log(3), 4);
+    expect(fit.slope).toBeCloseTo(1 / (4 * s), 6);
+    expect(fitLogistic(levels.map((l) => ({ ...l, choice1: 1 })))).toBeNull();
+  });
+
+  it('of a network trained on perceptual decisions rise with the evidence', async () => {
+    const task = loadTask('perceptual-decision', { trials: 400, testTrials: 300 });
+    using net = new SparseRNN({ inputs: 3, outputs: 3, neurons: 100, k: 10, seed: 2 });
+    await fit(net, task.train, { epochs: 10, batchSize: 16, lr: 0.01 });
+    const [curve] = psychometric(net, 'perceptual-decision', task.test, 300)!;
+    expect(curve.levels.map((l) => l.x)).toEqual([
+      -51.2, -25.6, -12.8, -6.4, 0, 6.4, 12.8, 25.6, 51.2,
+    ]);
+    expect(curve.levels.reduce((n, l) => n + l.trials, 0)).toBe(300);
+    expect(curve.levels[0].choice1).toBeLessThan(0.15);
+    expect(curve.levels[8].choice1).toBeGreaterThan(0.85);
+    expect(Math.abs(curve.fit!.bias)).toBeLessThan(10);
+    expect(curve.fit!.slope).toBeGreaterThan(0);
+    expect(psychometric(net, 'digits', task.test, 10)).toBeNull();
+  });
+});
+
+describe('learned structure against random placement', () => {
+  const n = 60;
+  /** A backbone of 6 random inputs per neuron and `learned(i)` learned ones, as a RecurrentMatrix. */
+  function matrix(learned: (i: number, backbone: Set<number>) => number[]): RecurrentMatrix {
+    const random = randomStream(7);
+    const indptr = [0];
+    const indices: number[] = [];
+    const flags: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const backbone = new Set<number>();
+      while (backbone.size < 6) {
+        const j = random.below(n);
+        if (j !== i) backbone.add(j);
+      }
+      const extra = learned(i, backbone);
+      for (const [list, flag] of [
+        [[...backbone], 0],
+        [extra, 1],
+      ] as const)
+        for (const j of list) {
+          indices.push(j);
+          flags.push(flag);
+        }
+      indptr.push(indices.length);
+    }
+    return {
+      shape: [n, n],
+      indptr: Uint32Array.from(indptr),
+      indices: Uint32Array.from(indices),
+      values: new Float32Array(indices.length),
+      learned: Uint8Array.from(flags),
+    };
+  }
+  const tuning = Array.from({ length: n }, (_, i) => [Math.cos(i), Math.sin(i), Math.cos(2 * i)]);
+  const rate = Array.from({ length: n }, (_, i) => (i * 7) % 11);
+  const inputs = (m: RecurrentMatrix) => ({
+    matrix: m,
+    tuning,
+    rate,
+    selectivity: null,
+    excitatory: 48,
+  });
+
+  it('gives uniform p-values when the learned synapses are placed at random', () => {
+    const pValues: number[] = [];
+    for (let rep = 0; rep < 200; rep++) {
+      // 3 learned inputs per neuron, drawn as the random placements are, with another seed.
+      const base = matrix(() => []);
+      const post = Uint32Array.from({ length: 3 * n }, (_, k) => Math.floor(k / 3));
+      const placed = randomPlacer(base, { pre: new Uint32Array(3 * n), post }, 1000 + rep)();
+      const m = matrix((i) => Array.from(placed.pre.subarray(3 * i, 3 * i + 3)));
+      const test = structureTests(inputs(m), 99, rep);
+      pValues.push(test.find((t) => t.statistic === 'tuningSimilarity')!.pValue);
+    }
+    // p takes the values k/100; under the null P(p ≤ 0.05) = 0.05 and P(p ≤ 0.5) = 0.5.
+    const below = (q: number) => pValues.filter((p) => p <= q).length / pValues.length;
+    expect(below(0.05)).toBeLessThan(0.05 + 3 * Math.sqrt((0.05 * 0.95) / 200));
+    expect(below(0.5)).toBeGreaterThan(0.5 - 3 * Math.sqrt(0.25 / 200));
+    expect(below(0.5)).toBeLessThan(0.5 + 3 * Math.sqrt(0.25 / 200));
+    // Kolmogorov–Smirnov distance to the uniform law, below its 1 % critical value (1.63/√n).
+    const sorted = [...pValues].sort((a, b) => a - b);
+    const ks = Math.max(
+      ...sorted.map((p, k) => Math.max(Math.abs((k + 1) / 200 - p), Math.abs(k / 200 - p))),
+    );
+    expect(ks).toBeLessThan(1.63 / Math.sqrt(200) + 0.01); // + 0.01: p is discrete in steps of 0.01
+  });
+
+  it('finds like-to-like wiring and a block preference', () => {
+    // Each neuron learns the 3 inputs whose tuning is most like its own.
+    const similar = matrix((i, backbone) =>
+      Array.from({ length: n }, (_, j) => j)
+        .filter((j) => j !== i && !backbone.has(j))
+        .sort((a, b) => dotOf(tuning[b], tuning[i]) - dotOf(tuning[a], tuning[i]))
+        .slice(0, 3),
+    );
+    const like = structureTests(inputs(similar), 199, 1).find(
+      (t) => t.statistic === 'tuningSimilarity',
+    )!;
+    expect(like.learned).toBeGreaterThan(like.randomMean + 3 * like.randomSd);
+    expect(like.pValue).toBe(1 / 200);
+    // Every learned synapse from an inhibitory neuron (48 … 59).
+    const fromI = matrix((i, backbone) =>
+      [48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59]
+        .filter((j) => j !== i && !backbone.has(j))
+        .slice(0, 2),
+    );
+    const tests = structureTests(inputs(fromI), 199, 1);
+    const block = (name: string) => tests.find((t) => t.statistic === name)!;
+    expect(block('block E→E').learned).toBe(0);
+    expect(block('block I→E').learned).toBeCloseTo(48 / 60, 12);
+    expect(block('block I→E').pValue).toBe(1 / 200);
+    expect(block('block I→E').randomMean).toBeCloseTo((48 / 60) * (12 / 59), 1);
+  });
+
+  it('ranks ties by their mean rank', () => {
+    expect(Array.from(ranks([3, 1, 3, 2]))).toEqual([3.5, 1, 3.5, 2]);
+  });
+});
+
+function dotOf(a: number[], b: number[]): number {
+  return a.reduce((s, v, k) => s + v * b[k], 0);
+}

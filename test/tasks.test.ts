@@ -10,7 +10,7 @@ import {
   tasks,
 } from '../ts/tasks/index.js';
 import { loadTaskFromFlags, parseTaskOptions, taskOptionPairs } from '../ts/tasks/options.js';
-import type { Dataset } from '../ts/data.js';
+import { validateDataset, type Dataset } from '../ts/data.js';
 import { datasetHash } from './task-hash.js';
 import { thrown } from './helpers.js';
 
@@ -270,5 +270,66 @@ describe('registry and loadTask', () => {
       const rebuilt = loadTaskFromFlags(info.name, taskOptionPairs(task.options!));
       expect(datasetHash(rebuilt.test)).toBe(datasetHash(task.test));
     }
+  });
+});
+
+describe('task variables (conditions)', () => {
+  /** The label of the response period (per-step tasks) or of the trial. */
+  const answer = (d: Dataset, b: number) => {
+    const [, steps] = d.shape;
+    return d.labels!.length === d.shape[0] ? d.labels![b] : d.labels![b * steps + steps - 1];
+  };
+
+  it('every built-in task records its trial variables, consistent with its labels', () => {
+    for (const name of TASKS) {
+      const { test } = loadTask(name, name.startsWith('digits') ? {} : { testTrials: 60 });
+      const c = test.conditions!;
+      expect(Object.keys(c).length, name).toBeGreaterThan(0);
+      for (const values of Object.values(c)) expect(values).toHaveLength(test.shape[0]);
+    }
+    const pd = tasks.perceptualDecision({ trials: 50, coherences: [10, 20] });
+    for (let b = 0; b < 50; b++) {
+      const c = pd.conditions!;
+      expect(answer(pd, b)).toBe(c.direction[b] > 0 ? 1 : 2);
+      expect(c.coherence[b]).toBe([10, 20][b % 2]);
+      expect(c.evidence[b]).toBe(c.direction[b] * c.coherence[b]);
+    }
+    const dms = tasks.delayedMatchToSample({ trials: 50 });
+    for (let b = 0; b < 50; b++) {
+      const c = dms.conditions!;
+      expect(c.match[b]).toBe(c.sample[b] === c.test[b] ? 1 : 0);
+      expect(dms.labels![b]).toBe(c.match[b]);
+    }
+    const cd = tasks.contextDependent({ trials: 50 });
+    for (let b = 0; b < 50; b++) {
+      const c = cd.conditions!;
+      const cued = c.context[b] === 0 ? c.motion[b] : c.colour[b];
+      expect(answer(cd, b)).toBe(cued > 0 ? 1 : 2);
+    }
+    const romo = tasks.parametricWorkingMemory({ trials: 50 });
+    for (let b = 0; b < 50; b++)
+      expect(answer(romo, b)).toBe(romo.conditions!.f1[b] > romo.conditions!.f2[b] ? 1 : 2);
+    const ff = tasks.flipFlop({ trials: 20 });
+    const [, steps, bits] = ff.shape;
+    for (let b = 0; b < 20; b++)
+      for (let k = 0; k < bits; k++)
+        expect(ff.conditions![`bit${k}`][b]).toBe(ff.targets![(b * steps + steps - 1) * bits + k]);
+    const { test } = loadTask('digits');
+    expect(Array.from(test.conditions!.digit)).toEqual(Array.from(test.labels!));
+  });
+
+  it('are checked: one finite Float64Array value per sequence', () => {
+    const d = tasks.goNoGo({ trials: 4 });
+    const expect3 = { inputs: d.shape[2], outputs: 2, loss: 'cross_entropy' as const };
+    const bad = (conditions: unknown) =>
+      thrown(() => validateDataset('train', { ...d, conditions } as Dataset, expect3)).message;
+    expect(bad({ go: [1, 0, 1, 0] })).toMatch(/^train\.conditions\.go .* must be a Float64Array/);
+    expect(bad({ go: new Float64Array(3) })).toMatch(
+      /^train\.conditions\.go\.length \(=3\) must equal B \(=4\)/,
+    );
+    expect(bad({ go: Float64Array.of(0, NaN, 0, 0) })).toMatch(
+      /^train\.conditions\.go\[1\] \(=NaN\) must be finite/,
+    );
+    expect(bad(null)).toMatch(/^train\.conditions .* must be an object of task variables/);
   });
 });

@@ -27,9 +27,15 @@ export interface Dataset {
   targets?: Float32Array;
   /** [B, T] */
   mask?: Float32Array;
+  /**
+   * Task variables, one value per sequence each (length B), by name: the direction and
+   * coherence of a decision trial, the sample of a memory trial, … The task generators fill
+   * them; `analyze` groups trials by them; training ignores them.
+   */
+  conditions?: Record<string, Float64Array>;
 }
 
-const DATASET_KEYS = ['x', 'shape', 'labels', 'targets', 'mask'] as const;
+const DATASET_KEYS = ['x', 'shape', 'labels', 'targets', 'mask', 'conditions'] as const;
 
 /** What a model expects of its data: sizes and the loss (which decides labels vs targets). */
 export interface DataExpectation {
@@ -162,6 +168,46 @@ export function validateDataset(name: string, data: Dataset, expect: DataExpecta
       );
     }
   }
+  if (data.conditions !== undefined) validateConditions(`${name}.conditions`, data.conditions, B);
+}
+
+/** Task variables: an object of Float64Arrays of one finite value per sequence. */
+function validateConditions(field: string, conditions: unknown, sequences: number): void {
+  if (conditions === null || typeof conditions !== 'object' || Array.isArray(conditions)) {
+    throw dataError(
+      field,
+      conditions,
+      'must be an object of task variables',
+      'pass e.g. { coherence: Float64Array.from(...) }',
+    );
+  }
+  for (const [key, values] of Object.entries(conditions)) {
+    if (!(values instanceof Float64Array)) {
+      throw dataError(
+        `${field}.${key}`,
+        values,
+        'must be a Float64Array',
+        'convert with Float64Array.from()',
+      );
+    }
+    if (values.length !== sequences) {
+      throw dataError(
+        `${field}.${key}.length`,
+        values.length,
+        `must equal B (=${sequences}), one value per sequence`,
+        'give every sequence its value',
+      );
+    }
+    const bad = values.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) {
+      throw dataError(
+        `${field}.${key}[${bad}]`,
+        values[bad],
+        'must be finite (no NaN or Infinity)',
+        'give every sequence a number',
+      );
+    }
+  }
 }
 
 /** Whether `data.labels` holds a class per time step ([B, T]) rather than one per sequence. */
@@ -259,13 +305,14 @@ function decodeDigits(): { train: Dataset; test: Dataset } {
       for (let p = 0; p < 64; p++) x[i * 64 + p] = bytes[at + p] / 16;
       labels[i] = bytes[at + 64];
     }
-    return { x, shape: [count, 8, 8], labels };
+    return { x, shape: [count, 8, 8], labels, conditions: { digit: Float64Array.from(labels) } };
   };
   return { train: split(0, DIGITS_TRAIN), test: split(DIGITS_TRAIN, DIGITS_COUNT - DIGITS_TRAIN) };
 }
 
 function copyDataset(d: Dataset): Dataset {
-  return { x: d.x.slice(), shape: [...d.shape], labels: d.labels?.slice() };
+  const conditions = { digit: Float64Array.from(d.labels ?? []) };
+  return { x: d.x.slice(), shape: [...d.shape], labels: d.labels?.slice(), conditions };
 }
 
 /** Datasets shipped inside the package (nothing is downloaded). */

@@ -3,7 +3,7 @@
  *   sqrtk train   --task digits --neurons 1000 --k 100 --out runs/demo
  *   sqrtk compare --task digits --task dms --seeds 3 --out runs/compare
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { init } from '../node/index.js';
 import { trainRun, type TrainCommandOptions } from './train.js';
 import { resumeRun } from './resume.js';
@@ -195,15 +195,34 @@ program
     console.log(`wrote ${reportRun(dir)}`);
   });
 
+/** A whole-number flag of at least `min`. */
+function atLeast(min: number): (value: string) => number {
+  return (value) => {
+    const n = integer(value);
+    if (n < min) throw new InvalidArgumentError(`must be at least ${min}`);
+    return n;
+  };
+}
+
 program
   .command('analyze')
   .description(
-    'write DIR/analysis.json: the eigenvalues of the recurrent matrix before and after training (N ≤ 1000)',
+    'write DIR/analysis.json and add its section to DIR/report.html: population trajectories (PCA), single-unit selectivity, psychometric curves, the learned synapses against random placement, the spectrum of W (see README "What did it learn?")',
   )
   .argument('<dir>', 'a finished run directory')
-  .action(async (dir: string) => {
+  .option('--trials <n>', 'test trials to analyze', atLeast(2), 256)
+  .option(
+    '--permutations <n>',
+    'random placements the learned synapses are tested against',
+    atLeast(1),
+    1000,
+  )
+  .option('--condition <name>', "task variable to group trials by (default: the task's own)")
+  .action(async (dir: string, o: { trials: number; permutations: number; condition?: string }) => {
     await init({ threads: 1 });
-    console.log(`wrote ${analyzeRun(dir)}`);
+    const say = (line: string) => console.error(`analyze: ${line}`);
+    console.log(`wrote ${await analyzeRun(dir, o, say)}`);
+    console.log(`wrote ${reportRun(dir)}`);
   });
 
 program

@@ -12,7 +12,11 @@ import { loadTaskFromFlags, taskOptionPairs } from '../tasks/options.js';
 import { takeBatch } from '../data.js';
 import { SparseRNN } from '../model.js';
 import type { ResolvedNetworkOptions } from '../options.js';
-import { spectrum, type Spectrum } from '../analysis/spectrum.js';
+import { MAX_EXACT as SPECTRUM_MAX, spectrum, type Spectrum } from '../analysis/spectrum.js';
+import { analyze } from '../analysis/index.js';
+import type { Task } from '../tasks/index.js';
+import type { DataFile } from './data-task.js';
+import { taskOf, type TrainCommandOptions } from './train.js';
 
 const FINISHED = 'is this the --out directory of a finished `sqrtk train`?';
 
@@ -130,24 +134,61 @@ export function reportRun(dir: string): string {
   }
 }
 
+/** What `sqrtk analyze` takes besides the run directory. */
+export interface AnalyzeRunOptions {
+  trials?: number;
+  permutations?: number;
+  condition?: string;
+}
+
 /**
- * `sqrtk analyze DIR`: DIR/analysis.json with the spectrum of the recurrent matrix before
- * training (the network config.json describes, rebuilt from its seed) and after (model.sqrtk).
+ * `sqrtk analyze DIR`: DIR/analysis.json with every analysis of `analyze` on the test trials of
+ * the run's task (rebuilt from config.json, or read again from its --data files, which must not
+ * have changed), the spectrum before training (the network config.json describes, rebuilt from
+ * its seed) and after, and DIR/report.html again with the analysis section. A network without
+ * a recorded task (`sqrtk import`) gets the spectrum only.
  */
-export function analyzeRun(dir: string): string {
+export async function analyzeRun(
+  dir: string,
+  options: AnalyzeRunOptions = {},
+  say: (line: string) => void = () => {},
+): Promise<string> {
   const config = readJson(join(dir, 'config.json')) as {
     network?: ResolvedNetworkOptions;
     init?: unknown;
+    cli?: TrainCommandOptions;
+    task?: { options?: Record<string, OptionValue> };
+    data?: DataFile[];
   };
   const { net } = loadNetworkFile(join(dir, 'model.sqrtk'));
   try {
     // A run started from a saved network (--init) did not start from its seed's network.
     let before: Spectrum | null = null;
-    if (config.network && !config.init) {
+    if (config.network && !config.init && config.network.neurons <= SPECTRUM_MAX) {
+      say('spectrum of the network before training');
       using initial = new SparseRNN(config.network);
       before = spectrum(initial);
     }
-    const analysis = { spectrum: { before, after: spectrum(net) } };
+    let task: Task | undefined;
+    if (config.cli) {
+      const recorded = config.cli.data === undefined ? config.task?.options : undefined;
+      const taskOption = recorded ? taskOptionPairs(recorded) : config.cli.taskOption;
+      task = (await taskOf({ ...config.cli, taskOption }, config.data ?? [])).task;
+    }
+    say(`analyzing the trained network${task ? ` on ${task.name}'s test trials` : ''}`);
+    const after = task
+      ? analyze(net, task.test, {
+          ...options,
+          task: config.cli?.data === undefined ? task.name : undefined,
+        })
+      : null;
+    const analysis = {
+      ...after,
+      spectrum: {
+        before,
+        after: after ? after.spectrum : net.config.neurons <= SPECTRUM_MAX ? spectrum(net) : null,
+      },
+    };
     const path = join(dir, 'analysis.json');
     writeFileAtomic(path, JSON.stringify(analysis, null, 2) + '\n');
     return path;

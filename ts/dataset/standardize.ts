@@ -56,6 +56,7 @@ export function standardize(train: Dataset, test?: Dataset): Standardized {
     if (data.labels) out.labels = data.labels.slice();
     if (data.targets) out.targets = data.targets.slice();
     if (data.mask) out.mask = data.mask.slice();
+    if (data.conditions) out.conditions = data.conditions;
     return out;
   };
   return {

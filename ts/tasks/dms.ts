@@ -72,11 +72,19 @@ export function delayedMatchToSample(options: DmsOptions): Dataset {
   const steps = 2 + delay + 2 + 1;
   const x = new Float32Array(trials * steps * inputs);
   const labels = new Int32Array(trials);
+  const conditions = {
+    sample: new Float64Array(trials),
+    test: new Float64Array(trials),
+    match: new Float64Array(trials),
+  };
   for (let trial = 0; trial < trials; trial++) {
     const sample = below(stimuli);
     const match = below(2) === 1;
     const test = match ? sample : (sample + 1 + below(stimuli - 1)) % stimuli;
     labels[trial] = match ? 1 : 0;
+    conditions.sample[trial] = sample;
+    conditions.test[trial] = test;
+    conditions.match[trial] = labels[trial];
     const at = (t: number, channel: number) => (trial * steps + t) * inputs + channel;
     for (let k = trial * steps * inputs; k < (trial + 1) * steps * inputs; k++)
       x[k] = (random() * 2 - 1) * noise;
@@ -84,7 +92,7 @@ export function delayedMatchToSample(options: DmsOptions): Dataset {
     for (const t of [2 + delay, 3 + delay]) x[at(t, test)] += 1;
     x[at(steps - 1, stimuli)] += 1;
   }
-  return { x, shape: [trials, steps, inputs], labels };
+  return { x, shape: [trials, steps, inputs], labels, conditions };
 }
 
 /** Options of {@link delayedNonMatchToSample}. */
@@ -125,6 +133,9 @@ export function delayedNonMatchToSample(options?: DnmsOptions): Dataset {
     const match = random.below(2) === 1;
     const test = match ? sample : (sample + 1 + random.below(stimuli - 1)) % stimuli;
     set.fixateThenRespond(b, at.response, match ? 0 : 1);
+    set.condition(b, 'sample', sample);
+    set.condition(b, 'test', test);
+    set.condition(b, 'match', match ? 1 : 0);
     set.input(b, 1 + sample, at.sample.start, at.sample.start + 2, 1);
     set.input(b, 1 + test, at.test.start, at.test.start + 2, 1);
     set.noise(b, channels, 0, steps, noise, random.gauss);

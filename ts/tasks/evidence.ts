@@ -103,6 +103,9 @@ export function perceptualDecision(options?: PerceptualDecisionOptions): Dataset
     const c = cycle(coherences, b) / 100;
     const s = random.sign();
     set.fixateThenRespond(b, at.response, s > 0 ? 1 : 2);
+    set.condition(b, 'direction', s);
+    set.condition(b, 'coherence', c * 100);
+    set.condition(b, 'evidence', s * c * 100);
     set.input(b, 1, start, start + length, 0.5 * (1 + s * c));
     set.input(b, 2, start, start + length, 0.5 * (1 - s * c));
     set.noise(b, [1, 2], start, start + length, noise, random.gauss);
@@ -141,6 +144,9 @@ export function contextDependent(options?: ContextDependentOptions): Dataset {
     const colour = signs[1] * random.pick(coherences);
     const context = random.below(2); // 0: report motion, 1: report colour
     set.fixateThenRespond(b, at.response, signs[context] > 0 ? 1 : 2);
+    set.condition(b, 'context', context);
+    set.condition(b, 'motion', motion);
+    set.condition(b, 'colour', colour);
     set.input(b, 3 + context, 0, at.response.start, 1);
     set.input(b, 1, start, start + length, motion);
     set.input(b, 2, start, start + length, colour);

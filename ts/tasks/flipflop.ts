@@ -56,6 +56,7 @@ export function flipFlop(options?: FlipFlopOptions): Dataset {
       }
     }
     set.noise(b, channels, 0, steps, noise, random.gauss);
+    for (let k = 0; k < bits; k++) set.condition(b, `bit${k}`, state[k]);
   }
   return set.dataset();
 }

@@ -73,6 +73,7 @@ export function goNoGo(options?: GoNoGoOptions): Dataset {
   for (let b = 0; b < trials; b++) {
     const go = random.below(2) === 1;
     set.fixateThenRespond(b, at.response, go ? 1 : 0);
+    set.condition(b, 'go', go ? 1 : 0);
     set.input(b, go ? 1 : 2, at.stimulus.start, at.stimulus.start + 2, 1);
     set.noise(b, [1, 2], 0, steps, noise, random.gauss);
   }
@@ -97,6 +98,9 @@ export function proAnti(options?: ProAntiOptions): Dataset {
     const anti = random.below(2) === 1;
     const answer = anti ? (location + directions / 2) % directions : location;
     set.fixateThenRespond(b, at.response, 1 + answer);
+    set.condition(b, 'location', location);
+    set.condition(b, 'anti', anti ? 1 : 0);
+    set.condition(b, 'answer', answer);
     set.input(b, anti ? 2 : 1, 0, steps, 1);
     set.input(b, 3 + location, at.stimulus.start, at.stimulus.start + 2, 1);
     set.noise(b, channels, 0, steps, noise, random.gauss);

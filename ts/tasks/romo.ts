@@ -79,6 +79,8 @@ export function parametricWorkingMemory(options?: ParametricWorkingMemoryOptions
     if (f2candidate < lo || f2candidate > hi) sign = -sign;
     const f2 = f1 + sign * difference;
     set.fixateThenRespond(b, at.response, f1 > f2 ? 1 : 2);
+    set.condition(b, 'f1', f1);
+    set.condition(b, 'f2', f2);
     set.input(b, 1, at.f1.start, at.f1.start + 2, code(f1));
     set.input(b, 1, at.f2.start, at.f2.start + 2, code(f2));
     set.noise(b, [1], 0, steps, noise, random.gauss);

@@ -60,6 +60,7 @@ export function readySetGo(options?: ReadySetGoOptions): Dataset {
     const ts = random.pick(intervals);
     const ready = FIXATION;
     const setStep = ready + ts;
+    set.condition(b, 'interval', ts);
     set.input(b, 0, ready, ready + 1, 1);
     set.input(b, 1, setStep, setStep + 1, 1);
     set.noise(b, [0, 1], 0, steps, noise, random.gauss);

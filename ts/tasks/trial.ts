@@ -45,6 +45,8 @@ export class TrialSet {
   readonly labels?: Int32Array;
   readonly targets?: Float32Array;
   readonly mask: Float32Array;
+  /** The task variables of every trial, by name (see {@link condition}). */
+  readonly conditions: Record<string, Float64Array> = {};
 
   /** `classes` for per-step labels, or `outputs` for MSE targets. */
   constructor(
@@ -110,13 +112,22 @@ export class TrialSet {
     this.mask[trial * this.steps + t] = weight;
   }
 
+  /**
+   * Records task variable `name` of `trial` (its direction, coherence, sample, …), which the
+   * analyses group trials by; training never reads it.
+   */
+  condition(trial: number, name: string, value: number): void {
+    this.conditions[name] ??= new Float64Array(this.trials);
+    this.conditions[name][trial] = value;
+  }
+
   /** The finished {@link Dataset}. */
   dataset(): Dataset {
     const shape: Dataset['shape'] = [this.trials, this.steps, this.inputs];
-    const { x, mask } = this;
+    const { x, mask, conditions } = this;
     return this.labels
-      ? { x, shape, labels: this.labels, mask }
-      : { x, shape, targets: this.targets, mask };
+      ? { x, shape, labels: this.labels, mask, conditions }
+      : { x, shape, targets: this.targets, mask, conditions };
   }
 }
 

@@ -1,0 +1,136 @@
+/**
+ * `analyze`: what a trained network learned, on the test trials of its task — population
+ * trajectories (trajectories.ts), single-unit selectivity (selectivity.ts), psychometric
+ * curves (psychometric.ts), the learned structure against random placement (structure.ts) and
+ * the spectrum of W (spectrum.ts). Each file documents its method.
+ */
+import type { Dataset } from '../data.js';
+import { optionError, rejectUnknownKeys, requireInt } from '../errors.js';
+import type { SparseRNN } from '../model.js';
+import { groupTrials, populationRates, trialMeans } from './population.js';
+import { psychometric, type PsychometricCurve } from './psychometric.js';
+import { selectivity, type VariableSelectivity } from './selectivity.js';
+import { MAX_EXACT, spectrum, type Spectrum } from './spectrum.js';
+import { structureTests, type StructureTest } from './structure.js';
+import { trajectories, type Trajectories } from './trajectories.js';
+
+/** The task variable each built-in task's trajectories and tuning curves are grouped by. */
+const PRIMARY: Record<string, string> = {
+  digits: 'digit',
+  'digits-pixels': 'digit',
+  dms: 'sample',
+  dnms: 'sample',
+  'perceptual-decision': 'evidence',
+  'context-dependent': 'context',
+  'parametric-wm': 'f1',
+  'go-no-go': 'go',
+  'pro-anti': 'answer',
+  'ready-set-go': 'interval',
+  'flip-flop': 'bit0',
+};
+
+export interface AnalyzeOptions {
+  /** The built-in task `data` comes from, for its psychometric curves and default condition. */
+  task?: string;
+  /** Test trials to analyze (default 256; the first ones of `data`). */
+  trials?: number;
+  /** The task variable to group trajectories and tuning curves by (default: the task's own). */
+  condition?: string;
+  /** Random placements in the structure tests (default 1000). */
+  permutations?: number;
+  /** Seed of the random placements (default 1). */
+  seed?: number;
+}
+
+export interface Analysis {
+  task: string | null;
+  trials: number;
+  trajectories: Trajectories;
+  /** Per task variable; empty without conditions. */
+  selectivity: VariableSelectivity[];
+  /** null for a task without psychometric curves. */
+  psychometric: PsychometricCurve[] | null;
+  /** The learned synapses against random placements; empty without learned synapses. */
+  structure: StructureTest[];
+  /** null above {@link MAX_EXACT} neurons. */
+  spectrum: Spectrum | null;
+}
+
+const KEYS = ['task', 'trials', 'condition', 'permutations', 'seed'];
+
+/** Every analysis of `net` on `data` (its task's test set; see the file header). */
+export function analyze(net: SparseRNN, data: Dataset, options: AnalyzeOptions = {}): Analysis {
+  rejectUnknownKeys('analyze options', options, KEYS);
+  const trials = requireInt('trials', options.trials ?? 256, {
+    min: 2,
+    fix: 'use e.g. trials: 256',
+  });
+  const permutations = requireInt('permutations', options.permutations ?? 1000, {
+    min: 1,
+    fix: 'use e.g. permutations: 1000',
+  });
+  const seed = requireInt('seed', options.seed ?? 1, {
+    min: 0,
+    max: 2 ** 32 - 1,
+    fix: 'use e.g. seed: 1',
+  });
+  const task = options.task ?? null;
+  const conditions = data.conditions ?? {};
+  const name =
+    options.condition ?? (task ? PRIMARY[task] : undefined) ?? Object.keys(conditions)[0];
+  if (options.condition !== undefined && !(options.condition in conditions))
+    throw optionError(
+      'condition',
+      options.condition,
+      `is not a task variable of the data (${Object.keys(conditions).join(', ') || 'none'})`,
+      'pick one of those',
+    );
+  const condition = name !== undefined ? { name, values: conditions[name] } : null;
+
+  const rates = populationRates(net, data, trials);
+  const excitatory = net.config.excitatory === null ? null : excitatoryCount(net);
+  const units = selectivity(rates, conditions, excitatory);
+  const means = trialMeans(rates);
+  const rate = Array.from({ length: rates.neurons }, (_, i) => {
+    let s = 0;
+    for (let b = 0; b < rates.trials; b++) s += means[b * rates.neurons + i];
+    return s / rates.trials;
+  });
+  const tuning = condition
+    ? tuningCurves(means, rates.neurons, condition.values, rates.trials)
+    : null;
+  const largest = units.length
+    ? rate.map((_, i) => Math.max(...units.map((u) => u.perNeuron[i])))
+    : null;
+  return {
+    task,
+    trials: rates.trials,
+    trajectories: trajectories(rates, condition),
+    selectivity: units,
+    psychometric: task ? psychometric(net, task, data, trials) : null,
+    structure: structureTests(
+      { matrix: net.recurrentMatrix(), tuning, rate, selectivity: largest, excitatory },
+      permutations,
+      seed,
+    ),
+    spectrum: net.config.neurons <= MAX_EXACT ? spectrum(net) : null,
+  };
+}
+
+/** Neurons 0 … E − 1 are excitatory, E = round(excitatory · N) (see NetworkOptions). */
+function excitatoryCount(net: SparseRNN): number {
+  return Math.round((net.config.excitatory ?? 0) * net.config.neurons);
+}
+
+/** tuning[i][g]: neuron i's mean rate over the trials of group g of `values`. */
+function tuningCurves(
+  means: Float64Array,
+  neurons: number,
+  values: ArrayLike<number>,
+  trials: number,
+): number[][] {
+  const groups = groupTrials(values, trials);
+  return Array.from({ length: neurons }, (_, i) =>
+    groups.map((g) => g.trials.reduce((s, b) => s + means[b * neurons + i], 0) / g.trials.length),
+  );
+}
