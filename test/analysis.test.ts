@@ -1,6 +1,6 @@
 // The analyses of a trained network, against answers known without them.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import { randomPlacer, ranks, structureTests } from '../ts/analysis/structure.js
 import { trajectories } from '../ts/analysis/trajectories.js';
 import type { RecurrentMatrix } from '../ts/model.js';
 import { randomStream } from '../ts/tasks/random.js';
+import { available as chromiumAvailable, CHROMIUM } from './chromium.js';
 
 describe('spectrum', () => {
   beforeAll(() => init());
@@ -58,25 +59,110 @@ describe('spectrum', () => {
 });
 
 describe('sqrtk analyze', () => {
+  const cli = (args: string[], env: Record<string, string> = {}) =>
+    spawnSync('node', ['dist/cli.js', ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, ...env },
+    });
+
   it('writes the spectrum before and after training into DIR/analysis.json', () => {
     const out = mkdtempSync(join(tmpdir(), 'sqrtk-analyze-'));
-    const cli = (...args: string[]) =>
-      spawnSync('node', ['dist/cli.js', ...args], { encoding: 'utf8' });
     const flags = ['--neurons', '200', '--k', '20', '--epochs', '2', '--growth', 'sampled'];
-    expect(cli('train', ...flags, '--rewire-every', '10', '--out', out).status).toBe(0);
-    const r = cli('analyze', out);
+    expect(cli(['train', ...flags, '--rewire-every', '10', '--out', out]).status).toBe(0);
+    const r = cli(['analyze', out, '--fixed-point-seeds', '0']);
     expect(r.status, r.stderr).toBe(0);
-    const { spectrum: s } = JSON.parse(readFileSync(join(out, 'analysis.json'), 'utf8'));
+    const a = JSON.parse(readFileSync(join(out, 'analysis.json'), 'utf8'));
+    const s = a.spectrum;
     expect(s.before.re).toHaveLength(200);
     expect(s.after.re).toHaveLength(200);
     expect(s.before.circularLaw).toBe(1);
     expect(s.before.radius).toBeGreaterThan(0.8);
     expect(s.before.radius).toBeLessThan(1.25);
     expect(s.after.re).not.toEqual(s.before.re); // training moved the weights
-    expect(cli('analyze', join(out, 'missing')).stderr).toMatch(
+    // The digits: trajectories by digit, selectivity for it, no psychometric curve.
+    expect(a.task).toBe('digits');
+    expect(a.trajectories.condition).toBe('digit');
+    expect(a.trajectories.groups).toHaveLength(10);
+    expect(a.selectivity.map((v: { variable: string }) => v.variable)).toEqual(['digit']);
+    expect(a.psychometric).toBeNull();
+    expect(a.fixedPoints).toEqual([]);
+    expect(cli(['analyze', join(out, 'missing')]).stderr).toMatch(
       /^error: .*missing\/config\.json: does not exist; is this the --out directory of a finished `sqrtk train`\?$/m,
     );
+    expect(cli(['analyze', out, '--trials', '1']).stderr).toMatch(
+      /option '--trials <n>' argument '1' is invalid\. must be at least 2/,
+    );
+    expect(cli(['analyze', out, '--condition', 'colour']).stderr).toMatch(
+      /^error: condition \(="colour"\) is not a task variable of the data \(digit\); pick one of those$/m,
+    );
   });
+
+  it('analyzes a decision task, adds the section to the report and writes its figures', () => {
+    const out = mkdtempSync(join(tmpdir(), 'sqrtk-analyze-pd-'));
+    const flags = ['--task', 'perceptual-decision', '--neurons', '100', '--k', '10'];
+    const task = ['--task-option', 'trials=300', '--task-option', 'testTrials=100'];
+    expect(cli(['train', ...flags, ...task, '--epochs', '3', '--out', out]).status).toBe(0);
+    const r = cli(['analyze', out, '--trials', '100', '--permutations', '99']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^analyze: analyzing the trained network on perceptual-decision/m);
+    const a = JSON.parse(readFileSync(join(out, 'analysis.json'), 'utf8'));
+    expect(a.trials).toBe(100);
+    expect(a.trajectories.condition).toBe('evidence');
+    expect(a.psychometric[0].levels).toHaveLength(9);
+    expect(a.structure[0].pValue).toBeGreaterThanOrEqual(0.01); // 1 / (99 + 1) at least
+    // Under no input and under the fixation cue, each with at least one point.
+    expect(a.fixedPoints.map((f: { input: string }) => f.input)).toEqual([
+      'no input',
+      'fixation cue',
+    ]);
+    for (const f of a.fixedPoints) {
+      expect(f.points.length).toBeGreaterThan(0);
+      for (const p of f.points) {
+        expect(p.pcs).toHaveLength(3);
+        expect(p.output).toHaveLength(3);
+      }
+    }
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).toContain('<h2>What did it learn?</h2>');
+    expect(html).toContain('Population trajectories');
+    expect(html).toContain('Psychometric fits');
+
+    const figures = cli(['report', out, '--figures']);
+    expect(figures.status, figures.stderr).toBe(0);
+    const files = readdirSync(join(out, 'figures'));
+    expect(files).toContain('01-loss.svg');
+    expect(files.some((f) => /^\d\d-population-trajectories\.svg$/.test(f))).toBe(true);
+    const svg = readFileSync(join(out, 'figures', '01-loss.svg'), 'utf8');
+    expect(svg).toMatch(
+      /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<svg class="chart" xmlns="http:\/\/www\.w3\.org\/2000\/svg"/,
+    );
+    expect(cli(['report', out, '--png']).stderr).toMatch(
+      /^error: --png \(=true\) needs --figures/m,
+    );
+    expect(
+      cli(['report', out, '--figures', '--png'], { SQRTK_CHROMIUM: '/nowhere/chromium' }).stderr,
+    ).toMatch(
+      /^error: --png \(=true\) needs Chromium, and SQRTK_CHROMIUM \(=\/nowhere\/chromium\) does not exist; install Chromium/m,
+    );
+  }, 60_000);
+
+  it.skipIf(!chromiumAvailable)(
+    'renders each figure as a PNG twice its size with Chromium',
+    () => {
+      const out = mkdtempSync(join(tmpdir(), 'sqrtk-figures-'));
+      const flags = ['--neurons', '60', '--k', '6', '--epochs', '1'];
+      expect(cli(['train', ...flags, '--out', out]).status).toBe(0);
+      const r = cli(['report', out, '--figures', '--png'], { SQRTK_CHROMIUM: CHROMIUM });
+      expect(r.status, r.stderr).toBe(0);
+      const png = readFileSync(join(out, 'figures', '01-loss.png'));
+      expect(png.subarray(1, 4).toString()).toBe('PNG');
+      const svg = readFileSync(join(out, 'figures', '01-loss.svg'), 'utf8');
+      const [, w, h] = /width="(\d+)" height="(\d+)"/.exec(svg)!.map(Number);
+      // The PNG header: width and height, big-endian, at bytes 16 and 20.
+      expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([2 * w, 2 * h]);
+    },
+    60_000,
+  );
 });
 
 describe('trajectories', () => {
@@ -89,7 +175,10 @@ describe('trajectories', () => {
         rates[s * neurons + i] =
           (1 + i / 2) * Math.sin(0.37 * (s + 1) * (i + 1)) + 0.1 * i * Math.cos(0.11 * s);
     const values = Float64Array.from({ length: trials }, (_, b) => b % 2);
-    const t = trajectories({ trials, steps, neurons, rates }, { name: 'parity', values });
+    const { trajectories: t } = trajectories(
+      { trials, steps, neurons, rates },
+      { name: 'parity', values },
+    );
     expect(t.method).toBe('covariance');
     t.explained.forEach((e, k) => expect(e).toBeCloseTo(f.explained[k], 10));
     // Mean trajectory of the odd trials, against NumPy's projections (each component's sign is

@@ -33,6 +33,8 @@ describe('sqrtk tasks and --task-option', () => {
     const r = cli('train', ...args, ...SMALL, '--checkpoint-every', '4', '--out', dir);
     expect(r.stderr).not.toMatch(/error/);
     expect(r.status).toBe(0);
+    // A regression task ends on its test loss (it has no accuracy).
+    expect(r.stdout).toMatch(/^test loss \d\.\d+(e-\d+)? {2}in-degree /m);
     const config = json(dir, 'config.json');
     expect(config.task.name).toBe('flip-flop');
     expect(config.task.options).toEqual({

@@ -13,6 +13,8 @@ import { selectivity, type VariableSelectivity } from './selectivity.js';
 import { MAX_EXACT, spectrum, type Spectrum } from './spectrum.js';
 import { structureTests, type StructureTest } from './structure.js';
 import { trajectories, type Trajectories } from './trajectories.js';
+import { dynamicsOf, findFixedPoints, simulate, type Eigenvalue } from './fixed-points.js';
+import { taskInfo } from '../tasks/index.js';
 
 /** The task variable each built-in task's trajectories and tuning curves are grouped by. */
 const PRIMARY: Record<string, string> = {
@@ -40,6 +42,28 @@ export interface AnalyzeOptions {
   permutations?: number;
   /** Seed of the random placements (default 1). */
   seed?: number;
+  /** States along the test trials the fixed-point search starts from (default 64; 0: no search). */
+  fixedPointSeeds?: number;
+}
+
+/** The fixed and slow points under one constant input (see fixed-points.ts). */
+export interface InputFixedPoints {
+  /** What the input is: 'no input', or 'fixation cue' (input 0 on, as before a response). */
+  input: string;
+  u: number[];
+  points: {
+    kind: 'fixed' | 'slow';
+    q: number;
+    stable: boolean;
+    /** Seeds that converged to it. */
+    count: number;
+    /** The leading eigenvalues of the Jacobian there, by |λ|. */
+    eigenvalues: Eigenvalue[];
+    /** The readout at the point: W_out φ(x*) + b_out. */
+    output: number[];
+    /** φ(x*) in the trajectories' principal components. */
+    pcs: number[];
+  }[];
 }
 
 export interface Analysis {
@@ -54,9 +78,11 @@ export interface Analysis {
   structure: StructureTest[];
   /** null above {@link MAX_EXACT} neurons. */
   spectrum: Spectrum | null;
+  /** Per constant input; empty with fixedPointSeeds 0. */
+  fixedPoints: InputFixedPoints[];
 }
 
-const KEYS = ['task', 'trials', 'condition', 'permutations', 'seed'];
+const KEYS = ['task', 'trials', 'condition', 'permutations', 'seed', 'fixedPointSeeds'];
 
 /** Every analysis of `net` on `data` (its task's test set; see the file header). */
 export function analyze(net: SparseRNN, data: Dataset, options: AnalyzeOptions = {}): Analysis {
@@ -68,6 +94,10 @@ export function analyze(net: SparseRNN, data: Dataset, options: AnalyzeOptions =
   const permutations = requireInt('permutations', options.permutations ?? 1000, {
     min: 1,
     fix: 'use e.g. permutations: 1000',
+  });
+  const seedCount = requireInt('fixedPointSeeds', options.fixedPointSeeds ?? 64, {
+    min: 0,
+    fix: 'use e.g. fixedPointSeeds: 64 (0 skips the search)',
   });
   const seed = requireInt('seed', options.seed ?? 1, {
     min: 0,
@@ -102,10 +132,14 @@ export function analyze(net: SparseRNN, data: Dataset, options: AnalyzeOptions =
   const largest = units.length
     ? rate.map((_, i) => Math.max(...units.map((u) => u.perNeuron[i])))
     : null;
+  const fixed = seedCount > 0 ? fixedPoints(net, data, rates.trials, seedCount, task) : [];
+  const points = fixed.flatMap((f) => f.points.map((p) => p.rate));
+  const pca = trajectories(rates, condition, points);
+  let at = 0;
   return {
     task,
     trials: rates.trials,
-    trajectories: trajectories(rates, condition),
+    trajectories: pca.trajectories,
     selectivity: units,
     psychometric: task ? psychometric(net, task, data, trials) : null,
     structure: structureTests(
@@ -114,7 +148,57 @@ export function analyze(net: SparseRNN, data: Dataset, options: AnalyzeOptions =
       seed,
     ),
     spectrum: net.config.neurons <= MAX_EXACT ? spectrum(net) : null,
+    fixedPoints: fixed.map((f) => ({
+      input: f.input,
+      u: f.u,
+      points: f.points.map(({ rate: _, ...p }) => ({ ...p, pcs: pca.points[at++] })),
+    })),
   };
+}
+
+/**
+ * The fixed points under each constant input the task has: none, and for tasks with a fixation
+ * cue (per-step labels, input 0) that cue alone. The search starts from `count` states evenly
+ * spread over the steps of the first `trials` test trials.
+ */
+function fixedPoints(
+  net: SparseRNN,
+  data: Dataset,
+  trials: number,
+  count: number,
+  task: string | null,
+) {
+  const dyn = dynamicsOf(net);
+  const [, steps, d] = data.shape;
+  const n = net.config.neurons;
+  const x0 = net.initialState();
+  const states: Float64Array[] = [];
+  for (let b = 0; b < trials; b++) {
+    const x = simulate(dyn, data.x.subarray(b * steps * d, (b + 1) * steps * d), x0);
+    for (let t = 0; t < steps; t++) states.push(x.subarray(t * n, (t + 1) * n));
+  }
+  const seeds = Array.from(
+    { length: Math.min(count, states.length) },
+    (_, k) => states[Math.floor((k * states.length) / Math.min(count, states.length))],
+  );
+  const inputs = [{ input: 'no input', u: new Array<number>(d).fill(0) }];
+  if (task !== null && taskInfo(task).labels === 'step')
+    inputs.push({ input: 'fixation cue', u: [1, ...new Array<number>(d - 1).fill(0)] });
+  const readout = net.readoutWeights();
+  const readoutBias = net.readoutBiases();
+  const phi = (v: number) => (dyn.activation === 'relu' ? Math.max(v, 0) : Math.tanh(v));
+  return inputs.map(({ input, u }) => ({
+    input,
+    u,
+    points: findFixedPoints(dyn, { input: u, seeds }).map((p) => {
+      const rate = Array.from(p.x, phi);
+      const output = Array.from(readoutBias, (b, k) =>
+        rate.reduce((s, r, i) => s + readout[k * n + i] * r, b),
+      );
+      const { kind, q, stable, count: c, eigenvalues } = p;
+      return { kind, q, stable, count: c, eigenvalues, output, rate };
+    }),
+  }));
 }
 
 /** Neurons 0 … E − 1 are excitatory, E = round(excitatory · N) (see NetworkOptions). */

@@ -30,11 +30,15 @@ export interface Trajectories {
   method: 'covariance' | 'NIPALS';
 }
 
-/** PCA of `p`'s rates, trials grouped by `values` (a task variable, one per trial) if given. */
+/**
+ * PCA of `p`'s rates, trials grouped by `values` (a task variable, one per trial) if given;
+ * `points` (rate vectors, e.g. at fixed points) are projected on the same components.
+ */
 export function trajectories(
   p: PopulationRates,
   condition: { name: string; values: ArrayLike<number> } | null,
-): Trajectories {
+  points: ArrayLike<number>[] = [],
+): { trajectories: Trajectories; points: number[][] } {
   const { trials, steps, neurons, rates } = p;
   const samples = trials * steps;
   const data = new Matrix(samples, neurons);
@@ -65,7 +69,13 @@ export function trajectories(
     );
     return { value: g.value, range: g.range, trials: g.trials.length, mean };
   });
-  return { explained, condition: condition?.name ?? null, groups, method };
+  const extra = points.length
+    ? pca.predict(new Matrix(points.map((r) => Array.from(r))), { nComponents: dims }).to2DArray()
+    : [];
+  return {
+    trajectories: { explained, condition: condition?.name ?? null, groups, method },
+    points: extra,
+  };
 }
 
 /** Σ_i Var(r_i) over all samples (with the n − 1 of the covariance ml-pca computes). */

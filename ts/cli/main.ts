@@ -21,9 +21,12 @@ import {
 } from './sweep/index.js';
 import { optionError } from '../errors.js';
 import { progressReporter } from './progress.js';
-import { analyzeRun, exportRun, reportRun } from './tools.js';
+import { analyzeRun, exportRun, reportRun, type AnalyzeRunOptions } from './tools.js';
 import { importRun, type ImportCommandOptions } from './import.js';
 import { TASK_INFO } from '../tasks/index.js';
+import { writeFigures } from './figures.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const program = new Command()
   .name('sqrtk')
@@ -190,9 +193,18 @@ program
     'write DIR/report.html: curves, degree distributions, learned weights, turnover, activity',
   )
   .argument('<dir>', 'a finished run directory')
-  .action(async (dir: string) => {
+  .option('--figures', 'also write every chart as DIR/figures/NAME.svg')
+  .option('--png', 'with --figures, also as NAME.png (needs Chromium)')
+  .action(async (dir: string, o: { figures?: boolean; png?: boolean }) => {
+    if (o.png && !o.figures)
+      throw optionError('--png', true, 'needs --figures', 'pass --figures --png');
     await init({ threads: 1 });
-    console.log(`wrote ${reportRun(dir)}`);
+    const path = reportRun(dir);
+    console.log(`wrote ${path}`);
+    if (o.figures) {
+      const files = writeFigures(dir, readFileSync(path, 'utf8'), o.png === true);
+      console.log(`wrote ${files.length} figures into ${join(dir, 'figures')}`);
+    }
   });
 
 /** A whole-number flag of at least `min`. */
@@ -218,7 +230,13 @@ program
     1000,
   )
   .option('--condition <name>', "task variable to group trials by (default: the task's own)")
-  .action(async (dir: string, o: { trials: number; permutations: number; condition?: string }) => {
+  .option(
+    '--fixed-point-seeds <n>',
+    'states the fixed-point search starts from (0: no search)',
+    atLeast(0),
+    64,
+  )
+  .action(async (dir: string, o: AnalyzeRunOptions) => {
     await init({ threads: 1 });
     const say = (line: string) => console.error(`analyze: ${line}`);
     console.log(`wrote ${await analyzeRun(dir, o, say)}`);

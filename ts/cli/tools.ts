@@ -1,5 +1,6 @@
 /** `sqrtk export` and `sqrtk report`: turn a finished run directory into files for others. */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import type { AnalysisFile } from '../output/analysis-report.js';
 import { join } from 'node:path';
 import { requireOneOf, SqrtkError } from '../errors.js';
 import { EXPORT_FORMATS, exportNetwork, type ExportFormat } from '../output/export.js';
@@ -117,6 +118,10 @@ export function reportRun(dir: string): string {
     const task = name ? loadTaskFromFlags(name, pairs) : undefined;
     const sample = task ? takeBatch(task.test, [0, 1, 2, 3]) : undefined;
     const examples = task && { task: task.name, trials: firstTrials(task.test, 2) };
+    // The analysis section, once `sqrtk analyze` has written analysis.json.
+    const analysis = existsSync(join(dir, 'analysis.json'))
+      ? (readJson(join(dir, 'analysis.json')) as unknown as AnalysisFile)
+      : undefined;
     const html = buildReport({
       title: `sqrtk run: ${dir}`,
       net,
@@ -125,6 +130,7 @@ export function reportRun(dir: string): string {
       sample,
       examples,
       summary,
+      analysis,
     });
     const path = join(dir, 'report.html');
     writeFileAtomic(path, html);
@@ -139,6 +145,7 @@ export interface AnalyzeRunOptions {
   trials?: number;
   permutations?: number;
   condition?: string;
+  fixedPointSeeds?: number;
 }
 
 /**

@@ -265,9 +265,12 @@ export async function runTraining(
   run.writeJson('summary.json', summary);
   interrupt.dispose();
   const degree = `in-degree ${summary.in_degree.mean.toFixed(1)} ± ${summary.in_degree.sd.toFixed(1)} (χ² p = ${summary.in_degree_test.p_value.toPrecision(2)})`;
-  console.log(
-    `test accuracy ${summary.test_accuracy?.toFixed(4)}  ${degree}  state ${summary.state_hash}`,
-  );
+  // A regression task (MSE) has no accuracy: its test loss says how well it did.
+  const score =
+    summary.test_accuracy === null || summary.test_accuracy === undefined
+      ? `test loss ${summary.test_loss?.toPrecision(3)}`
+      : `test accuracy ${summary.test_accuracy.toFixed(4)}`;
+  console.log(`${score}  ${degree}  state ${summary.state_hash}`);
   const stopped = history.stopReason === 'early_stop' ? 'stopped early' : 'all epochs ran';
   if (validation)
     console.log(

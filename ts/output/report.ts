@@ -9,6 +9,7 @@ import type { SparseRNN } from '../model.js';
 import { barChart, histogram, lineChart, PALETTE, type Series } from './svg.js';
 import type { RewireRecord } from '../train.js';
 import { exampleTrialCharts } from './trials.js';
+import { analysisSection, type AnalysisFile } from './analysis-report.js';
 
 export interface ReportInput {
   title: string;
@@ -30,6 +31,8 @@ export interface ReportInput {
    */
   examples?: { task: string; trials: Dataset };
   summary: Record<string, unknown>;
+  /** DIR/analysis.json of `sqrtk analyze`, drawn as the section "What did it learn?". */
+  analysis?: AnalysisFile;
 }
 
 /** Expected neuron counts for each in-degree under Binomial(n, p), over `degrees`' range. */
@@ -154,6 +157,7 @@ table{border-collapse:collapse;margin:1rem 0}th,td{border:1px solid #ddd;padding
 In-degree test against Binomial(${neurons - 1}, ${k}/${neurons}): χ² = ${test.statistic.toFixed(1)} with ${test.dof} dof, p = ${test.pValue.toPrecision(3)}.</p>
 <div class="charts">${charts.join('\n')}</div>
 <table>${rows}</table>
+${input.analysis ? analysisSection(input.analysis) : ''}
 </body></html>
 `;
 }

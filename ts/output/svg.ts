@@ -32,6 +32,31 @@ export interface AxisOptions {
 export const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9'];
 const color = (k: number) => PALETTE[k % PALETTE.length];
 
+/**
+ * `count` colours for the ordered values of a variable: the palette while it lasts, beyond that
+ * a diverging ramp from its blue through grey to its vermillion, so that neighbouring values
+ * get neighbouring colours and none repeats.
+ */
+export function orderedColors(count: number): string[] {
+  if (count <= PALETTE.length) return PALETTE.slice(0, count);
+  const stops = [
+    [0x00, 0x72, 0xb2],
+    [0xbb, 0xbb, 0xbb],
+    [0xd5, 0x5e, 0x00],
+  ];
+  return Array.from({ length: count }, (_, k) => {
+    const t = (2 * k) / (count - 1);
+    const [a, b] = t <= 1 ? [stops[0], stops[1]] : [stops[1], stops[2]];
+    const f = t <= 1 ? t : t - 1;
+    const hex = a.map((v, c) =>
+      Math.round(v + (b[c] - v) * f)
+        .toString(16)
+        .padStart(2, '0'),
+    );
+    return `#${hex.join('')}`;
+  });
+}
+
 const PLOT = { width: 340, height: 180 };
 const FONT = { tick: 11, label: 12, title: 13 };
 /** A generous width per character of system-ui at size 1: boxes estimated from it never overlap. */
@@ -109,7 +134,7 @@ export interface Frame {
   x: Axis;
   y: Axis;
   /** Names and colours (and dashes) of the legend, drawn right of the plot. */
-  legend?: { name: string; color: string; dashed?: boolean }[];
+  legend?: { name: string; color: string; dashed?: boolean; dot?: 'filled' | 'hollow' }[];
   /** Plot width (default 340 px). */
   width?: number;
 }
@@ -172,9 +197,12 @@ export function frame(f: Frame, body: string): string {
     ...entries.map((e, row) => {
       const [x, y] = [left + plotW + Math.max(12, tickOverhang) + 4, top + 6 + 16 * row];
       const dash = e.dashed ? ' stroke-dasharray="4 3"' : '';
+      const fill = e.dot === 'hollow' ? '#fff' : e.color;
+      const marker = e.dot
+        ? `<circle cx="${px(x + 8)}" cy="${px(y)}" r="4" fill="${fill}" stroke="${e.color}" stroke-width="1.2"/>`
+        : `<line x1="${px(x)}" x2="${px(x + 16)}" y1="${px(y)}" y2="${px(y)}" stroke="${e.color}" stroke-width="2"${dash}/>`;
       return (
-        `<line x1="${px(x)}" x2="${px(x + 16)}" y1="${px(y)}" y2="${px(y)}" stroke="${e.color}" stroke-width="2"${dash}/>` +
-        text(x + 22, y + FONT.tick * 0.35, FONT.tick, 'start', e.name, ' class="legend"')
+        marker + text(x + 22, y + FONT.tick * 0.35, FONT.tick, 'start', e.name, ' class="legend"')
       );
     }),
   ];
@@ -324,4 +352,72 @@ export function dotChart(
   };
   const y = makeAxis([y0 - pad, y1 + pad]);
   return frame({ title, xLabel: '', yLabel, x, y, width }, body);
+}
+
+/** A set of points drawn as dots in one colour. */
+export interface PointSet {
+  name: string;
+  points: [number, number][];
+  color?: string;
+  /** Dot radius in px (default 2, translucent; larger dots are opaque with an outline). */
+  radius?: number;
+  /** An outlined dot with a white centre (e.g. an unstable fixed point). */
+  hollow?: boolean;
+}
+
+/**
+ * Dots, one colour per set, with optional lines over them (e.g. a circle of reference). With
+ * `equal`, both axes span the same range so that a circle looks round.
+ */
+export function scatterChart(
+  title: string,
+  xLabel: string,
+  yLabel: string,
+  sets: PointSet[],
+  lines: Series[] = [],
+  options: { equal?: boolean } = {},
+): string {
+  const all = [...sets.flatMap((s) => s.points), ...lines.flatMap((s) => s.points)];
+  let xs = all.map((p) => p[0]);
+  let ys = all.map((p) => p[1]);
+  if (options.equal) {
+    const bound = Math.max(...[...xs, ...ys].filter(Number.isFinite).map(Math.abs), 1e-9);
+    xs = ys = [-bound, bound];
+  }
+  const x = makeAxis(xs);
+  const y = makeAxis(ys);
+  const colorOf = (s: { color?: string }, k: number) => s.color ?? color(k);
+  const dots = sets
+    .map((s, k) =>
+      s.points
+        .filter(([a, b]) => Number.isFinite(a) && Number.isFinite(b))
+        .map(([a, b]) => {
+          const look =
+            s.radius === undefined
+              ? `r="2" fill="${colorOf(s, k)}" fill-opacity="0.6"`
+              : `r="${s.radius}" fill="${s.hollow ? '#fff' : colorOf(s, k)}" stroke="${colorOf(s, k)}" stroke-width="1.2"`;
+          return `<circle class="series" ${look} cx="X(${a})" cy="Y(${b})"/>`;
+        })
+        .join(''),
+    )
+    .join('');
+  const lineColor = (s: Series, k: number) => s.color ?? color(sets.length + k);
+  // Lines first, so that dots (a few marked points) are drawn over them.
+  const drawn = lines
+    .map((s, k) => {
+      const dash = s.dashed ? ' stroke-dasharray="4 3"' : '';
+      const pts = s.points.map(([a, b]) => `X(${a}),Y(${b})`).join(' ');
+      return `<polyline class="series" fill="none" stroke-width="1.4"${dash} stroke="${lineColor(s, k)}" points="${pts}"/>`;
+    })
+    .join('');
+  const legend = [
+    ...sets.map((s, k) => ({
+      name: s.name,
+      color: colorOf(s, k),
+      dot: s.hollow ? ('hollow' as const) : ('filled' as const),
+    })),
+    ...lines.map((s, k) => ({ name: s.name, color: lineColor(s, k), dashed: s.dashed })),
+  ];
+  const width = options.equal ? PLOT.height : undefined;
+  return frame({ title, xLabel, yLabel, x, y, legend, width }, drawn + dots);
 }

@@ -1,0 +1,143 @@
+/**
+ * The report's "What did it learn?" section, drawn from DIR/analysis.json (`sqrtk analyze`):
+ * population trajectories, psychometric curves, selectivity, the learned structure against
+ * random placement and the spectrum of W. Numbers are shown to 3 significant digits; the
+ * JSON file keeps them whole.
+ */
+import type { Analysis } from '../analysis/index.js';
+import type { Spectrum } from '../analysis/spectrum.js';
+import { lineChart, orderedColors, PALETTE, scatterChart, type Series } from './svg.js';
+
+/** What analysis.json holds: every analysis, or for a network without a task the spectrum only. */
+export type AnalysisFile = Partial<Omit<Analysis, 'spectrum'>> & {
+  spectrum: { before: Spectrum | null; after: Spectrum | null };
+};
+
+const round = (v: number) => String(+v.toPrecision(3));
+/** p-values to 2 significant digits (the permutation test's resolution is 1/(P + 1)). */
+const pShown = (p: number) => String(+p.toPrecision(2));
+
+/** The section's HTML: a heading, charts and tables. */
+export function analysisSection(a: AnalysisFile): string {
+  const charts = [
+    a.trajectories ? trajectoryChart(a) : '',
+    ...(a.psychometric ?? []).map(psychometricChart),
+    spectrumChart(a.spectrum),
+  ].filter((c) => c !== '');
+  const explained = a.trajectories?.explained
+    .slice(0, 3)
+    .map((e, k) => `PC${k + 1} ${round(100 * e)} %`)
+    .join(', ');
+  return `<h2>What did it learn?</h2>
+${a.trials ? `<p>Analysis of ${a.trials} test trials${a.task ? ` of <b>${a.task}</b>` : ''} (sqrtk analyze).${explained ? ` Variance explained: ${explained}.` : ''}</p>` : ''}
+<div class="charts">${charts.join('\n')}</div>
+${a.selectivity?.length ? selectivityTable(a.selectivity) : ''}
+${a.structure?.length ? structureTable(a.structure) : ''}
+${a.psychometric?.length ? psychometricTable(a.psychometric) : ''}`;
+}
+
+function trajectoryChart(a: AnalysisFile): string {
+  const t = a.trajectories!;
+  const colors = orderedColors(t.groups.length);
+  const lines: Series[] = t.groups.map((g, k) => ({
+    name: t.condition
+      ? g.range[0] === g.range[1]
+        ? `${t.condition} = ${round(g.value)}`
+        : `${t.condition} ${round(g.range[0])}…${round(g.range[1])}`
+      : 'all trials',
+    color: colors[k],
+    points: g.mean.map((p) => [p[0], p[1] ?? 0] as [number, number]),
+  }));
+  // Fixed points in the same plane: filled when stable, hollow when not.
+  const points = (a.fixedPoints ?? []).flatMap((f) => f.points);
+  const sets = [
+    { name: 'stable fixed point', color: '#000', radius: 4.5, stable: true },
+    { name: 'unstable fixed point', color: '#000', radius: 4.5, hollow: true, stable: false },
+  ]
+    .map(({ stable, ...s }) => ({
+      ...s,
+      points: points
+        .filter((p) => p.stable === stable && p.kind === 'fixed')
+        .map((p) => [p.pcs[0], p.pcs[1] ?? 0] as [number, number]),
+    }))
+    .filter((s) => s.points.length > 0);
+  return scatterChart('Population trajectories', 'PC1', 'PC2', sets, lines);
+}
+
+function psychometricChart(c: NonNullable<AnalysisFile['psychometric']>[0]): string {
+  const xs = c.levels.map((l) => l.x);
+  const [lo, hi] = [Math.min(...xs), Math.max(...xs)];
+  const fit = c.fit;
+  const series: Series[] = [
+    { name: 'network', points: c.levels.map((l) => [l.x, l.choice1]) },
+    fit
+      ? {
+          name: `logistic (threshold ${round(fit.threshold)})`,
+          dashed: true,
+          points: Array.from({ length: 41 }, (_, k) => {
+            const x = lo + ((hi - lo) * k) / 40;
+            return [x, 1 / (1 + Math.exp(-(x - fit.bias) / fit.scale))] as [number, number];
+          }),
+        }
+      : { name: '', points: [] },
+  ];
+  return lineChart(c.name, c.x, 'P(choice 1)', series, { pairColors: true });
+}
+
+function spectrumChart(s: AnalysisFile['spectrum']): string {
+  const sets = [
+    s.before && { name: 'before training', points: pairs(s.before), color: PALETTE[5] },
+    s.after && { name: 'after training', points: pairs(s.after), color: PALETTE[1] },
+  ].filter((x) => x !== null);
+  if (sets.length === 0) return '';
+  const radius = s.before?.circularLaw ?? s.after?.circularLaw ?? null;
+  const circle: Series[] =
+    radius === null
+      ? []
+      : [
+          {
+            name: `circular law (radius ${round(radius)})`,
+            dashed: true,
+            color: '#333',
+            points: Array.from({ length: 73 }, (_, k) => {
+              const angle = (2 * Math.PI * k) / 72;
+              return [radius * Math.cos(angle), radius * Math.sin(angle)] as [number, number];
+            }),
+          },
+        ];
+  return scatterChart('Eigenvalues of W', 'Re λ', 'Im λ', sets, circle, { equal: true });
+}
+
+function pairs(s: Spectrum): [number, number][] {
+  return s.re.map((re, k) => [re, s.im[k]]);
+}
+
+function selectivityTable(list: NonNullable<AnalysisFile['selectivity']>): string {
+  const rows = list.flatMap((v) =>
+    v.populations.map(
+      (p) =>
+        `<tr><td>${v.variable}</td><td>${p.population}</td><td>${p.neurons}</td><td>${round(p.mean)}</td><td>${round(p.median)}</td><td>${round(p.quartiles[0])}–${round(p.quartiles[1])}</td></tr>`,
+    ),
+  );
+  return `<h3>Selectivity (η²: the fraction of a neuron's trial-to-trial variance a task variable explains)</h3>
+<table><tr><th>variable</th><th>population</th><th>neurons</th><th>mean η²</th><th>median</th><th>quartiles</th></tr>${rows.join('')}</table>`;
+}
+
+function structureTable(list: NonNullable<AnalysisFile['structure']>): string {
+  const rows = list.map(
+    (t) =>
+      `<tr><td>${t.statistic}</td><td>${round(t.learned)}</td><td>${round(t.randomMean)} ± ${round(t.randomSd)}</td><td>${pShown(t.pValue)}</td></tr>`,
+  );
+  return `<h3>Learned synapses against the same number placed at random</h3>
+<table><tr><th>statistic</th><th>learned</th><th>random (mean ± sd)</th><th>p (two-sided)</th></tr>${rows.join('')}</table>`;
+}
+
+function psychometricTable(list: NonNullable<AnalysisFile['psychometric']>): string {
+  const rows = list.map((c) =>
+    c.fit
+      ? `<tr><td>${c.name}</td><td>${round(c.fit.bias)}</td><td>${round(c.fit.slope)}</td><td>${round(c.fit.threshold)}</td></tr>`
+      : `<tr><td>${c.name}</td><td colspan="3">every level gave the same choice: no logistic</td></tr>`,
+  );
+  return `<h3>Psychometric fits</h3>
+<table><tr><th>curve</th><th>bias μ</th><th>slope at μ</th><th>threshold (75 %)</th></tr>${rows.join('')}</table>`;
+}
