@@ -11,13 +11,15 @@ export default defineConfig([
     target: 'node20',
     dts: true,
     shims: true,
+    // ESM-only packages, bundled so that require('sqrtk') works on every Node ≥ 20.
+    noExternal: ['ml-levenberg-marquardt', 'is-any-array'],
     sourcemap: true,
     outDir: 'dist',
   },
   {
     entry: { browser: 'ts/browser/index.ts' },
     // Self-contained: a page can import dist/browser.js without a bundler.
-    noExternal: ['fflate', 'ml-matrix', /^d3-/, 'internmap'],
+    noExternal: ['fflate', /^ml-/, 'is-any-array', /^d3-/, 'internmap'],
     format: ['esm'],
     platform: 'browser',
     target: 'es2022',

@@ -47,14 +47,44 @@ describe('spectrum', () => {
     expect(size.every((v, k) => k === 0 || v <= size[k - 1])).toBe(true);
   });
 
-  it('gives no circular law for balanced scaling, and refuses networks too large to decompose', () => {
+  it('gives no circular law for balanced scaling', () => {
     const ei = { excitatory: 0.8, dale: true, scaling: 'balanced' } as const;
     using balanced = new SparseRNN({ inputs: 1, outputs: 2, neurons: 200, k: 20, seed: 1, ...ei });
-    expect(spectrum(balanced)).toMatchObject({ circularLaw: null, insideCircularLaw: null });
-    using large = new SparseRNN({ inputs: 1, outputs: 2, neurons: 1001, k: 10, seed: 1 });
-    expect(() => spectrum(large)).toThrow(
-      /^neurons \(=1001\) is more than the 1000 whose spectrum is computed exactly/,
+    expect(spectrum(balanced)).toMatchObject({
+      method: 'exact',
+      circularLaw: null,
+      insideCircularLaw: null,
+    });
+  });
+
+  it('finds the leading eigenvalues by Arnoldi above 1,000 neurons', () => {
+    // W of 2 × 2 blocks [[0, s], [s, 0]] on neurons (2p, 2p + 1): eigenvalues ±s_p, known.
+    const n = 1200;
+    const s = (p: number) => 0.2 + (0.6 * p) / (n / 2); // 0.2 … < 0.8, one block per pair
+    const indptr = Array.from({ length: n + 1 }, (_, i) => i);
+    const indices = Array.from({ length: n }, (_, i) => i ^ 1);
+    const values = Array.from({ length: n }, (_, i) => s(i >> 1));
+    using net = SparseRNN.fromArrays({
+      config: { inputs: 1, outputs: 2 },
+      indptr,
+      indices,
+      values,
+    });
+    const found = spectrum(net);
+    expect(found.method).toBe('arnoldi');
+    expect(found.re).toHaveLength(20);
+    expect(found.radius).toBeCloseTo(Math.fround(s(n / 2 - 1)), 10); // weights are float32
+    // The two leading ones are ±s_max, real.
+    expect(found.re.slice(0, 2).map(Math.abs)).toEqual(
+      [found.radius, found.radius].map((r) => expect.closeTo(r, 8)),
     );
+    expect(Math.max(...found.im.slice(0, 2).map(Math.abs))).toBeLessThan(1e-8);
+    // A random graph: the radius within the disc's edge (Ritz values approach it from inside).
+    using random = new SparseRNN({ inputs: 1, outputs: 2, neurons: 2000, k: 50, seed: 3 });
+    const r = spectrum(random);
+    expect(r.radius).toBeGreaterThan(0.85);
+    expect(r.radius).toBeLessThan(1.12);
+    expect(r.insideCircularLaw).toBeNull();
   });
 });
 

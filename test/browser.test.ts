@@ -11,7 +11,16 @@ import type { Browser } from 'playwright-core';
 import { available, launchChromium } from './chromium.js';
 // @ts-expect-error: a plain JavaScript helper script
 import { serve } from '../scripts/serve.mjs';
-import { datasets, fit, init, SparseRNN, evaluate, tasks, loadTask } from '../ts/node/index.js';
+import {
+  analyze,
+  datasets,
+  fit,
+  init,
+  SparseRNN,
+  evaluate,
+  tasks,
+  loadTask,
+} from '../ts/node/index.js';
 import { datasetHash } from './task-hash.js';
 
 const root = resolve(__dirname, '..');
@@ -142,6 +151,52 @@ describe.skipIf(!available)('browser demo', () => {
     inNode['loadTask(dms).test'] = datasetHash(loadTask('dms').test);
     expect(Object.keys(inNode)).toHaveLength(10);
     expect(inPage).toEqual(inNode);
+  }, 60_000);
+
+  it('analyzes a saved network in Chromium as Node does', async () => {
+    const task = loadTask('perceptual-decision', { trials: 200, testTrials: 60 });
+    using net = new SparseRNN({
+      inputs: 3,
+      outputs: 3,
+      neurons: 80,
+      k: 8,
+      growth: 'gradient',
+      seed: 4,
+    });
+    await fit(net, task.train, { epochs: 2, rewireEvery: 5 });
+    const options = {
+      task: 'perceptual-decision',
+      trials: 60,
+      permutations: 49,
+      fixedPointSeeds: 8,
+    };
+    const inNode = analyze(net, task.test, options);
+    const page = await browser.newPage();
+    const { port } = isolated.address() as { port: number };
+    await page.goto(`http://127.0.0.1:${port}/package.json`);
+    const bytes = Buffer.from(net.save()).toString('base64');
+    const script = `(async () => {
+      const lib = await import('/dist/browser.js');
+      await lib.init();
+      const bytes = Uint8Array.from(atob('${bytes}'), (c) => c.charCodeAt(0));
+      const net = lib.SparseRNN.load(bytes);
+      const task = lib.loadTask('perceptual-decision', { trials: 200, testTrials: 60 });
+      return JSON.stringify(lib.analyze(net, task.test, ${JSON.stringify(options)}));
+    })()`;
+    const inPage = JSON.parse((await page.evaluate(script)) as string);
+    await page.close();
+    // The same numbers, to the last bits of Math.tanh / Math.exp (which may differ by engine).
+    const close = (a: unknown, b: unknown, path: string): void => {
+      if (typeof a === 'number' && typeof b === 'number') {
+        expect(Math.abs(a - b), path).toBeLessThanOrEqual(1e-6 * (1 + Math.abs(b)));
+      } else if (a !== null && typeof a === 'object') {
+        expect(Object.keys(a as object), path).toEqual(Object.keys(b as object));
+        for (const key of Object.keys(a as object))
+          close((a as never)[key], (b as never)[key], `${path}.${key}`);
+      } else expect(a, path).toEqual(b);
+    };
+    expect(inPage.fixedPoints.length).toBe(2);
+    close(inPage, JSON.parse(JSON.stringify(inNode)), 'analysis');
   }, 60_000);
 
   it('falls back to the single-threaded build without COOP/COEP, with the same result', async () => {

@@ -57,6 +57,21 @@ export { loadNetwork, type LoadNetworkOptions, type NetworkSource } from './load
 export { buildReport, type ReportInput } from './output/report.js';
 export { summarize, metricsLine, type RunSummary } from './output/summary.js';
 export { spectrum, MAX_EXACT as SPECTRUM_MAX_NEURONS, type Spectrum } from './analysis/spectrum.js';
+export {
+  analyze,
+  type Analysis,
+  type AnalyzeOptions,
+  type InputFixedPoints,
+} from './analysis/index.js';
+export {
+  dynamicsOf,
+  findFixedPoints,
+  simulate,
+  type Dynamics,
+  type FixedPoint,
+  type FixedPointOptions,
+} from './analysis/fixed-points.js';
+export { analysisSection, type AnalysisFile } from './output/analysis-report.js';
 export type { RewireSchedule } from './schedule.js';
 export type { LrScheduleName } from './lr-schedule.js';
 export type { Monitor } from './monitor.js';

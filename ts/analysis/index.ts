@@ -10,7 +10,7 @@ import type { SparseRNN } from '../model.js';
 import { groupTrials, populationRates, trialMeans } from './population.js';
 import { psychometric, type PsychometricCurve } from './psychometric.js';
 import { selectivity, type VariableSelectivity } from './selectivity.js';
-import { MAX_EXACT, spectrum, type Spectrum } from './spectrum.js';
+import { MAX_ARNOLDI, spectrum, type Spectrum } from './spectrum.js';
 import { structureTests, type StructureTest } from './structure.js';
 import { trajectories, type Trajectories } from './trajectories.js';
 import { dynamicsOf, findFixedPoints, simulate, type Eigenvalue } from './fixed-points.js';
@@ -34,7 +34,7 @@ const PRIMARY: Record<string, string> = {
 export interface AnalyzeOptions {
   /** The built-in task `data` comes from, for its psychometric curves and default condition. */
   task?: string;
-  /** Test trials to analyze (default 256; the first ones of `data`). */
+  /** Test trials to analyze (default 256; the first ones of `data`; fewer when trials × steps × neurons > MAX_RATES). */
   trials?: number;
   /** The task variable to group trajectories and tuning curves by (default: the task's own). */
   condition?: string;
@@ -42,7 +42,11 @@ export interface AnalyzeOptions {
   permutations?: number;
   /** Seed of the random placements (default 1). */
   seed?: number;
-  /** States along the test trials the fixed-point search starts from (default 64; 0: no search). */
+  /**
+   * States along the test trials the fixed-point search starts from (default 64 up to
+   * {@link FIXED_POINT_NEURONS} neurons, 0 = no search above: each seed costs thousands of
+   * products with W).
+   */
   fixedPointSeeds?: number;
 }
 
@@ -76,11 +80,16 @@ export interface Analysis {
   psychometric: PsychometricCurve[] | null;
   /** The learned synapses against random placements; empty without learned synapses. */
   structure: StructureTest[];
-  /** null above {@link MAX_EXACT} neurons. */
+  /** Exact up to 1,000 neurons, the leading ones beyond; null above {@link MAX_ARNOLDI}. */
   spectrum: Spectrum | null;
   /** Per constant input; empty with fixedPointSeeds 0. */
   fixedPoints: InputFixedPoints[];
 }
+
+/** Neurons up to which the fixed points are searched by default. */
+export const FIXED_POINT_NEURONS = 5000;
+/** Rates kept at most (8 bytes each): fewer trials are analyzed when more would not fit. */
+export const MAX_RATES = 50_000_000;
 
 const KEYS = ['task', 'trials', 'condition', 'permutations', 'seed', 'fixedPointSeeds'];
 
@@ -95,7 +104,8 @@ export function analyze(net: SparseRNN, data: Dataset, options: AnalyzeOptions =
     min: 1,
     fix: 'use e.g. permutations: 1000',
   });
-  const seedCount = requireInt('fixedPointSeeds', options.fixedPointSeeds ?? 64, {
+  const defaultSeeds = net.config.neurons <= FIXED_POINT_NEURONS ? 64 : 0;
+  const seedCount = requireInt('fixedPointSeeds', options.fixedPointSeeds ?? defaultSeeds, {
     min: 0,
     fix: 'use e.g. fixedPointSeeds: 64 (0 skips the search)',
   });
@@ -117,7 +127,10 @@ export function analyze(net: SparseRNN, data: Dataset, options: AnalyzeOptions =
     );
   const condition = name !== undefined ? { name, values: conditions[name] } : null;
 
-  const rates = populationRates(net, data, trials);
+  // The rates of all neurons at every step of every trial are kept: at most MAX_RATES values.
+  const steps = data.shape[1];
+  const fitting = Math.max(2, Math.floor(MAX_RATES / (steps * net.config.neurons)));
+  const rates = populationRates(net, data, Math.min(trials, fitting));
   const excitatory = net.config.excitatory === null ? null : excitatoryCount(net);
   const units = selectivity(rates, conditions, excitatory);
   const means = trialMeans(rates);
@@ -147,7 +160,7 @@ export function analyze(net: SparseRNN, data: Dataset, options: AnalyzeOptions =
       permutations,
       seed,
     ),
-    spectrum: net.config.neurons <= MAX_EXACT ? spectrum(net) : null,
+    spectrum: net.config.neurons <= MAX_ARNOLDI ? spectrum(net) : null,
     fixedPoints: fixed.map((f) => ({
       input: f.input,
       u: f.u,

@@ -13,7 +13,7 @@ import { loadTaskFromFlags, taskOptionPairs } from '../tasks/options.js';
 import { takeBatch } from '../data.js';
 import { SparseRNN } from '../model.js';
 import type { ResolvedNetworkOptions } from '../options.js';
-import { MAX_EXACT as SPECTRUM_MAX, spectrum, type Spectrum } from '../analysis/spectrum.js';
+import { MAX_ARNOLDI as SPECTRUM_MAX, spectrum, type Spectrum } from '../analysis/spectrum.js';
 import { analyze } from '../analysis/index.js';
 import type { Task } from '../tasks/index.js';
 import type { DataFile } from './data-task.js';
