@@ -176,6 +176,24 @@ describe('sqrtk analyze', () => {
     );
   }, 60_000);
 
+  it('finds the 8 memories of a trained 3-bit flip-flop as stable fixed points', () => {
+    const out = mkdtempSync(join(tmpdir(), 'sqrtk-analyze-ff-'));
+    const flags = ['--task', 'flip-flop', '--neurons', '64', '--k', '16', '--lr', '0.01'];
+    expect(
+      cli(['train', ...flags, '--epochs', '20', '--growth', 'gradient', '--out', out]).status,
+    ).toBe(0);
+    const r = cli(['analyze', out, '--permutations', '99']);
+    expect(r.status, r.stderr).toBe(0);
+    const a = JSON.parse(readFileSync(join(out, 'analysis.json'), 'utf8'));
+    expect(a.fixedPoints.map((f: { input: string }) => f.input)).toEqual(['no input']);
+    const points = a.fixedPoints[0].points as { kind: string; stable: boolean; output: number[] }[];
+    const stable = points.filter((p) => p.kind === 'fixed' && p.stable);
+    const signs = stable.map((p) => p.output.map((y) => (y > 0 ? '+' : '-')).join(''));
+    expect(new Set(signs).size).toBe(8);
+    expect(stable).toHaveLength(8);
+    expect(Math.min(...stable.flatMap((p) => p.output.map(Math.abs)))).toBeGreaterThan(0.5);
+  }, 60_000);
+
   it.skipIf(!chromiumAvailable)(
     'renders each figure as a PNG twice its size with Chromium',
     () => {

@@ -185,15 +185,21 @@ function fixedPoints(
   const [, steps, d] = data.shape;
   const n = net.config.neurons;
   const x0 = net.initialState();
-  const states: Float64Array[] = [];
-  for (let b = 0; b < trials; b++) {
-    const x = simulate(dyn, data.x.subarray(b * steps * d, (b + 1) * steps * d), x0);
-    for (let t = 0; t < steps; t++) states.push(x.subarray(t * n, (t + 1) * n));
+  // Seed k: trial k mod trials at step ⌊k · steps / count⌋, so the seeds cover every part of
+  // the trials (the memories and the paths between them), not one step of each.
+  const used = Math.min(count, trials * steps);
+  const seeds: Float64Array[] = [];
+  const simulated = new Map<number, Float64Array>();
+  for (let k = 0; k < used; k++) {
+    const b = k % trials;
+    const t = Math.floor((k * steps) / used);
+    let x = simulated.get(b);
+    if (!x) {
+      x = simulate(dyn, data.x.subarray(b * steps * d, (b + 1) * steps * d), x0);
+      simulated.set(b, x);
+    }
+    seeds.push(x.slice(t * n, (t + 1) * n));
   }
-  const seeds = Array.from(
-    { length: Math.min(count, states.length) },
-    (_, k) => states[Math.floor((k * states.length) / Math.min(count, states.length))],
-  );
   const inputs = [{ input: 'no input', u: new Array<number>(d).fill(0) }];
   if (task !== null && taskInfo(task).labels === 'step')
     inputs.push({ input: 'fixation cue', u: [1, ...new Array<number>(d - 1).fill(0)] });
