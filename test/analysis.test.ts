@@ -231,6 +231,11 @@ describe('trajectories', () => {
     t.explained.forEach((e, k) => expect(e).toBeCloseTo(f.explained[k], 10));
     // Mean trajectory of the odd trials, against NumPy's projections (each component's sign is
     // arbitrary, so it is matched first).
+    // NIPALS (used above 1,000 neurons) finds the same leading components.
+    const nipals = trajectories({ trials, steps, neurons, rates }, null, [], 'NIPALS');
+    expect(nipals.trajectories.method).toBe('NIPALS');
+    for (let k = 0; k < 3; k++)
+      expect(nipals.trajectories.explained[k]).toBeCloseTo(f.explained[k], 6);
     const odd = t.groups.find((g) => g.value === 1)!;
     expect(odd.trials).toBe(trials / 2);
     for (let c = 0; c < 3; c++) {

@@ -152,14 +152,23 @@ export function simulate(
  * moved by Levenberg–Marquardt on q (see the file header), points with q above slowTolerance are
  * dropped, points closer than dedupeDistance · √N are merged (the one of lower q is kept and
  * counts the seeds of both), and the rest come sorted by q, with J's leading eigenvalues.
+ * `onSeed` is told how many seeds are done after each.
  */
-export function findFixedPoints(dyn: Dynamics, options: FixedPointOptions): FixedPoint[] {
+export function findFixedPoints(
+  dyn: Dynamics,
+  options: FixedPointOptions,
+  onSeed: (done: number) => void = () => {},
+): FixedPoint[] {
   const n = dyn.neurons;
   rejectUnknownKeys('findFixedPoints options', options, OPTION_KEYS);
   const o = resolveOptions(dyn, options);
   const drive = driveOf(dyn, o.input, 0, new Float64Array(n));
   const found = o.seeds
-    .map((seed) => minimise(dyn, drive, seed, o.maxIterations))
+    .map((seed, k) => {
+      const point = minimise(dyn, drive, seed, o.maxIterations);
+      onSeed(k + 1);
+      return point;
+    })
     .filter((p) => p.q <= o.slowTolerance)
     .sort((a, b) => a.q - b.q);
   const radius = o.dedupeDistance * Math.sqrt(n);

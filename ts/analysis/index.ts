@@ -10,7 +10,7 @@ import type { SparseRNN } from '../model.js';
 import { groupTrials, populationRates, trialMeans } from './population.js';
 import { psychometric, type PsychometricCurve } from './psychometric.js';
 import { selectivity, type VariableSelectivity } from './selectivity.js';
-import { MAX_ARNOLDI, spectrum, type Spectrum } from './spectrum.js';
+import { MAX_ARNOLDI, MAX_EXACT, spectrum, type Spectrum } from './spectrum.js';
 import { structureTests, type StructureTest } from './structure.js';
 import { trajectories, type Trajectories } from './trajectories.js';
 import { dynamicsOf, findFixedPoints, simulate, type Eigenvalue } from './fixed-points.js';
@@ -48,6 +48,8 @@ export interface AnalyzeOptions {
    * products with W).
    */
   fixedPointSeeds?: number;
+  /** Told what is being computed, one line per stage (the CLI prints them). */
+  onProgress?: (stage: string) => void;
 }
 
 /** The fixed and slow points under one constant input (see fixed-points.ts). */
@@ -91,7 +93,15 @@ export const FIXED_POINT_NEURONS = 5000;
 /** Rates kept at most (8 bytes each): fewer trials are analyzed when more would not fit. */
 export const MAX_RATES = 50_000_000;
 
-const KEYS = ['task', 'trials', 'condition', 'permutations', 'seed', 'fixedPointSeeds'];
+const KEYS = [
+  'task',
+  'trials',
+  'condition',
+  'permutations',
+  'seed',
+  'fixedPointSeeds',
+  'onProgress',
+];
 
 /** Every analysis of `net` on `data` (its task's test set; see the file header). */
 export function analyze(net: SparseRNN, data: Dataset, options: AnalyzeOptions = {}): Analysis {
@@ -126,10 +136,14 @@ export function analyze(net: SparseRNN, data: Dataset, options: AnalyzeOptions =
       'pick one of those',
     );
   const condition = name !== undefined ? { name, values: conditions[name] } : null;
+  const say = options.onProgress ?? (() => {});
 
   // The rates of all neurons at every step of every trial are kept: at most MAX_RATES values.
   const steps = data.shape[1];
   const fitting = Math.max(2, Math.floor(MAX_RATES / (steps * net.config.neurons)));
+  say(
+    `rates of ${net.config.neurons} neurons on ${Math.min(trials, fitting, data.shape[0])} trials`,
+  );
   const rates = populationRates(net, data, Math.min(trials, fitting));
   const excitatory = net.config.excitatory === null ? null : excitatoryCount(net);
   const units = selectivity(rates, conditions, excitatory);
@@ -145,9 +159,18 @@ export function analyze(net: SparseRNN, data: Dataset, options: AnalyzeOptions =
   const largest = units.length
     ? rate.map((_, i) => Math.max(...units.map((u) => u.perNeuron[i])))
     : null;
-  const fixed = seedCount > 0 ? fixedPoints(net, data, rates.trials, seedCount, task) : [];
+  const fixed = seedCount > 0 ? fixedPoints(net, data, rates.trials, seedCount, task, say) : [];
   const points = fixed.flatMap((f) => f.points.map((p) => p.rate));
+  say('principal components');
   const pca = trajectories(rates, condition, points);
+  say(`learned synapses against ${permutations} random placements`);
+  const structure = structureTests(
+    { matrix: net.recurrentMatrix(), tuning, rate, selectivity: largest, excitatory },
+    permutations,
+    seed,
+  );
+  const n = net.config.neurons;
+  if (n <= MAX_ARNOLDI) say(`spectrum of W (${n <= MAX_EXACT ? 'exact' : 'Arnoldi'})`);
   let at = 0;
   return {
     task,
@@ -155,12 +178,8 @@ export function analyze(net: SparseRNN, data: Dataset, options: AnalyzeOptions =
     trajectories: pca.trajectories,
     selectivity: units,
     psychometric: task ? psychometric(net, task, data, trials) : null,
-    structure: structureTests(
-      { matrix: net.recurrentMatrix(), tuning, rate, selectivity: largest, excitatory },
-      permutations,
-      seed,
-    ),
-    spectrum: net.config.neurons <= MAX_ARNOLDI ? spectrum(net) : null,
+    structure,
+    spectrum: n <= MAX_ARNOLDI ? spectrum(net) : null,
     fixedPoints: fixed.map((f) => ({
       input: f.input,
       u: f.u,
@@ -180,6 +199,7 @@ function fixedPoints(
   trials: number,
   count: number,
   task: string | null,
+  say: (stage: string) => void,
 ) {
   const dyn = dynamicsOf(net);
   const [, steps, d] = data.shape;
@@ -209,7 +229,11 @@ function fixedPoints(
   return inputs.map(({ input, u }) => ({
     input,
     u,
-    points: findFixedPoints(dyn, { input: u, seeds }).map((p) => {
+    points: findFixedPoints(dyn, { input: u, seeds }, (done) =>
+      done % 16 === 0
+        ? say(`fixed points under ${input}: ${done}/${seeds.length} seeds`)
+        : undefined,
+    ).map((p) => {
       const rate = Array.from(p.x, phi);
       const output = Array.from(readoutBias, (b, k) =>
         rate.reduce((s, r, i) => s + readout[k * n + i] * r, b),

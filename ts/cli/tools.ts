@@ -186,6 +186,7 @@ export async function analyzeRun(
     const after = task
       ? analyze(net, task.test, {
           ...options,
+          onProgress: say,
           task: config.cli?.data === undefined ? task.name : undefined,
         })
       : null;
