@@ -5,7 +5,7 @@
  * JSON file keeps them whole.
  */
 import type { Analysis } from '../analysis/index.js';
-import type { Spectrum } from '../analysis/spectrum.js';
+import { LEADING, type Spectrum } from '../analysis/spectrum.js';
 import { lineChart, orderedColors, PALETTE, scatterChart, type Series } from './svg.js';
 
 /** What analysis.json holds: every analysis, or for a network without a task the spectrum only. */
@@ -14,6 +14,17 @@ export type AnalysisFile = Partial<Omit<Analysis, 'spectrum'>> & {
 };
 
 const round = (v: number) => String(+v.toPrecision(3));
+/**
+ * A mean ± sd with the mean to the decimal place of the sd's last shown digit: −0.000129 ±
+ * 0.0152 is shown as −0.0001 ± 0.0152 and a mean of 8e-19 as 0, since finer digits are noise.
+ */
+function meanSd(mean: number, sd: number): string {
+  const spread = round(sd);
+  if (!(sd > 0) || !Number.isFinite(sd)) return `${round(mean)} ± ${spread}`;
+  const [digits, exponent = '0'] = spread.split('e'); // 0.075 → 3 places, 1.2e-7 → 8
+  const places = (digits.split('.')[1]?.length ?? 0) - Number(exponent);
+  return `${round(+mean.toFixed(Math.min(100, Math.max(0, places))))} ± ${spread}`;
+}
 /** p-values to 2 significant digits (the permutation test's resolution is 1/(P + 1)). */
 const pShown = (p: number) => String(+p.toPrecision(2));
 
@@ -105,7 +116,10 @@ function spectrumChart(s: AnalysisFile['spectrum']): string {
             }),
           },
         ];
-  return scatterChart('Eigenvalues of W', 'Re λ', 'Im λ', sets, circle, { equal: true });
+  // Above 1,000 neurons only the leading eigenvalues are computed (Arnoldi): the title says so.
+  const partial = [s.before, s.after].some((x) => x?.method === 'arnoldi');
+  const title = partial ? `Leading ${LEADING} eigenvalues of W` : 'Eigenvalues of W';
+  return scatterChart(title, 'Re λ', 'Im λ', sets, circle, { equal: true });
 }
 
 function pairs(s: Spectrum): [number, number][] {
@@ -126,7 +140,7 @@ function selectivityTable(list: NonNullable<AnalysisFile['selectivity']>): strin
 function structureTable(list: NonNullable<AnalysisFile['structure']>): string {
   const rows = list.map(
     (t) =>
-      `<tr><td>${t.statistic}</td><td>${round(t.learned)}</td><td>${round(t.randomMean)} ± ${round(t.randomSd)}</td><td>${pShown(t.pValue)}</td></tr>`,
+      `<tr><td>${t.statistic}</td><td>${round(t.learned)}</td><td>${meanSd(t.randomMean, t.randomSd)}</td><td>${pShown(t.pValue)}</td></tr>`,
   );
   return `<h3>Learned synapses against the same number placed at random</h3>
 <table><tr><th>statistic</th><th>learned</th><th>random (mean ± sd)</th><th>p (two-sided)</th></tr>${rows.join('')}</table>`;

@@ -79,6 +79,15 @@ function degreeChart(
   );
 }
 
+/** A number to 3 significant digits, or to the unit from 1000 on (0.0123, 14.4, 175, 1766). */
+const sig3 = (v: number) => String(Math.abs(v) >= 1000 ? Math.round(v) : +v.toPrecision(3));
+
+/**
+ * A χ² test's p-value to 2 significant digits, with its relation: "= 9.6e-29", and "< 1e-300"
+ * for one that underflowed to 0 (the test's Q(a, x) ends in exp(log p)).
+ */
+const pValue = (p: number) => (p === 0 ? '< 1e-300' : `= ${+p.toPrecision(2)}`);
+
 /**
  * A summary value as people read it: times in seconds to 3 significant digits ("14.4 s"),
  * other fractional numbers to 3 (accuracy 0.989, loss 0.0123); whole numbers, hashes and words
@@ -86,7 +95,7 @@ function degreeChart(
  */
 export function shown(key: string, v: unknown): string {
   if (typeof v !== 'number' || Number.isInteger(v) || !Number.isFinite(v)) return String(v);
-  const text = String(+v.toPrecision(3));
+  const text = sig3(v);
   return key.endsWith('_seconds') ? `${text} s` : text;
 }
 
@@ -114,14 +123,9 @@ export function buildReport(input: ReportInput): string {
         })
       : '',
     degreeChart('Backbone in-degree', net.backboneDegree(), neurons, k),
+    degreeChart(`Final in-degree (χ² p ${pValue(test.pValue)})`, net.inDegree(), neurons, k),
     degreeChart(
-      `Final in-degree (χ² p = ${test.pValue.toPrecision(2)})`,
-      net.inDegree(),
-      neurons,
-      k,
-    ),
-    degreeChart(
-      `Final out-degree (χ² p = ${net.outDegreeTest().pValue.toPrecision(2)})`,
+      `Final out-degree (χ² p ${pValue(net.outDegreeTest().pValue)})`,
       net.outDegree(),
       neurons,
       k,
@@ -154,7 +158,7 @@ table{border-collapse:collapse;margin:1rem 0}th,td{border:1px solid #ddd;padding
 </head><body>
 <h1>${input.title}</h1>
 <p>${neurons} neurons, K = ${k}, ${net.config.learned} learned synapses per neuron (growth <b>${net.config.growth}</b>, mode <b>${net.config.mode}</b>).
-In-degree test against Binomial(${neurons - 1}, ${k}/${neurons}): χ² = ${test.statistic.toFixed(1)} with ${test.dof} dof, p = ${test.pValue.toPrecision(3)}.</p>
+In-degree test against Binomial(${neurons - 1}, ${k}/${neurons}): χ² = ${sig3(test.statistic)} with ${test.dof} dof, p ${pValue(test.pValue)}.</p>
 <div class="charts">${charts.join('\n')}</div>
 <table>${rows}</table>
 ${input.analysis ? analysisSection(input.analysis) : ''}

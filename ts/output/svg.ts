@@ -7,7 +7,7 @@
  * step (d3-format). The layout is measured from the labels: the y title sits left of the widest
  * tick label, the legend right of the plot, so neither covers data or is clipped.
  */
-import { scaleLinear, scaleLog } from 'd3-scale';
+import { scaleLinear, scaleLog, type ScaleLinear } from 'd3-scale';
 
 export interface Series {
   /** Shown in the legend (an empty name is left out of it). */
@@ -96,8 +96,22 @@ export interface Axis {
   ticks: [number, string][];
 }
 
-/** The axis over `values` (non-finite ones ignored), with about `count` ticks. */
-export function makeAxis(values: number[], o: AxisOptions = {}, count = 5): Axis {
+/** Estimated px between neighbouring tick labels drawn side by side over `room` px. */
+function tickGap(axis: Axis, room: number): number {
+  let gap = Infinity;
+  for (let i = 1; i < axis.ticks.length; i++) {
+    const [[a, ta], [b, tb]] = [axis.ticks[i - 1], axis.ticks[i]];
+    const half = (textWidth(ta, FONT.tick) + textWidth(tb, FONT.tick)) / 2;
+    gap = Math.min(gap, (axis.at(b) - axis.at(a)) * room - half);
+  }
+  return gap;
+}
+
+/**
+ * The axis over `values` (non-finite ones ignored), with about `count` ticks: fewer when their
+ * labels, side by side along `room` px (an x axis: the plot's width), would come closer than 8 px.
+ */
+export function makeAxis(values: number[], o: AxisOptions = {}, count = 5, room = Infinity): Axis {
   const [lo, hi] = extent(values, o.log);
   // A log axis needs a decade to be worth it; below that a linear axis reads better.
   if (o.log && hi / lo >= 10) {
@@ -112,19 +126,31 @@ export function makeAxis(values: number[], o: AxisOptions = {}, count = 5): Axis
   }
   const s = scaleLinear().domain([lo, hi]).nice(count);
   const [d0, d1] = s.domain();
-  let values_ = s.ticks(count);
+  const at = (v: number) => (v - d0) / (d1 - d0);
+  // Fewer ticks over the same domain while their labels would crowd the room.
+  let axis: Axis = { at, ticks: linearTicks(s, o, count) };
+  for (let fewer = count - 1; fewer >= 2 && tickGap(axis, room) < 8; fewer--)
+    axis = { at, ticks: linearTicks(s, o, fewer) };
+  return axis;
+}
+
+/** About `count` round ticks of a linear scale and their labels, to the precision of the step. */
+function linearTicks(
+  s: ScaleLinear<number, number>,
+  o: AxisOptions,
+  count: number,
+): [number, string][] {
+  const [d0, d1] = s.domain();
+  let values = s.ticks(count);
   // d3 may give twice the count asked for; more than 8 labels crowd a 340 px axis.
-  if (values_.length > 8) values_ = s.ticks(Math.max(2, Math.floor(count / 2)));
+  if (values.length > 8) values = s.ticks(Math.max(2, Math.floor(count / 2)));
   if (o.integer) {
-    values_ = values_.filter(Number.isInteger);
-    if (values_.length < 2)
-      values_ = [Math.ceil(d0), Math.floor(d1)].filter((v, i, a) => a.indexOf(v) === i);
+    values = values.filter(Number.isInteger);
+    if (values.length < 2)
+      values = [Math.ceil(d0), Math.floor(d1)].filter((v, i, a) => a.indexOf(v) === i);
   }
   const format = s.tickFormat(count, o.integer ? ',d' : undefined);
-  return {
-    at: (v) => (v - d0) / (d1 - d0),
-    ticks: values_.map((v) => [v, v === 0 ? '0' : format(v)]),
-  };
+  return values.map((v) => [v, v === 0 ? '0' : format(v)]);
 }
 
 export interface Frame {
@@ -162,16 +188,18 @@ export function frame(f: Frame, body: string): string {
       textWidth(f.title, FONT.title) + 16,
     ),
   );
-  // A long legend makes the chart taller, not the plot (bars are sized in plot pixels).
-  const height = Math.max(top + plotH + bottom, top + entries.length * 16 + 8);
+  // Rows of 16 px, closer (down to 14) to keep the legend beside the plot and its x axis; a
+  // longer legend makes the chart taller, not the plot (bars are sized in plot pixels).
+  const row = Math.max(14, Math.min(16, (plotH + bottom - 8) / entries.length));
+  const height = Math.max(top + plotH + bottom, Math.ceil(top + entries.length * row + 8));
   const sx = (v: number) => left + f.x.at(v) * plotW;
   const sy = (v: number) => top + plotH - f.y.at(v) * plotH;
   const bottomY = top + plotH;
   const text = (x: number, y: number, size: number, anchor: string, s: string, extra = '') =>
     `<text x="${px(x)}" y="${px(y)}" font-size="${size}" text-anchor="${anchor}"${extra}>${escape(s)}</text>`;
   const parts = [
-    `<line x1="${px(left)}" y1="${px(bottomY)}" x2="${px(left + plotW)}" y2="${px(bottomY)}" stroke="#333"/>`,
-    `<line x1="${px(left)}" y1="${top}" x2="${px(left)}" y2="${px(bottomY)}" stroke="#333"/>`,
+    `<line class="axis" x1="${px(left)}" y1="${px(bottomY)}" x2="${px(left + plotW)}" y2="${px(bottomY)}" stroke="#333"/>`,
+    `<line class="axis" x1="${px(left)}" y1="${top}" x2="${px(left)}" y2="${px(bottomY)}" stroke="#333"/>`,
     ...f.x.ticks.map(
       ([v, t]) =>
         `<line x1="${px(sx(v))}" x2="${px(sx(v))}" y1="${px(bottomY)}" y2="${px(bottomY + 4)}" stroke="#333"/>` +
@@ -194,8 +222,8 @@ export function frame(f: Frame, body: string): string {
         )
       : '',
     text(width / 2, 18, FONT.title, 'middle', f.title, ' font-weight="bold"'),
-    ...entries.map((e, row) => {
-      const [x, y] = [left + plotW + Math.max(12, tickOverhang) + 4, top + 6 + 16 * row];
+    ...entries.map((e, k) => {
+      const [x, y] = [left + plotW + Math.max(12, tickOverhang) + 4, top + 6 + row * k];
       const dash = e.dashed ? ' stroke-dasharray="4 3"' : '';
       const fill = e.dot === 'hollow' ? '#fff' : e.color;
       const marker = e.dot
@@ -241,6 +269,8 @@ export function lineChart(
   const x = makeAxis(
     series.flatMap((s) => s.points.map((p) => p[0])),
     options.x,
+    5,
+    PLOT.width,
   );
   const y = makeAxis(
     series.flatMap((s) => s.points.map((p) => p[1])),
@@ -282,7 +312,7 @@ export function barChart(
     ...bars.map((b) => b.height),
     ...overlays.flatMap((s) => s.points.map((p) => p[1])),
   ];
-  const x = makeAxis(xs, options.x);
+  const x = makeAxis(xs, options.x, 5, PLOT.width);
   const y = makeAxis(ys, { integer: true });
   const body = bars
     .map(
@@ -384,8 +414,9 @@ export function scatterChart(
     const bound = Math.max(...[...xs, ...ys].filter(Number.isFinite).map(Math.abs), 1e-9);
     xs = ys = [-bound, bound];
   }
-  const x = makeAxis(xs);
-  const y = makeAxis(ys);
+  const width = options.equal ? PLOT.height : undefined;
+  const x = makeAxis(xs, {}, 5, width ?? PLOT.width);
+  const y = options.equal ? x : makeAxis(ys); // the same ticks when equal, however few fit
   const colorOf = (s: { color?: string }, k: number) => s.color ?? color(k);
   const dots = sets
     .map((s, k) =>
@@ -418,6 +449,5 @@ export function scatterChart(
     })),
     ...lines.map((s, k) => ({ name: s.name, color: lineColor(s, k), dashed: s.dashed })),
   ];
-  const width = options.equal ? PLOT.height : undefined;
   return frame({ title, xLabel, yLabel, x, y, legend, width }, drawn + dots);
 }

@@ -5,7 +5,7 @@
 import { hasStepLabels, type Dataset } from '../data.js';
 import type { SparseRNN } from '../model.js';
 import { predict } from '../evaluate.js';
-import { lineChart, type Series } from './svg.js';
+import { lineChart, orderedColors, type Series } from './svg.js';
 
 /** Softmax of each step's outputs: class probabilities, [trial][step][class]. */
 function probabilities(y: Float32Array, o: number): Float32Array {
@@ -48,13 +48,18 @@ export function exampleTrialCharts(net: SparseRNN, examples: Dataset, name: stri
       const label = perStep ? examples.labels![s * t + step] : examples.labels![s];
       return label === k ? 1 : 0;
     };
+    // One colour per output, its target dashed in the same colour: the legend names the
+    // outputs only (the title says which lines are targets), one distinct entry each.
+    const colors = orderedColors(o);
     const outputs: Series[] = range(o).flatMap((k) => [
       {
         name: ce ? `p(class ${k})` : `output ${k}`,
+        color: colors[k],
         points: range(t).map((step) => [STEP(step), y[(s * t + step) * o + k]] as [number, number]),
       },
       {
-        name: `target ${k}`,
+        name: '',
+        color: colors[k],
         points: range(t).map((step) => [STEP(step), target(step, k)] as [number, number]),
         dashed: true,
       },
@@ -69,7 +74,7 @@ export function exampleTrialCharts(net: SparseRNN, examples: Dataset, name: stri
         'time step',
         ce ? 'probability' : 'value',
         outputs,
-        { pairColors: true, x: { integer: true } },
+        { x: { integer: true } },
       ),
     );
   }
