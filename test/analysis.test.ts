@@ -123,7 +123,7 @@ describe('sqrtk analyze', () => {
       /option '--trials <n>' argument '1' is invalid\. must be at least 2/,
     );
     expect(cli(['analyze', out, '--condition', 'colour']).stderr).toMatch(
-      /^error: condition \(="colour"\) is not a task variable of the data \(digit\); pick one of those$/m,
+      /^error: --condition \(="colour"\) is not a task variable of the digits trials \(digit\); pick one of those, or leave out --condition$/m,
     );
   });
 

@@ -151,6 +151,9 @@ np.save('fortran.npy', np.asfortranarray(x.astype('<f4')))
 np.save('object.npy', np.array([np.zeros(3), np.zeros(4)], dtype=object), allow_pickle=True)
 np.savez('mismatch.npz', x=x.astype('<f4'), labels=labels[:10])
 np.savez('typo.npz', x=x, y=labels)
+np.savez('conditions.npz', x=x.astype('<f4'), labels=labels, condition_coherence=np.arange(B) * 6.4, condition_side=(np.arange(B) % 2).astype(np.int8))
+np.savez('bad-condition.npz', x=x.astype('<f4'), labels=labels, condition_coherence=np.zeros((B, 2)))
+np.savez('nan-condition.npz', x=x.astype('<f4'), labels=labels, condition_rt=np.where(np.arange(B) == 4, np.nan, 1.0))
 `;
     execFileSync(python!, ['-c', script, dir]);
   });
@@ -197,6 +200,29 @@ np.savez('typo.npz', x=x, y=labels)
     expect(got.outputs).toBe(2);
     expect(got.labelsPerStep).toBe(false);
     validateDataset('targets', got.data, { inputs: D, outputs: 2, loss: 'mse' });
+  });
+
+  it('task variables from condition_NAME arrays, kept through a split', async () => {
+    const got = await loadDatasetFile(at('conditions.npz'));
+    const c = got.data.conditions!;
+    expect(Object.keys(c)).toEqual(['coherence', 'side']);
+    expect(Array.from(c.coherence)).toEqual(Array.from({ length: B }, (_, b) => b * 6.4));
+    expect(Array.from(c.side)).toEqual(Array.from({ length: B }, (_, b) => b % 2));
+    validateDataset('conditions.npz', got.data, CE(D, 3));
+    const { train, test } = splitDataset(got.data, { test: 0.25, seed: 1 });
+    // Each part keeps the variables of its own sequences (x[b] starts at b·T·D / 10).
+    for (const part of [train, test]) {
+      expect(part.conditions!.coherence).toHaveLength(part.shape[0]);
+      part.conditions!.coherence.forEach((v, i) =>
+        expect(v).toBeCloseTo((part.x[i * T * D] * 10 * 6.4) / (T * D), 9),
+      );
+    }
+    expect(await dataErrorOf(loadDatasetFile(at('bad-condition.npz')))).toBe(
+      `${at('bad-condition.npz')}: array "condition_coherence" has shape [12, 2]; give one value per sequence [B]`,
+    );
+    expect(await dataErrorOf(loadDatasetFile(at('nan-condition.npz')))).toBe(
+      `${at('nan-condition.npz')}: array "condition_rt" has NaN at sequence 4; give every sequence a finite value`,
+    );
   });
 
   it('x.npy with labels from a second file', async () => {

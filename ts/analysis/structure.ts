@@ -15,6 +15,8 @@
  * - `block X→Y` (with populations): the fraction of learned synapses from population X onto Y.
  * - `outDegree ~ rate` and `outDegree ~ selectivity`: Spearman's ρ between each neuron's
  *   number of learned outputs and its mean rate, or its largest η² over the task variables.
+ *   (The learned in-degree is M for every neuron by construction, in both modes, so only the
+ *   out-degree can depend on what a neuron does.)
  */
 import { randomStream } from '../tasks/random.js';
 import type { RecurrentMatrix } from '../model.js';

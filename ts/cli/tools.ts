@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import type { AnalysisFile } from '../output/analysis-report.js';
 import { join } from 'node:path';
-import { requireOneOf, SqrtkError } from '../errors.js';
+import { optionError, requireOneOf, SqrtkError } from '../errors.js';
 import { EXPORT_FORMATS, exportNetwork, type ExportFormat } from '../output/export.js';
 import { loadNetworkFile } from '../node/files.js';
 import { buildReport } from '../output/report.js';
@@ -169,18 +169,27 @@ export async function analyzeRun(
   };
   const { net } = loadNetworkFile(join(dir, 'model.sqrtk'));
   try {
+    let task: Task | undefined;
+    if (config.cli) {
+      const recorded = config.cli.data === undefined ? config.task?.options : undefined;
+      const taskOption = recorded ? taskOptionPairs(recorded) : config.cli.taskOption;
+      task = (await taskOf({ ...config.cli, taskOption }, config.data ?? [])).task;
+    }
+    // The flag as the user wrote it (analyze would name its option `condition`).
+    const variables = Object.keys(task?.test.conditions ?? {});
+    if (options.condition !== undefined && !variables.includes(options.condition))
+      throw optionError(
+        '--condition',
+        options.condition,
+        `is not a task variable of ${task ? `the ${task.name} trials` : 'this run'} (${variables.join(', ') || 'none'})`,
+        'pick one of those, or leave out --condition',
+      );
     // A run started from a saved network (--init) did not start from its seed's network.
     let before: Spectrum | null = null;
     if (config.network && !config.init && config.network.neurons <= SPECTRUM_MAX) {
       say('spectrum of the network before training');
       using initial = new SparseRNN(config.network);
       before = spectrum(initial);
-    }
-    let task: Task | undefined;
-    if (config.cli) {
-      const recorded = config.cli.data === undefined ? config.task?.options : undefined;
-      const taskOption = recorded ? taskOptionPairs(recorded) : config.cli.taskOption;
-      task = (await taskOf({ ...config.cli, taskOption }, config.data ?? [])).task;
     }
     say(`analyzing the trained network${task ? ` on ${task.name}'s test trials` : ''}`);
     const after = task

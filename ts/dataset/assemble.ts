@@ -8,7 +8,12 @@ import { checkSize, dataFail, type RawArray } from './npy.js';
 
 export const DATASET_ARRAYS = ['x', 'labels', 'targets', 'mask'] as const;
 export type ArrayName = (typeof DATASET_ARRAYS)[number];
-export type RawArrays = Partial<Record<ArrayName, RawArray>>;
+/** The arrays of a data set, and its task variables: member `condition_NAME` of an .npz. */
+export type RawArrays = Partial<Record<ArrayName, RawArray>> & {
+  conditions?: Record<string, RawArray>;
+};
+/** An .npz member holding a task variable: `condition_` and a name of letters, digits, _. */
+export const CONDITION_ARRAY = /^condition_([A-Za-z_][A-Za-z0-9_]*)$/;
 
 /** A loaded data set, with what the loader found out about it. */
 export interface LoadedDataset {
@@ -134,6 +139,25 @@ export function assemble(
     sameB('mask', mask);
     sameT('mask', mask);
     data.mask = Float32Array.from(mask.values);
+  }
+  for (const [name, values] of Object.entries(arrays.conditions ?? {})) {
+    const array = `condition_${name}`;
+    const flat = values.shape.length === 1 || (values.shape.length === 2 && values.shape[1] === 1);
+    if (!flat)
+      throw dataFail(
+        file,
+        `array "${array}" has shape ${shapeText(values)}; give one value per sequence [B]`,
+      );
+    sameB(array, values);
+    const converted = Float64Array.from(values.values);
+    const bad = converted.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0)
+      throw dataFail(
+        file,
+        `array "${array}" has ${fmt(converted[bad])} at sequence ${bad}; give every sequence a finite value`,
+      );
+    data.conditions ??= {};
+    data.conditions[name] = converted;
   }
   return { data, format, labelsPerStep, outputs, notes };
 }

@@ -7,6 +7,7 @@ import { unzipSync } from 'fflate';
 import { optionError, rejectUnknownKeys, SqrtkError } from '../errors.js';
 import {
   assemble,
+  CONDITION_ARRAY,
   DATASET_ARRAYS,
   type ArrayName,
   type LoadedDataset,
@@ -49,7 +50,8 @@ export interface NamedBytes {
  * Reads a data set. The layouts:
  * - `.npz` (np.savez or np.savez_compressed) with `x` [B, T, D] and either `labels` [B] (a class
  *   per sequence) or [B, T] (a class per step, see {@link LoadedDataset.labelsPerStep}), or
- *   `targets` [B, T, O]; optionally `mask` [B, T].
+ *   `targets` [B, T, O]; optionally `mask` [B, T], and task variables `condition_NAME` [B]
+ *   (one finite value per sequence; `data.conditions.NAME`).
  * - `.npy`: `x` alone; pass labels, targets or mask as separate sources in `options`.
  * - CSV, long form with a required header: `sequence,step,x0,...,x{D-1}` then `label` or
  *   `y0,...,y{O-1}`, optionally `mask`; rows in any order, every sequence with every step.
@@ -119,7 +121,8 @@ function readNpz(file: string, bytes: Uint8Array): RawArrays {
     files = unzipSync(bytes, {
       filter: (f) => {
         const array = f.name.replace(/\.npy$/, '');
-        if (!(DATASET_ARRAYS as readonly string[]).includes(array)) {
+        const known = (DATASET_ARRAYS as readonly string[]).includes(array);
+        if (!known && !CONDITION_ARRAY.test(array)) {
           unknown.push(array);
           return false;
         }
@@ -146,13 +149,16 @@ function readNpz(file: string, bytes: Uint8Array): RawArrays {
     throw dataFail(
       file,
       `holds arrays sqrtk does not know (${unknown.map((u) => `"${u}"`).join(', ')}); name them ` +
-        'x, labels or targets, and mask: np.savez(path, x=x, labels=labels)',
+        'x, labels or targets, mask, and task variables condition_NAME: np.savez(path, x=x, labels=labels, condition_coherence=c)',
     );
   }
   const arrays: RawArrays = {};
   for (const [member, data] of Object.entries(files)) {
-    const array = member.replace(/\.npy$/, '') as ArrayName;
-    arrays[array] = parseNpy(data, { file, array, container: 'npz' });
+    const array = member.replace(/\.npy$/, '');
+    const parsed = parseNpy(data, { file, array, container: 'npz' });
+    const condition = CONDITION_ARRAY.exec(array);
+    if (condition) (arrays.conditions ??= {})[condition[1]] = parsed;
+    else arrays[array as ArrayName] = parsed;
   }
   return arrays;
 }

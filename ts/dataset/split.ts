@@ -128,5 +128,12 @@ export function subset(data: Dataset, rows: number[]): Dataset {
   if (data.labels) out.labels = take(data.labels, (n) => new Int32Array(n));
   if (data.targets) out.targets = take(data.targets, float);
   if (data.mask) out.mask = take(data.mask, float);
+  if (data.conditions)
+    out.conditions = Object.fromEntries(
+      Object.entries(data.conditions).map(([name, v]) => [
+        name,
+        Float64Array.from(rows, (b) => v[b]),
+      ]),
+    );
   return out;
 }

@@ -72,7 +72,9 @@ function trajectoryChart(a: AnalysisFile): string {
         .map((p) => [p.pcs[0], p.pcs[1] ?? 0] as [number, number]),
     }))
     .filter((s) => s.points.length > 0);
-  return scatterChart('Population trajectories', 'PC1', 'PC2', sets, lines);
+  // Each axis says how much of the variance its component explains.
+  const axis = (k: number) => `PC${k + 1} (${round(100 * (t.explained[k] ?? 0))} % of variance)`;
+  return scatterChart('Population trajectories', axis(0), axis(1), sets, lines);
 }
 
 function psychometricChart(c: NonNullable<AnalysisFile['psychometric']>[0]): string {
