@@ -30,6 +30,16 @@ describe('examples without Python', () => {
   }, 120_000);
 });
 
+describe('fixed-points example', () => {
+  it('fixed-points: the trained flip-flop has 8 stable fixed points, one per memory', () => {
+    const output = run('fixed-points', 'node', 'flipflop.mjs');
+    expect(Number(/test mean squared error ([\d.]+)/.exec(output)![1])).toBeLessThan(0.05);
+    expect(output).toMatch(/^\d+ fixed points, 8 of them stable:$/m);
+    const memories = [...output.matchAll(/^ {2}memory ([+-]{3}) /gm)].map((m) => m[1]);
+    expect(new Set(memories).size).toBe(8);
+  }, 120_000);
+});
+
 describe.skipIf(!hasScipy)('examples with NumPy and SciPy', () => {
   it('your-data: make_data.py writes an .npz and train.mjs learns it well above chance', () => {
     expect(run('your-data', 'python3', 'make_data.py')).toMatch(/wrote mydata\.npz/);
