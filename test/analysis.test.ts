@@ -1,11 +1,19 @@
 // The analyses of a trained network, against answers known without them.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Matrix, solve } from 'ml-matrix';
-import { fit, init, loadTask, SparseRNN } from '../ts/node/index.js';
+import { analyze, fit, init, loadTask, SparseRNN } from '../ts/node/index.js';
 import { denseRecurrent, spectrum } from '../ts/analysis/spectrum.js';
 import { BINS, groupTrials } from '../ts/analysis/population.js';
 import { fitLogistic, psychometric } from '../ts/analysis/psychometric.js';
@@ -176,6 +184,59 @@ describe('sqrtk analyze', () => {
     );
   }, 60_000);
 
+  it('keeps analysis and figures with the network they are of', () => {
+    const out = mkdtempSync(join(tmpdir(), 'sqrtk-analyze-files-'));
+    const train = ['train', '--neurons', '60', '--k', '6', '--epochs', '1', '--out', out];
+    expect(cli(train).status).toBe(0);
+    expect(cli(['analyze', out, '--fixed-point-seeds', '0', '--permutations', '9']).status).toBe(0);
+    mkdirSync(join(out, 'figures'));
+    writeFileSync(join(out, 'figures', '99-old-chart.svg'), '<svg/>');
+    writeFileSync(join(out, 'figures', 'my-notes.txt'), 'mine');
+    expect(cli(['report', out, '--figures']).status).toBe(0);
+    const figures = readdirSync(join(out, 'figures'));
+    expect(figures).not.toContain('99-old-chart.svg'); // an earlier report's figure
+    expect(figures).toContain('my-notes.txt'); // not ours: kept
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('What did it learn?');
+
+    // An analysis of another network is left out of the report, with a warning.
+    const path = join(out, 'analysis.json');
+    const analysis = JSON.parse(readFileSync(path, 'utf8'));
+    writeFileSync(path, JSON.stringify({ ...analysis, state_hash: '0000000000000000' }));
+    let r = cli(['report', out]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(
+      /^warning: .*analysis\.json: is of another network \(state 0000000000000000, the run's is [0-9a-f]{16}\); the report leaves it out \(run sqrtk analyze .* again\)$/m,
+    );
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).not.toContain('What did it learn?');
+    writeFileSync(path, '{}');
+    r = cli(['report', out]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(
+      /analysis\.json: is not an analysis of sqrtk analyze; the report leaves it out/,
+    );
+
+    // --png without Chromium fails before the report is written again.
+    const before = statSync(join(out, 'report.html')).mtimeMs;
+    r = cli(['report', out, '--figures', '--png'], { SQRTK_CHROMIUM: '/nowhere/chromium' });
+    expect(r.status).toBe(2);
+    expect(statSync(join(out, 'report.html')).mtimeMs).toBe(before);
+
+    // Training again over the run removes its analysis and figures.
+    expect(cli([...train, '--overwrite', '--seed', '2']).status).toBe(0);
+    expect(existsSync(path)).toBe(false);
+    expect(readdirSync(join(out, 'figures'))).toEqual(['my-notes.txt']);
+
+    // An imported network has no "before training" to rebuild.
+    expect(cli(['export', out, '--format', 'npz']).status).toBe(0);
+    const imported = join(out, 'imported');
+    expect(cli(['import', join(out, 'export', 'network.npz'), '--out', imported]).status).toBe(0);
+    r = cli(['analyze', imported]);
+    expect(r.status, r.stderr).toBe(0);
+    const s = JSON.parse(readFileSync(join(imported, 'analysis.json'), 'utf8')).spectrum;
+    expect(s.before).toBeNull();
+    expect(s.after.re).toHaveLength(60);
+  }, 60_000);
+
   it('finds the 8 memories of a trained 3-bit flip-flop as stable fixed points', () => {
     const out = mkdtempSync(join(tmpdir(), 'sqrtk-analyze-ff-'));
     const flags = ['--task', 'flip-flop', '--neurons', '64', '--k', '16', '--lr', '0.01'];
@@ -249,12 +310,23 @@ describe('trajectories', () => {
     }
   });
 
+  it('gives no share of variance to rates that do not vary', () => {
+    const rates = new Float64Array(4 * 3 * 5).fill(0.3);
+    const { trajectories: t } = trajectories({ trials: 4, steps: 3, neurons: 5, rates }, null);
+    expect(t.explained.every((e) => e === 0)).toBe(true);
+    const nipals = trajectories({ trials: 4, steps: 3, neurons: 5, rates }, null, [], 'NIPALS');
+    expect(nipals.trajectories.explained.every((e) => e === 0)).toBe(true);
+  });
+
   it('groups a variable by its values, or in quantile bins when it has many', () => {
-    expect(groupTrials([2, 1, 2, 1, 3], 5).map((g) => [g.value, g.trials])).toEqual([
-      [1, [1, 3]],
-      [2, [0, 2]],
-      [3, [4]],
+    const three = [2, 1, 2, 1, 3, 3, 1, 2, 3];
+    expect(groupTrials(three, 9).map((g) => [g.value, g.trials])).toEqual([
+      [1, [1, 3, 6]],
+      [2, [0, 2, 7]],
+      [3, [4, 5, 8]],
     ]);
+    // Fewer than 3 trials per value: pooled into bins of at least 3 (here one bin).
+    expect(groupTrials([2, 1, 2, 1, 3], 5)).toHaveLength(1);
     const many = Array.from({ length: 100 }, (_, b) => (b * 37) % 100);
     const bins = groupTrials(many, 100);
     expect(bins).toHaveLength(BINS);
@@ -266,7 +338,7 @@ describe('trajectories', () => {
       [60, 79],
       [80, 99],
     ]);
-    expect(groupTrials([5, 4, 3], 2).map((g) => g.value)).toEqual([4, 5]); // the first 2 only
+    expect(groupTrials([5, 4, 5, 4, 4, 5, 3], 6).map((g) => g.value)).toEqual([4, 5]); // the first 6 only
   });
 });
 
@@ -324,7 +396,21 @@ describe('psychometric curves', () => {
     expect(fit.scale).toBeCloseTo(s, 4);
     expect(fit.threshold).toBeCloseTo(s * Math.log(3), 4);
     expect(fit.slope).toBeCloseTo(1 / (4 * s), 6);
+    expect(fit.undetermined).toBe(false);
     expect(fitLogistic(levels.map((l) => ({ ...l, choice1: 1 })))).toBeNull();
+    // A falling curve: negative slope, the same threshold.
+    const falling = fitLogistic(levels.map((l) => ({ ...l, choice1: 1 - l.choice1 })))!;
+    expect(falling.bias).toBeCloseTo(mu, 4);
+    expect(falling.slope).toBeCloseTo(-1 / (4 * s), 6);
+    expect(falling.threshold).toBeCloseTo(s * Math.log(3), 4);
+    // Levels at the same x are pooled; a step sharper than the levels can tell is flagged, and
+    // so is a curve that barely moves.
+    const twice = [...levels, ...levels.map((l) => ({ ...l, trials: 10 }))];
+    expect(fitLogistic(twice)!.bias).toBeCloseTo(mu, 4);
+    const step = [0, 0, 0, 1].map((choice1, k) => ({ x: k, trials: 20, choice1 }));
+    expect(fitLogistic(step)!.undetermined).toBe(true);
+    const flat = [0.5, 0.5, 0.51, 0.5].map((choice1, k) => ({ x: k, trials: 20, choice1 }));
+    expect(fitLogistic(flat)!.undetermined).toBe(true);
   });
 
   it('of a network trained on perceptual decisions rise with the evidence', async () => {
@@ -341,6 +427,18 @@ describe('psychometric curves', () => {
     expect(Math.abs(curve.fit!.bias)).toBeLessThan(10);
     expect(curve.fit!.slope).toBeGreaterThan(0);
     expect(psychometric(net, 'digits', task.test, 10)).toBeNull();
+    // Another task's name for these trials: its variables are not there.
+    expect(() => psychometric(net, 'parametric-wm', task.test, 10)).toThrow(
+      /^task \(="parametric-wm"\) needs the task variables f1, f2 and the mask of its trials; the data has direction, coherence, evidence; pass that task's test set/,
+    );
+    // analyze checks the data (one finite value per trial) and falls back to a variable there is.
+    const short = { ...task.test, conditions: { c: new Float64Array(3) } };
+    expect(() => analyze(net, short, { fixedPointSeeds: 0 })).toThrow(
+      /^analysis data\.conditions\.c\.length \(=3\) must equal B \(=300\)/,
+    );
+    const other = { ...task.test, conditions: { side: task.test.conditions!.direction } };
+    const a = analyze(net, other, { fixedPointSeeds: 0, permutations: 9, trials: 40 });
+    expect(a.trajectories.condition).toBe('side');
   });
 });
 

@@ -7,6 +7,7 @@
 import type { Dataset } from '../data.js';
 import { optionError, rejectUnknownKeys, requireInt } from '../errors.js';
 import type { SparseRNN } from '../model.js';
+import { checkData } from '../evaluate.js';
 import { groupTrials, populationRates, trialMeans } from './population.js';
 import { psychometric, type PsychometricCurve } from './psychometric.js';
 import { selectivity, type VariableSelectivity } from './selectivity.js';
@@ -124,10 +125,14 @@ export function analyze(net: SparseRNN, data: Dataset, options: AnalyzeOptions =
     max: 2 ** 32 - 1,
     fix: 'use e.g. seed: 1',
   });
+  // The data as training checks it: shapes, finite values, one task variable value per trial.
+  checkData(net, 'analysis data', data);
   const task = options.task ?? null;
   const conditions = data.conditions ?? {};
+  const own = task ? PRIMARY[task] : undefined;
   const name =
-    options.condition ?? (task ? PRIMARY[task] : undefined) ?? Object.keys(conditions)[0];
+    options.condition ??
+    (own !== undefined && own in conditions ? own : Object.keys(conditions)[0]);
   if (options.condition !== undefined && !(options.condition in conditions))
     throw optionError(
       'condition',
@@ -177,7 +182,7 @@ export function analyze(net: SparseRNN, data: Dataset, options: AnalyzeOptions =
     trials: rates.trials,
     trajectories: pca.trajectories,
     selectivity: units,
-    psychometric: task ? psychometric(net, task, data, trials) : null,
+    psychometric: task ? psychometric(net, task, data, rates.trials) : null,
     structure,
     spectrum: n <= MAX_ARNOLDI ? spectrum(net) : null,
     fixedPoints: fixed.map((f) => ({

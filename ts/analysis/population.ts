@@ -19,6 +19,8 @@ export interface PopulationRates {
 export const MAX_LEVELS = 12;
 /** Quantile bins of a variable with more distinct values than {@link MAX_LEVELS}. */
 export const BINS = 5;
+/** Trials per value (or bin) on average at least: fewer would make every neuron look selective. */
+export const MIN_PER_LEVEL = 3;
 
 /** The rates of every neuron on the first `trials` sequences of `data`. */
 export function populationRates(
@@ -53,24 +55,27 @@ export interface Group {
 
 /**
  * The trials of each distinct value of `values` (the first `trials` of them), in increasing
- * order; with more than {@link MAX_LEVELS} values, {@link BINS} bins of about equal counts.
+ * order; with more than {@link MAX_LEVELS} values, or fewer than {@link MIN_PER_LEVEL} trials
+ * per value, up to {@link BINS} bins of about equal counts (fewer, so that each bin has
+ * MIN_PER_LEVEL trials).
  */
 export function groupTrials(values: ArrayLike<number>, trials: number): Group[] {
   const order = Array.from({ length: Math.min(trials, values.length) }, (_, b) => b).sort(
     (a, b) => values[a] - values[b] || a - b,
   );
   const distinct = [...new Set(order.map((b) => values[b]))];
-  if (distinct.length <= MAX_LEVELS)
+  if (distinct.length <= MAX_LEVELS && order.length >= MIN_PER_LEVEL * distinct.length)
     return distinct.map((value) => ({
       value,
       range: [value, value],
       trials: order.filter((b) => values[b] === value).sort((a, b) => a - b),
     }));
   const groups: Group[] = [];
-  for (let k = 0; k < BINS; k++) {
+  const bins = Math.max(1, Math.min(BINS, Math.floor(order.length / MIN_PER_LEVEL)));
+  for (let k = 0; k < bins; k++) {
     const members = order.slice(
-      Math.floor((k * order.length) / BINS),
-      Math.floor(((k + 1) * order.length) / BINS),
+      Math.floor((k * order.length) / bins),
+      Math.floor(((k + 1) * order.length) / bins),
     );
     const mean = members.reduce((s, b) => s + values[b], 0) / members.length;
     const range: [number, number] = [values[members[0]], values[members[members.length - 1]]];

@@ -2,13 +2,18 @@
  * Psychometric curves of the decision tasks: the fraction of trials on which the network
  * chose option 1 at each level of the evidence, and a logistic fitted to it,
  *
- *   P(choice 1 | x) = 1 / (1 + exp(−(x − μ) / s)),
+ *   P(choice 1 | x) = 1 / (1 + exp(−β (x − μ))),
  *
- * by least squares on the fractions (ml-levenberg-marquardt with its analytic Jacobian). The
- * levels are not weighted by their trial counts: the task generators give every level about
- * as many trials, and ml-levenberg-marquardt 5.1's `weights` option did not converge on
- * exact logistic data in our test. μ is the bias (the point of subjective equality), 1 / (4s) the slope at μ, and
- * s · ln 3 the threshold: how far from μ the evidence must be for 75 % of one choice.
+ * by least squares on the fractions (ml-levenberg-marquardt with its analytic Jacobian; levels
+ * with the same x are pooled first). The levels are not weighted by their trial counts: the
+ * task generators give every level about as many trials, and ml-levenberg-marquardt 5.1's
+ * `weights` option did not converge on exact logistic data in our test. μ is the bias (the
+ * point of subjective equality), β / 4 the slope at μ (negative for a curve that falls: a
+ * network that answers backwards, or an irrelevant stream), and ln 3 / |β| the threshold: how
+ * far from μ the evidence must be for 75 % of one choice. `undetermined` flags a slope the
+ * levels cannot tell: a threshold under half the smallest gap between levels (the curve steps
+ * between two of them, so only a lower bound on the slope is known), over twice their range
+ * (no slope to speak of), or a fit that ended on a bound of μ or β.
  *
  * The choice of a trial is the class (1 or 2) with the higher output averaged over the
  * response steps (the steps of mask weight RESPONSE_WEIGHT, see tasks/trial.ts).
@@ -24,17 +29,20 @@ import type { Dataset } from '../data.js';
 import { predict } from '../evaluate.js';
 import type { SparseRNN } from '../model.js';
 import { RESPONSE_WEIGHT } from '../tasks/trial.js';
+import { optionError } from '../errors.js';
 import { groupTrials } from './population.js';
 
 export interface LogisticFit {
   /** μ: the evidence at which both choices are equally likely. */
   bias: number;
-  /** s: the logistic's scale. */
+  /** 1 / β: the logistic's scale (negative for a falling curve). */
   scale: number;
-  /** 1 / (4s): dP/dx at μ. */
+  /** β / 4: dP/dx at μ. */
   slope: number;
-  /** s · ln 3: |x − μ| at which P = 0.75 (or 0.25). */
+  /** ln 3 / |β|: |x − μ| at which P = 0.75 (or 0.25). */
   threshold: number;
+  /** The levels cannot tell the slope: too steep or too flat for them (see the file header). */
+  undetermined: boolean;
 }
 
 export interface PsychometricCurve {
@@ -83,6 +91,13 @@ const DEFINITIONS: Record<
   ],
 };
 
+/** The task variables each definition reads. */
+const NEEDED: Record<string, string[]> = {
+  'perceptual-decision': ['evidence'],
+  'context-dependent': ['context', 'motion', 'colour'],
+  'parametric-wm': ['f1', 'f2'],
+};
+
 /** The tasks {@link psychometric} knows. */
 export const PSYCHOMETRIC_TASKS = Object.keys(DEFINITIONS);
 
@@ -97,7 +112,16 @@ export function psychometric(
   trials: number,
 ): PsychometricCurve[] | null {
   const define = DEFINITIONS[task];
-  if (!define || !data.conditions || !data.mask) return null;
+  if (!define) return null;
+  const needed = NEEDED[task];
+  const found = Object.keys(data.conditions ?? {});
+  if (!needed.every((v) => found.includes(v)) || !data.mask)
+    throw optionError(
+      'task',
+      task,
+      `needs the task variables ${needed.join(', ')} and the mask of its trials; the data has ${found.join(', ') || 'no task variables'}${data.mask ? '' : ' and no mask'}`,
+      `pass that task's test set (loadTask('${task}').test), or leave out task`,
+    );
   const [total, steps, inputs] = data.shape;
   const b = Math.min(trials, total);
   const shape: Dataset['shape'] = [b, steps, inputs];
@@ -110,7 +134,7 @@ export function psychometric(
         margin += out[(s * steps + t) * o + 1] - out[(s * steps + t) * o + 2];
     return margin > 0 ? 1 : 0;
   });
-  return define(data.conditions).map(({ name, x, values, use }) => {
+  return define(data.conditions!).map(({ name, x, values, use }) => {
     const kept = use.filter((s) => s < b);
     const groups = groupTrials(
       kept.map((s) => values[s]),
@@ -127,32 +151,50 @@ export function psychometric(
 
 /** The logistic through `levels` (see the file header); null if it has nothing to fit. */
 export function fitLogistic(levels: PsychometricCurve['levels']): LogisticFit | null {
-  const p = levels.map((l) => l.choice1);
-  if (levels.length < 2 || p.every((v) => v === p[0])) return null;
-  const xs = levels.map((l) => l.x);
-  const spread = Math.max(...xs) - Math.min(...xs);
+  // Levels with the same evidence pooled (the fit needs distinct x).
+  const pooled = new Map<number, { trials: number; chose: number }>();
+  for (const l of levels) {
+    const at = pooled.get(l.x) ?? { trials: 0, chose: 0 };
+    at.trials += l.trials;
+    at.chose += l.choice1 * l.trials;
+    pooled.set(l.x, at);
+  }
+  const xs = [...pooled.keys()].sort((a, b) => a - b);
+  const p = xs.map((x) => pooled.get(x)!.chose / pooled.get(x)!.trials);
+  if (xs.length < 2 || p.every((v) => v === p[0])) return null;
+  const [lo, hi] = [xs[0], xs[xs.length - 1]];
+  const spread = hi - lo;
+  // β from a fall over 10⁻⁴ of the range to a rise over it; μ within a range's width around.
+  const steepest = 1e4 / spread;
+  const bounds = { min: [lo - spread, -steepest], max: [hi + spread, steepest] };
+  const sign = p[p.length - 1] >= p[0] ? 1 : -1;
   const result = levenbergMarquardt(
     { x: xs, y: p },
-    ([mu, s]) =>
+    ([mu, beta]) =>
       (x) =>
-        1 / (1 + Math.exp(-(x - mu) / s)),
+        1 / (1 + Math.exp(-beta * (x - mu))),
     {
-      // dP/dμ = −P(1 − P)/s, dP/ds = −P(1 − P)(x − μ)/s².
+      // dP/dμ = −β P(1 − P), dP/dβ = (x − μ) P(1 − P).
       jacobianFunction:
-        ([mu, s]) =>
+        ([mu, beta]) =>
         (x) => {
-          const p = 1 / (1 + Math.exp(-(x - mu) / s));
-          return [(-p * (1 - p)) / s, (-p * (1 - p) * (x - mu)) / (s * s)];
+          const q = 1 / (1 + Math.exp(-beta * (x - mu)));
+          return [-beta * q * (1 - q), (x - mu) * q * (1 - q)];
         },
-      initialValues: [0, spread / 8],
-      minValues: [Math.min(...xs) - spread, spread * 1e-4],
-      maxValues: [Math.max(...xs) + spread, spread * 100],
+      initialValues: [(lo + hi) / 2, (sign * 8) / spread],
+      minValues: bounds.min,
+      maxValues: bounds.max,
       maxIterations: 500,
       errorTolerance: 1e-12,
     },
   );
-  const [bias, scale] = result.parameterValues;
-  return { bias, scale, slope: 1 / (4 * scale), threshold: scale * Math.log(3) };
+  const [bias, beta] = result.parameterValues;
+  const near = (v: number, edge: number) => Math.abs(v - edge) <= 1e-6 * (Math.abs(edge) + 1);
+  const atBound = [bias, beta].some((v, k) => near(v, bounds.min[k]) || near(v, bounds.max[k]));
+  const threshold = Math.log(3) / Math.abs(beta);
+  const gap = Math.min(...xs.slice(1).map((x, k) => x - xs[k]));
+  const undetermined = atBound || threshold < gap / 2 || threshold > 2 * spread;
+  return { bias, scale: 1 / beta, slope: beta / 4, threshold, undetermined };
 }
 
 function all(n: number): number[] {

@@ -67,7 +67,11 @@ export function trajectories(
     const vectors = pca.getEigenvectors();
     for (let i = 0; i < n; i++) for (let c = 0; c < dims; c++) u[i * dims + c] = vectors.get(i, c);
   }
-  const explained = eigenvalues.map((e) => (total > 0 ? e / total : 0));
+  // Rates that do not vary (to rounding) have no components worth a share of variance.
+  const varies = total > 1e-24 * n;
+  const explained = eigenvalues.map((e) =>
+    varies && Number.isFinite(e) ? Math.min(1, Math.max(0, e / total)) : 0,
+  );
   /** (r − mean) · U for the first `dims` components. */
   const project = (r: ArrayLike<number>, at = 0): number[] => {
     const out = new Array<number>(dims).fill(0);

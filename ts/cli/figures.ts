@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { optionError, SqrtkError } from '../errors.js';
 import { figuresOf } from '../output/figures.js';
 import { writeError, writeFileAtomic } from '../node/atomic.js';
+import { removeFigures } from './run-dir.js';
 
 const BROWSERS = ['chromium', 'chromium-browser', 'google-chrome'];
 
@@ -23,10 +24,10 @@ export function findChromium(): string | null {
   return null;
 }
 
-/** Writes the figures of `html` into DIR/figures; returns the files written. */
-export function writeFigures(dir: string, html: string, png: boolean): string[] {
-  const chromium = png ? findChromium() : null;
-  if (png && chromium === null)
+/** The Chromium for --png, or E_OPTION naming --png when there is none. */
+export function requireChromium(): string {
+  const chromium = findChromium();
+  if (chromium === null)
     throw optionError(
       '--png',
       true,
@@ -35,8 +36,16 @@ export function writeFigures(dir: string, html: string, png: boolean): string[] 
         : `needs Chromium, and none of ${BROWSERS.join(', ')} is on the PATH`,
       'install Chromium (Debian: apt-get install chromium), set SQRTK_CHROMIUM to its path, or leave out --png (the SVG files need nothing)',
     );
+  return chromium;
+}
+
+/** Writes the figures of `html` into DIR/figures (replacing earlier ones); returns the files. */
+export function writeFigures(dir: string, html: string, png: boolean): string[] {
+  const chromium = png ? requireChromium() : null;
   const out = join(dir, 'figures');
   try {
+    // The figures of an earlier report go first: the folder then matches this report.
+    removeFigures(dir);
     mkdirSync(out, { recursive: true });
   } catch (cause) {
     throw writeError(out, cause);

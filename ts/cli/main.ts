@@ -19,13 +19,13 @@ import {
   writeSweepReport,
   type SlurmOptions,
 } from './sweep/index.js';
-import { optionError } from '../errors.js';
+import { optionError, SqrtkError } from '../errors.js';
 import { progressReporter } from './progress.js';
 import { analyzeRun, exportRun, reportRun, type AnalyzeRunOptions } from './tools.js';
 import { importRun, type ImportCommandOptions } from './import.js';
 import { TASK_INFO } from '../tasks/index.js';
-import { writeFigures } from './figures.js';
-import { readFileSync } from 'node:fs';
+import { requireChromium, writeFigures } from './figures.js';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const program = new Command()
@@ -198,8 +198,9 @@ program
   .action(async (dir: string, o: { figures?: boolean; png?: boolean }) => {
     if (o.png && !o.figures)
       throw optionError('--png', true, 'needs --figures', 'pass --figures --png');
+    if (o.png) requireChromium(); // before anything is written
     await init({ threads: 1 });
-    const path = reportRun(dir);
+    const path = reportRun(dir, (line) => console.error(`warning: ${line}`));
     console.log(`wrote ${path}`);
     if (o.figures) {
       const files = writeFigures(dir, readFileSync(path, 'utf8'), o.png === true);
@@ -232,15 +233,21 @@ program
   .option('--condition <name>', "task variable to group trials by (default: the task's own)")
   .option(
     '--fixed-point-seeds <n>',
-    'states the fixed-point search starts from (0: no search)',
+    'states the fixed-point search starts from (0: no search; default 64, 0 above 5,000 neurons)',
     atLeast(0),
-    64,
   )
   .action(async (dir: string, o: AnalyzeRunOptions) => {
     await init({ threads: 1 });
     const say = (line: string) => console.error(`analyze: ${line}`);
+    // Every file the report needs is there before the long work starts.
+    for (const name of ['config.json', 'model.sqrtk', 'summary.json', 'metrics.jsonl'])
+      if (!existsSync(join(dir, name)))
+        throw new SqrtkError(
+          'E_IO',
+          `${join(dir, name)}: does not exist; is this the --out directory of a finished \`sqrtk train\`?`,
+        );
     console.log(`wrote ${await analyzeRun(dir, o, say)}`);
-    console.log(`wrote ${reportRun(dir)}`);
+    console.log(`wrote ${reportRun(dir, (line) => console.error(`warning: ${line}`))}`);
   });
 
 program

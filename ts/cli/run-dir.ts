@@ -18,6 +18,7 @@ export const RUN_FILES = [
   'best.sqrtk',
   'model.sqrtk',
   'report.html',
+  'analysis.json',
   '.write-test',
 ];
 /** The files `sqrtk export` writes into DIR/export/. */
@@ -56,9 +57,22 @@ export function clearForNewRun(dir: string, overwrite: boolean): void {
       for (const name of EXPORT_FILES) rmSync(join(exported, name), { force: true });
       if (readdirSync(exported).length === 0) rmdirSync(exported);
     }
+    removeFigures(dir);
   } catch (cause) {
     throw writeError(dir, cause);
   }
+}
+
+/** Whether `name` is a file `sqrtk report --figures` writes: NN-name.svg or NN-name.png. */
+export const isFigureFile = (name: string) => /^\d\d-[a-z0-9-]+\.(svg|png)$/.test(name);
+
+/** Removes the figures of an earlier `sqrtk report --figures` (never other files of DIR/figures). */
+export function removeFigures(dir: string): void {
+  const figures = join(dir, 'figures');
+  if (!existsSync(figures)) return;
+  for (const name of readdirSync(figures))
+    if (isFigureFile(name)) rmSync(join(figures, name), { force: true });
+  if (readdirSync(figures).length === 0) rmdirSync(figures);
 }
 
 export class RunDirectory {

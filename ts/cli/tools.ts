@@ -100,8 +100,49 @@ export function exportRun(dir: string, format: string): string[] {
   }
 }
 
-/** Writes DIR/report.html from the run's files. */
-export function reportRun(dir: string): string {
+/**
+ * DIR/analysis.json for the report's section, if `sqrtk analyze` wrote one for this very
+ * network: one of another network (the run was trained again or resumed since) or one that is
+ * not an analysis is left out, with a warning saying what to do.
+ */
+function readAnalysis(
+  dir: string,
+  hash: string,
+  warn: (line: string) => void,
+): AnalysisFile | undefined {
+  const path = join(dir, 'analysis.json');
+  if (!existsSync(path)) return undefined;
+  let analysis: Record<string, unknown>;
+  try {
+    analysis = readJson(path);
+  } catch (e) {
+    warn(
+      `${(e as Error).message}; the report leaves the analysis out (run sqrtk analyze ${dir} again)`,
+    );
+    return undefined;
+  }
+  const spectrum = analysis.spectrum as Record<string, unknown> | undefined;
+  if (
+    spectrum === null ||
+    typeof spectrum !== 'object' ||
+    !('before' in spectrum && 'after' in spectrum)
+  ) {
+    warn(
+      `${path}: is not an analysis of sqrtk analyze; the report leaves it out (run sqrtk analyze ${dir} again)`,
+    );
+    return undefined;
+  }
+  if (analysis.state_hash !== hash) {
+    warn(
+      `${path}: is of another network (state ${String(analysis.state_hash)}, the run's is ${hash}); the report leaves it out (run sqrtk analyze ${dir} again)`,
+    );
+    return undefined;
+  }
+  return analysis as unknown as AnalysisFile;
+}
+
+/** Writes DIR/report.html from the run's files; `warn` gets what was left out and why. */
+export function reportRun(dir: string, warn: (line: string) => void = () => {}): string {
   const config = readJson(join(dir, 'config.json')) as {
     cli?: { task?: string; data?: string; taskOption?: string[] };
     task?: { options?: Record<string, OptionValue> };
@@ -118,10 +159,7 @@ export function reportRun(dir: string): string {
     const task = name ? loadTaskFromFlags(name, pairs) : undefined;
     const sample = task ? takeBatch(task.test, [0, 1, 2, 3]) : undefined;
     const examples = task && { task: task.name, trials: firstTrials(task.test, 2) };
-    // The analysis section, once `sqrtk analyze` has written analysis.json.
-    const analysis = existsSync(join(dir, 'analysis.json'))
-      ? (readJson(join(dir, 'analysis.json')) as unknown as AnalysisFile)
-      : undefined;
+    const analysis = readAnalysis(dir, net.stateHash(), warn);
     const html = buildReport({
       title: `sqrtk run: ${dir}`,
       net,
@@ -163,6 +201,7 @@ export async function analyzeRun(
   const config = readJson(join(dir, 'config.json')) as {
     network?: ResolvedNetworkOptions;
     init?: unknown;
+    imported_from?: unknown;
     cli?: TrainCommandOptions;
     task?: { options?: Record<string, OptionValue> };
     data?: DataFile[];
@@ -182,11 +221,15 @@ export async function analyzeRun(
         '--condition',
         options.condition,
         `is not a task variable of ${task ? `the ${task.name} trials` : 'this run'} (${variables.join(', ') || 'none'})`,
-        'pick one of those, or leave out --condition',
+        variables.length
+          ? 'pick one of those, or leave out --condition'
+          : 'leave out --condition, or train on an .npz with condition_NAME arrays (see README "Your data")',
       );
-    // A run started from a saved network (--init) did not start from its seed's network.
+    // A run started from a saved network (--init), or an imported one, did not start from its
+    // seed's random network: there is no "before" to rebuild.
     let before: Spectrum | null = null;
-    if (config.network && !config.init && config.network.neurons <= SPECTRUM_MAX) {
+    const fromSeed = !config.init && config.imported_from === undefined;
+    if (config.network && fromSeed && config.network.neurons <= SPECTRUM_MAX) {
       say('spectrum of the network before training');
       using initial = new SparseRNN(config.network);
       before = spectrum(initial);
@@ -199,7 +242,9 @@ export async function analyzeRun(
           task: config.cli?.data === undefined ? task.name : undefined,
         })
       : null;
+    // The state hash says which network this is of: a report drops an analysis of another.
     const analysis = {
+      state_hash: net.stateHash(),
       ...after,
       spectrum: {
         before,

@@ -44,7 +44,8 @@ ${a.trials ? `<p>Analysis of ${a.trials} test trials${a.task ? ` of <b>${a.task}
 <div class="charts">${charts.join('\n')}</div>
 ${a.selectivity?.length ? selectivityTable(a.selectivity) : ''}
 ${a.structure?.length ? structureTable(a.structure) : ''}
-${a.psychometric?.length ? psychometricTable(a.psychometric) : ''}`;
+${a.psychometric?.length ? psychometricTable(a.psychometric) : ''}
+${a.fixedPoints?.length ? fixedPointTable(a.fixedPoints) : ''}`;
 }
 
 function trajectoryChart(a: AnalysisFile): string {
@@ -151,9 +152,25 @@ function structureTable(list: NonNullable<AnalysisFile['structure']>): string {
 function psychometricTable(list: NonNullable<AnalysisFile['psychometric']>): string {
   const rows = list.map((c) =>
     c.fit
-      ? `<tr><td>${c.name}</td><td>${round(c.fit.bias)}</td><td>${round(c.fit.slope)}</td><td>${round(c.fit.threshold)}</td></tr>`
+      ? `<tr><td>${c.name}</td><td>${round(c.fit.bias)}</td><td>${round(c.fit.slope)}</td><td>${round(c.fit.threshold)}${c.fit.undetermined ? ' (the levels cannot tell: too steep or too flat for them)' : ''}</td></tr>`
       : `<tr><td>${c.name}</td><td colspan="3">every level gave the same choice: no logistic</td></tr>`,
   );
   return `<h3>Psychometric fits</h3>
 <table><tr><th>curve</th><th>bias μ</th><th>slope at μ</th><th>threshold (75 %)</th></tr>${rows.join('')}</table>`;
+}
+
+function fixedPointTable(list: NonNullable<AnalysisFile['fixedPoints']>): string {
+  const rows = list.flatMap((f) =>
+    f.points.length === 0
+      ? [`<tr><td>${f.input}</td><td colspan="5">none found from these seeds</td></tr>`]
+      : f.points.map((p) => {
+          const largest = p.eigenvalues.length
+            ? round(Math.max(...p.eigenvalues.map((e) => Math.hypot(e.re, e.im))))
+            : '';
+          const output = p.output.map(round).join(', ');
+          return `<tr><td>${f.input}</td><td>${p.kind}${p.stable ? ', stable' : ', unstable'}</td><td>${p.count}</td><td>${String(+p.q.toPrecision(2))}</td><td>${largest}</td><td>${output}</td></tr>`;
+        }),
+  );
+  return `<h3>Fixed and slow points (q = ½‖F(x) − x‖²; stable when every |λ| of the Jacobian is below 1)</h3>
+<table><tr><th>input</th><th>kind</th><th>seeds</th><th>q</th><th>largest |λ|</th><th>readout</th></tr>${rows.join('')}</table>`;
 }
