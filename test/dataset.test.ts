@@ -302,6 +302,28 @@ describe('CSV and JSON', () => {
     expect(Array.from(got.data.mask!)).toEqual([1, 1, 1, 0]);
   });
 
+  it('CSV and JSON: task variables as condition_NAME, one value per sequence', async () => {
+    const csv =
+      'sequence,step,x0,label,mask,condition_coherence,condition_side\n' +
+      '2,1,3,1,1,25.6,0\n1,1,1,0,1,6.4,1\n1,2,2,0,1,6.4,1\n2,2,4,1,0,25.6,0\n';
+    const got = await loadDataset(enc(csv), { name: 'c.csv' });
+    expect(Array.from(got.data.conditions!.coherence)).toEqual([6.4, 25.6]);
+    expect(Array.from(got.data.conditions!.side)).toEqual([1, 0]);
+    expect(Array.from(got.data.mask!)).toEqual([1, 1, 1, 0]);
+    const changing = 'sequence,step,x0,label,condition_rt\n1,1,1,0,0.3\n1,2,2,0,0.4\n';
+    expect(await dataErrorOf(loadDataset(enc(changing), { name: 'rt.csv' }))).toBe(
+      'rt.csv: column "condition_rt" changes within sequence 1 (0.3 at step 1, 0.4 at step 2); ' +
+        'a task variable has one value per sequence: repeat it on every row of the sequence',
+    );
+    const json = { x: [[[1]], [[2]]], labels: [0, 1], condition_coherence: [6.4, 12.8] };
+    const fromJson = await loadDataset(enc(JSON.stringify(json)));
+    expect(Array.from(fromJson.data.conditions!.coherence)).toEqual([6.4, 12.8]);
+    const wrong = { ...json, condition_coherence: [6.4] };
+    expect(await dataErrorOf(loadDataset(enc(JSON.stringify(wrong)), { name: 'w.json' }))).toMatch(
+      /^w\.json: array "condition_coherence" has 1 sequences/,
+    );
+  });
+
   it('CSV errors: missing step, duplicate step, no header, bad header, bad cell', async () => {
     const missing = 'sequence,step,x0,label\n1,1,0.5,0\n1,2,0.5,0\n2,1,0.5,1\n';
     expect(await dataErrorOf(loadDataset(enc(missing), { name: 'a.csv' }))).toBe(

@@ -3,18 +3,19 @@
  * writes a table) and JSON nested arrays.
  */
 import { fmt } from '../errors.js';
-import { DATASET_ARRAYS, type ArrayName, type RawArrays } from './assemble.js';
+import { CONDITION_ARRAY, DATASET_ARRAYS, type ArrayName, type RawArrays } from './assemble.js';
 import { checkSize, dataFail, type RawArray } from './npy.js';
 
 const CSV_FORM =
   'sequence,step,x0,...,x{D-1} then label (a class) or y0,...,y{O-1} (targets), optionally ' +
-  'mask, e.g. "sequence,step,x0,x1,label"';
+  'mask, then any task variables condition_NAME, e.g. "sequence,step,x0,x1,label,condition_coherence"';
 
 /**
  * CSV long form. The header is required. Rows may come in any order: they are sorted by
  * sequence, then step (both any integers, e.g. 1-based from MATLAB). Every sequence must have
  * every step. A label that is constant within each sequence gives one class per sequence [B];
- * otherwise the classes are per step [B, T].
+ * otherwise the classes are per step [B, T]. Task variables come last, as columns
+ * `condition_NAME`, each with one value per sequence (the same on all of its rows).
  */
 export function parseCsv(file: string, text: string): RawArrays {
   const lines = text.split(/\r?\n/);
@@ -33,7 +34,9 @@ export function parseCsv(file: string, text: string): RawArrays {
   const rest = header.slice(2 + D + O);
   const hasLabel = O === 0 && rest[0] === 'label';
   const hasMask = rest[hasLabel ? 1 : 0] === 'mask';
-  const used = 2 + D + O + (hasLabel ? 1 : 0) + (hasMask ? 1 : 0);
+  let used = 2 + D + O + (hasLabel ? 1 : 0) + (hasMask ? 1 : 0);
+  const conditionAt = used;
+  while (CONDITION_ARRAY.test(header[used] ?? '')) used++;
   if (header[0] !== 'sequence' || header[1] !== 'step' || D === 0 || used !== header.length) {
     const at = ['sequence', 'step'].findIndex((h, i) => header[i] !== h);
     const where = at >= 0 ? at : D === 0 ? 2 : used;
@@ -125,11 +128,32 @@ export function parseCsv(file: string, text: string): RawArrays {
         )
       : raw([B, T], classes);
   }
-  if (hasMask) out.mask = raw([B, T], column(cols - 1, 1));
+  if (hasMask) out.mask = raw([B, T], column(conditionAt - 1, 1));
+  for (let c = conditionAt; c < cols; c++) {
+    const values = column(c, 1);
+    const changes = values.findIndex((v, i) => v !== values[i - (i % T)]);
+    if (changes >= 0) {
+      const b = Math.floor(changes / T);
+      throw dataFail(
+        file,
+        `column "${header[c]}" changes within sequence ${sequences[b]} (${values[b * T]} at step ` +
+          `${steps[0]}, ${values[changes]} at step ${steps[changes % T]}); a task variable has one ` +
+          'value per sequence: repeat it on every row of the sequence',
+      );
+    }
+    const name = CONDITION_ARRAY.exec(header[c])![1];
+    (out.conditions ??= {})[name] = raw(
+      [B],
+      values.filter((_, i) => i % T === 0),
+    );
+  }
   return out;
 }
 
-/** JSON: `{ x: number[][][], labels: number[] }` or `{ x, targets, mask? }` (nested arrays). */
+/**
+ * JSON: `{ x: number[][][], labels: number[] }` or `{ x, targets, mask? }` (nested arrays), and
+ * task variables `condition_NAME: number[]` (one per sequence).
+ */
 export function parseJson(file: string, text: string): RawArrays {
   const value = parseJsonValue(file, text);
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
@@ -141,10 +165,15 @@ export function parseJson(file: string, text: string): RawArrays {
   }
   const out: RawArrays = {};
   for (const [key, v] of Object.entries(value)) {
+    const condition = CONDITION_ARRAY.exec(key);
+    if (condition) {
+      (out.conditions ??= {})[condition[1]] = nestedArray(file, key, v);
+      continue;
+    }
     if (!(DATASET_ARRAYS as readonly string[]).includes(key)) {
       throw dataFail(
         file,
-        `has a key "${key}" that sqrtk does not know; use only ${DATASET_ARRAYS.join(', ')}`,
+        `has a key "${key}" that sqrtk does not know; use only ${DATASET_ARRAYS.join(', ')}, and condition_NAME for task variables`,
       );
     }
     out[key as ArrayName] = nestedArray(file, key, v);
