@@ -16,7 +16,8 @@
  * (no slope to speak of), or a fit that ended on a bound of μ or β.
  *
  * The choice of a trial is the class (1 or 2) with the higher output averaged over the
- * response steps (the steps of mask weight RESPONSE_WEIGHT, see tasks/trial.ts).
+ * response steps (the steps of mask weight RESPONSE_WEIGHT, see tasks/trial.ts), even where
+ * the network's top class there is still 0 ("fixate"): every trial counts as a choice.
  *
  * - perceptual-decision: x = direction · coherence (%), choice 1 = direction +1;
  * - context-dependent: one curve per context against the motion and one against the colour

@@ -3,7 +3,8 @@
  * of synapses placed at random? Each statistic below is computed on the learned synapses and
  * on `permutations` random placements, in which every neuron i keeps its number of learned
  * inputs m_i and draws them uniformly, without repetition, among the neurons that are neither
- * i nor a backbone input of i (what the `random` strategy would have grown). The p-value is
+ * i nor a backbone input of i (what the `random` strategy would have grown; a cap on learned
+ * out-degrees, `maxLearnedOut`, is not imposed on the placements). The p-value is
  * two-sided: p = (1 + #{placements at least as far from the placements' mean as the learned
  * set}) / (1 + permutations), the permutation test of Phipson & Smyth 2010 — under a random
  * placement it is uniform on {1, …, P + 1} / (P + 1).
