@@ -428,9 +428,10 @@ describe('psychometric curves', () => {
     expect(curve.fit!.slope).toBeGreaterThan(0);
     expect(psychometric(net, 'digits', task.test, 10)).toBeNull();
     // Another task's name for these trials: its variables are not there.
-    expect(() => psychometric(net, 'parametric-wm', task.test, 10)).toThrow(
-      /^task \(="parametric-wm"\) needs the task variables f1, f2 and the mask of its trials; the data has direction, coherence, evidence; pass that task's test set/,
+    expect(() => psychometric(net, 'context-dependent', task.test, 10)).toThrow(
+      /^task \(="context-dependent"\) needs the task variables context, motion, colour and the mask of its trials; the data has direction, coherence, evidence; pass that task's test set/,
     );
+    expect(psychometric(net, 'parametric-wm', task.test, 10)).toBeNull(); // f1 − f2: two values
     // analyze checks the data (one finite value per trial) and falls back to a variable there is.
     const short = { ...task.test, conditions: { c: new Float64Array(3) } };
     expect(() => analyze(net, short, { fixedPointSeeds: 0 })).toThrow(

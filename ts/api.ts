@@ -56,7 +56,12 @@ export type { NetworkArrays } from './import.js';
 export { loadNetwork, type LoadNetworkOptions, type NetworkSource } from './load-network.js';
 export { buildReport, type ReportInput } from './output/report.js';
 export { summarize, metricsLine, type RunSummary } from './output/summary.js';
-export { spectrum, MAX_EXACT as SPECTRUM_MAX_NEURONS, type Spectrum } from './analysis/spectrum.js';
+export {
+  spectrum,
+  MAX_EXACT as SPECTRUM_EXACT_MAX_NEURONS,
+  MAX_ARNOLDI as SPECTRUM_MAX_NEURONS,
+  type Spectrum,
+} from './analysis/spectrum.js';
 export {
   analyze,
   type Analysis,

@@ -24,8 +24,11 @@ console.log(`test mean squared error ${evaluate(net, task.test).loss.toFixed(4)}
 // without input, starting from 64 states visited during the trials.
 const analysis = analyze(net, task.test, { task: 'flip-flop' });
 const { points } = analysis.fixedPoints[0];
-const stable = points.filter((p) => p.kind === 'fixed' && p.stable);
-console.log(`${points.length} fixed points, ${stable.length} of them stable:`);
+// 'fixed' points have q ≈ 0; 'slow' ones are places where the state only moves slowly.
+const fixed = points.filter((p) => p.kind === 'fixed');
+const stable = fixed.filter((p) => p.stable);
+const slow = points.length - fixed.length;
+console.log(`${fixed.length} fixed points (${stable.length} stable), ${slow} slow points:`);
 for (const p of stable) {
   // The readout at the point: which memory it is (+ or − on each of the 3 outputs).
   const memory = p.output.map((y) => (y > 0 ? '+' : '-')).join('');

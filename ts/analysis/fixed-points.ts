@@ -21,14 +21,11 @@
  * Newton's method on F(x) = x and converges quadratically, to q at the rounding level
  * (≈ 1e-30·N); near a slow point (a minimum with q > 0) it converges too, linearly.
  *
- * Why not fmin (0.0.4, in package.json), the minimiser first planned: (1) it cannot be imported
- * from Node: the package says "type": "module" but its `main` is a UMD bundle, so Node loads it
- * as an ES module with no exports (a named import is a SyntaxError when the module is linked,
- * which would break every importer of the library; only a global `fmin` is set as a side
- * effect); (2) its conjugateGradient stops once ‖∇q‖ ≤ 1e-5, a fixed absolute threshold,
- * which leaves q near 1e-10, far from a fixed point's 1e-30. ml-levenberg-marquardt fits a
- * parameterised curve with a dense finite-difference Jacobian (N + 1 evaluations and an
- * O(N³) solve per step), the wrong shape for N unknowns with a sparse analytic Jacobian.
+ * Why our own minimiser: ml-levenberg-marquardt fits a parameterised curve with a dense
+ * finite-difference Jacobian (N + 1 evaluations and an O(N³) solve per step), the wrong shape
+ * for N unknowns with a sparse analytic Jacobian; fmin 0.0.4 cannot be imported from Node (a
+ * UMD bundle under "type": "module") and its conjugate gradient stops at ‖∇q‖ ≤ 1e-5, far from
+ * a fixed point's q ≈ 1e-30.
  *
  * Stability: the eigenvalues of J at each point, leading ones by |λ|; a point is stable when
  * max |λ| < 1. Up to DENSE_EIGENVALUES neurons J is made dense and decomposed exactly by

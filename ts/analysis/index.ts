@@ -1,12 +1,14 @@
 /**
  * `analyze`: what a trained network learned, on the test trials of its task — population
  * trajectories (trajectories.ts), single-unit selectivity (selectivity.ts), psychometric
- * curves (psychometric.ts), the learned structure against random placement (structure.ts) and
- * the spectrum of W (spectrum.ts). Each file documents its method.
+ * curves (psychometric.ts), the learned structure against random placement (structure.ts), the
+ * fixed and slow points under constant inputs (fixed-points.ts) and the spectrum of W
+ * (spectrum.ts). Each file documents its method.
  */
 import type { Dataset } from '../data.js';
 import { optionError, rejectUnknownKeys, requireInt } from '../errors.js';
 import type { SparseRNN } from '../model.js';
+import { excitatoryCount } from '../options.js';
 import { checkData } from '../evaluate.js';
 import { groupTrials, populationRates, trialMeans } from './population.js';
 import { psychometric, type PsychometricCurve } from './psychometric.js';
@@ -143,14 +145,15 @@ export function analyze(net: SparseRNN, data: Dataset, options: AnalyzeOptions =
   const condition = name !== undefined ? { name, values: conditions[name] } : null;
   const say = options.onProgress ?? (() => {});
 
-  // The rates of all neurons at every step of every trial are kept: at most MAX_RATES values.
+  // The rates of all neurons at every step of every trial are kept: at most MAX_RATES values
+  // (but always 2 trials).
   const steps = data.shape[1];
   const fitting = Math.max(2, Math.floor(MAX_RATES / (steps * net.config.neurons)));
   say(
     `rates of ${net.config.neurons} neurons on ${Math.min(trials, fitting, data.shape[0])} trials`,
   );
   const rates = populationRates(net, data, Math.min(trials, fitting));
-  const excitatory = net.config.excitatory === null ? null : excitatoryCount(net);
+  const excitatory = net.config.excitatory === null ? null : excitatoryCount(net.config);
   const units = selectivity(rates, conditions, excitatory);
   const means = trialMeans(rates);
   const rate = Array.from({ length: rates.neurons }, (_, i) => {
@@ -176,7 +179,13 @@ export function analyze(net: SparseRNN, data: Dataset, options: AnalyzeOptions =
   );
   const n = net.config.neurons;
   if (n <= MAX_ARNOLDI) say(`spectrum of W (${n <= MAX_EXACT ? 'exact' : 'Arnoldi'})`);
-  let at = 0;
+  // pca.points holds the projections of `points`, input after input: each input takes its own.
+  let next = 0;
+  const fixedPointsOut = fixed.map((f) => {
+    const pcs = pca.points.slice(next, (next += f.points.length));
+    const found = f.points.map(({ rate: _, ...p }, k) => ({ ...p, pcs: pcs[k] }));
+    return { input: f.input, u: f.u, points: found };
+  });
   return {
     task,
     trials: rates.trials,
@@ -185,11 +194,7 @@ export function analyze(net: SparseRNN, data: Dataset, options: AnalyzeOptions =
     psychometric: task ? psychometric(net, task, data, rates.trials) : null,
     structure,
     spectrum: n <= MAX_ARNOLDI ? spectrum(net) : null,
-    fixedPoints: fixed.map((f) => ({
-      input: f.input,
-      u: f.u,
-      points: f.points.map(({ rate: _, ...p }) => ({ ...p, pcs: pca.points[at++] })),
-    })),
+    fixedPoints: fixedPointsOut,
   };
 }
 
@@ -210,7 +215,7 @@ function fixedPoints(
   const [, steps, d] = data.shape;
   const n = net.config.neurons;
   const x0 = net.initialState();
-  // Seed k: trial k mod trials at step ⌊k · steps / count⌋, so the seeds cover every part of
+  // Seed k: trial k mod trials at step ⌊k · steps / used⌋, so the seeds cover every part of
   // the trials (the memories and the paths between them), not one step of each.
   const used = Math.min(count, trials * steps);
   const seeds: Float64Array[] = [];
@@ -247,11 +252,6 @@ function fixedPoints(
       return { kind, q, stable, count: c, eigenvalues, output, rate };
     }),
   }));
-}
-
-/** Neurons 0 … E − 1 are excitatory, E = round(excitatory · N) (see NetworkOptions). */
-function excitatoryCount(net: SparseRNN): number {
-  return Math.round((net.config.excitatory ?? 0) * net.config.neurons);
 }
 
 /** tuning[i][g]: neuron i's mean rate over the trials of group g of `values`. */

@@ -56,8 +56,8 @@ export interface Group {
 /**
  * The trials of each distinct value of `values` (the first `trials` of them), in increasing
  * order; with more than {@link MAX_LEVELS} values, or fewer than {@link MIN_PER_LEVEL} trials
- * per value, up to {@link BINS} bins of about equal counts (fewer, so that each bin has
- * MIN_PER_LEVEL trials).
+ * per value on average, up to {@link BINS} bins of about equal counts (fewer, so that each bin
+ * has about MIN_PER_LEVEL trials), never splitting trials of one value.
  */
 export function groupTrials(values: ArrayLike<number>, trials: number): Group[] {
   const order = Array.from({ length: Math.min(trials, values.length) }, (_, b) => b).sort(
@@ -72,11 +72,16 @@ export function groupTrials(values: ArrayLike<number>, trials: number): Group[] 
     }));
   const groups: Group[] = [];
   const bins = Math.max(1, Math.min(BINS, Math.floor(order.length / MIN_PER_LEVEL)));
+  // Cuts at equal counts, each moved on past trials of the value before it, so that equal
+  // values never fall into two bins (a bin may then be empty and is left out).
+  const cut = (k: number) => {
+    let at = Math.floor((k * order.length) / bins);
+    while (at > 0 && at < order.length && values[order[at]] === values[order[at - 1]]) at++;
+    return at;
+  };
   for (let k = 0; k < bins; k++) {
-    const members = order.slice(
-      Math.floor((k * order.length) / bins),
-      Math.floor(((k + 1) * order.length) / bins),
-    );
+    const members = order.slice(cut(k), cut(k + 1));
+    if (members.length === 0) continue;
     const mean = members.reduce((s, b) => s + values[b], 0) / members.length;
     const range: [number, number] = [values[members[0]], values[members[members.length - 1]]];
     groups.push({ value: mean, range, trials: members.sort((a, b) => a - b) });

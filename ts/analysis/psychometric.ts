@@ -23,7 +23,8 @@
  * - context-dependent: one curve per context against the motion and one against the colour
  *   evidence (signed); choice 1 = the cued stream was positive — the relevant stream should
  *   steer the choice and the irrelevant one not (Mante et al. 2013, Fig. 2);
- * - parametric-wm: x = f1 − f2 (Hz), choice 1 = "f1 > f2" (Romo et al. 1999).
+ * parametric-wm has no curve here: its f2 is f1 ± one `difference`, so f1 − f2 takes two
+ * values only, and a logistic through two points says nothing.
  */
 import { levenbergMarquardt } from 'ml-levenberg-marquardt';
 import type { Dataset } from '../data.js';
@@ -47,7 +48,7 @@ export interface LogisticFit {
 }
 
 export interface PsychometricCurve {
-  /** What the curve shows, e.g. "context motion: motion evidence". */
+  /** What the curve shows, e.g. "motion context: against motion evidence". */
   name: string;
   /** The evidence variable (its name in the task's conditions) and unit. */
   x: string;
@@ -82,21 +83,12 @@ const DEFINITIONS: Record<
         use,
       }));
     }),
-  'parametric-wm': (c) => [
-    {
-      name: 'choice "f1 > f2" against f1 − f2',
-      x: 'f1 − f2 (Hz)',
-      values: Array.from(c.f1, (f1, b) => f1 - c.f2[b]),
-      use: all(c.f1.length),
-    },
-  ],
 };
 
 /** The task variables each definition reads. */
 const NEEDED: Record<string, string[]> = {
   'perceptual-decision': ['evidence'],
   'context-dependent': ['context', 'motion', 'colour'],
-  'parametric-wm': ['f1', 'f2'],
 };
 
 /** The tasks {@link psychometric} knows. */

@@ -11,7 +11,10 @@
  * The random graph's reference is the circular law (Girko 1984; for sparse random matrices
  * Tao & Vu 2010): with standard scaling each synapse exists with probability K/N and has a
  * weight of mean 0 and variance gain²/K, so an entry has variance gain²/N and the eigenvalues
- * fill the disc of radius √(N · gain²/N) = gain as N grows. Balanced scaling gives the entries
+ * fill the disc of radius √(N · gain²/N) = gain as N grows. With Dale's law and standard
+ * scaling the E and I magnitudes are set so that each row's expected E and I inputs cancel and
+ * its variance stays gain²/K (populations.rs), so the bulk keeps radius ≈ gain (Rajan & Abbott
+ * 2006, Phys. Rev. Lett. 97:188104). Balanced scaling gives the entries
  * non-zero means per population, which put outliers outside any disc; no radius is given then.
  */
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';

@@ -7,7 +7,8 @@
  * out-degrees, `maxLearnedOut`, is not imposed on the placements). The p-value is
  * two-sided: p = (1 + #{placements at least as far from the placements' mean as the learned
  * set}) / (1 + permutations), the permutation test of Phipson & Smyth 2010 — under a random
- * placement it is uniform on {1, …, P + 1} / (P + 1).
+ * placement it is uniform on {1, …, P + 1} / (P + 1) for a continuous statistic; for one with
+ * ties (the block fractions are counts) it is conservative: P(p ≤ α) ≤ α.
  *
  * Statistics:
  * - `tuningSimilarity`: the mean, over learned synapses j → i, of the Pearson correlation of

@@ -62,7 +62,7 @@ export function trajectories(
     const data = new Matrix(samples, n);
     for (let s = 0; s < samples; s++) for (let i = 0; i < n; i++) data.set(s, i, rates[s * n + i]);
     const pca = new PCA(data, { method: 'NIPALS', nCompNIPALS: components });
-    // ml-pca's NIPALS gives the squared singular values: the eigenvalues are those / (n − 1).
+    // ml-pca's NIPALS gives the squared singular values: the eigenvalues are those / (samples − 1).
     eigenvalues = pca.getEigenvalues().map((e) => e / (samples - 1));
     const vectors = pca.getEigenvectors();
     for (let i = 0; i < n; i++) for (let c = 0; c < dims; c++) u[i * dims + c] = vectors.get(i, c);
@@ -101,7 +101,7 @@ export function trajectories(
   };
 }
 
-/** The covariance of the neurons' rates over all samples (n − 1 normalisation, as ml-pca's). */
+/** The covariance of the neurons' rates over all samples (samples − 1 normalisation, as ml-pca's). */
 function covariance(p: PopulationRates, mean: Float64Array): Matrix {
   const { trials, steps, neurons: n, rates } = p;
   const samples = trials * steps;
@@ -126,7 +126,7 @@ function covariance(p: PopulationRates, mean: Float64Array): Matrix {
   return m;
 }
 
-/** Σ_i Var(r_i) over all samples (with the n − 1 of the covariance ml-pca computes). */
+/** Σ_i Var(r_i) over all samples (with the samples − 1 of the covariance ml-pca computes). */
 function totalVariance(p: PopulationRates): number {
   const { trials, steps, neurons, rates } = p;
   const samples = trials * steps;

@@ -220,7 +220,7 @@ function atLeast(min: number): (value: string) => number {
 program
   .command('analyze')
   .description(
-    'write DIR/analysis.json and add its section to DIR/report.html: population trajectories (PCA), single-unit selectivity, psychometric curves, the learned synapses against random placement, the spectrum of W (see README "What did it learn?")',
+    'write DIR/analysis.json and add its section to DIR/report.html: population trajectories (PCA), fixed and slow points, single-unit selectivity, psychometric curves, the learned synapses against random placement, the spectrum of W (see README "What did it learn?")',
   )
   .argument('<dir>', 'a finished run directory')
   .option('--trials <n>', 'test trials to analyze', atLeast(2), 256)

@@ -13,7 +13,7 @@ import { loadTaskFromFlags, taskOptionPairs } from '../tasks/options.js';
 import { takeBatch } from '../data.js';
 import { SparseRNN } from '../model.js';
 import type { ResolvedNetworkOptions } from '../options.js';
-import { MAX_ARNOLDI as SPECTRUM_MAX, spectrum, type Spectrum } from '../analysis/spectrum.js';
+import { MAX_ARNOLDI, spectrum, type Spectrum } from '../analysis/spectrum.js';
 import { analyze } from '../analysis/index.js';
 import type { Task } from '../tasks/index.js';
 import type { DataFile } from './data-task.js';
@@ -116,9 +116,9 @@ function readAnalysis(
   try {
     analysis = readJson(path);
   } catch (e) {
-    warn(
-      `${(e as Error).message}; the report leaves the analysis out (run sqrtk analyze ${dir} again)`,
-    );
+    // readJson asks whether DIR is a finished run; here the question is the analysis file.
+    const message = (e as Error).message.replace(`; ${FINISHED}`, '');
+    warn(`${message}; the report leaves the analysis out (run sqrtk analyze ${dir} again)`);
     return undefined;
   }
   const spectrum = analysis.spectrum as Record<string, unknown> | undefined;
@@ -190,8 +190,9 @@ export interface AnalyzeRunOptions {
  * `sqrtk analyze DIR`: DIR/analysis.json with every analysis of `analyze` on the test trials of
  * the run's task (rebuilt from config.json, or read again from its --data files, which must not
  * have changed), the spectrum before training (the network config.json describes, rebuilt from
- * its seed) and after, and DIR/report.html again with the analysis section. A network without
- * a recorded task (`sqrtk import`) gets the spectrum only.
+ * its seed) and after; returns the path of analysis.json (the `analyze` command then writes
+ * report.html again, main.ts). A network without a recorded task (`sqrtk import`) gets the
+ * spectrum only.
  */
 export async function analyzeRun(
   dir: string,
@@ -229,7 +230,7 @@ export async function analyzeRun(
     // seed's random network: there is no "before" to rebuild.
     let before: Spectrum | null = null;
     const fromSeed = !config.init && config.imported_from === undefined;
-    if (config.network && fromSeed && config.network.neurons <= SPECTRUM_MAX) {
+    if (config.network && fromSeed && config.network.neurons <= MAX_ARNOLDI) {
       say('spectrum of the network before training');
       using initial = new SparseRNN(config.network);
       before = spectrum(initial);
@@ -243,12 +244,12 @@ export async function analyzeRun(
         })
       : null;
     // The state hash says which network this is of: a report drops an analysis of another.
-    const analysis = {
+    const analysis: AnalysisFile = {
       state_hash: net.stateHash(),
       ...after,
       spectrum: {
         before,
-        after: after ? after.spectrum : net.config.neurons <= SPECTRUM_MAX ? spectrum(net) : null,
+        after: after ? after.spectrum : net.config.neurons <= MAX_ARNOLDI ? spectrum(net) : null,
       },
     };
     const path = join(dir, 'analysis.json');

@@ -1,7 +1,7 @@
 /**
  * The report's "What did it learn?" section, drawn from DIR/analysis.json (`sqrtk analyze`):
- * population trajectories, psychometric curves, selectivity, the learned structure against
- * random placement and the spectrum of W. Numbers are shown to 3 significant digits; the
+ * population trajectories with the fixed points, psychometric curves, selectivity, the learned
+ * structure against random placement, the fixed and slow points and the spectrum of W. Numbers are shown to 3 significant digits; the
  * JSON file keeps them whole.
  */
 import type { Analysis } from '../analysis/index.js';
@@ -10,6 +10,8 @@ import { lineChart, orderedColors, PALETTE, scatterChart, type Series } from './
 
 /** What analysis.json holds: every analysis, or for a network without a task the spectrum only. */
 export type AnalysisFile = Partial<Omit<Analysis, 'spectrum'>> & {
+  /** The state hash of the network analyzed. */
+  state_hash: string;
   spectrum: { before: Spectrum | null; after: Spectrum | null };
 };
 
@@ -60,19 +62,21 @@ function trajectoryChart(a: AnalysisFile): string {
     color: colors[k],
     points: g.mean.map((p) => [p[0], p[1] ?? 0] as [number, number]),
   }));
-  // Fixed points in the same plane: filled when stable, hollow when not.
-  const points = (a.fixedPoints ?? []).flatMap((f) => f.points);
-  const sets = [
-    { name: 'stable fixed point', color: '#000', radius: 4.5, stable: true },
-    { name: 'unstable fixed point', color: '#000', radius: 4.5, hollow: true, stable: false },
-  ]
-    .map(({ stable, ...s }) => ({
-      ...s,
-      points: points
-        .filter((p) => p.stable === stable && p.kind === 'fixed')
-        .map((p) => [p.pcs[0], p.pcs[1] ?? 0] as [number, number]),
-    }))
-    .filter((s) => s.points.length > 0);
+  // Fixed points (not slow ones) in the same plane: filled when stable, hollow when not; those
+  // under a second input (the fixation cue) larger and grey. The legend names the input.
+  const sets = (a.fixedPoints ?? []).flatMap((f, k) =>
+    [true, false]
+      .map((stable) => ({
+        name: `${stable ? 'stable' : 'unstable'} fixed point (${f.input})`,
+        color: k === 0 ? '#000' : '#666',
+        radius: k === 0 ? 4.5 : 6,
+        hollow: !stable,
+        points: f.points
+          .filter((p) => p.stable === stable && p.kind === 'fixed')
+          .map((p) => [p.pcs[0], p.pcs[1] ?? 0] as [number, number]),
+      }))
+      .filter((s) => s.points.length > 0),
+  );
   // Each axis says how much of the variance its component explains.
   const axis = (k: number) => `PC${k + 1} (${round(100 * (t.explained[k] ?? 0))} % of variance)`;
   return scatterChart('Population trajectories', axis(0), axis(1), sets, lines);
@@ -83,7 +87,7 @@ function psychometricChart(c: NonNullable<AnalysisFile['psychometric']>[0]): str
   const [lo, hi] = [Math.min(...xs), Math.max(...xs)];
   const fit = c.fit;
   const series: Series[] = [
-    { name: 'network', points: c.levels.map((l) => [l.x, l.choice1]) },
+    { name: 'network', points: c.levels.map((l) => [l.x, l.choice1] as [number, number]) },
     fit
       ? {
           name: `logistic (threshold ${round(fit.threshold)})`,
@@ -93,8 +97,8 @@ function psychometricChart(c: NonNullable<AnalysisFile['psychometric']>[0]): str
             return [x, 1 / (1 + Math.exp(-(x - fit.bias) / fit.scale))] as [number, number];
           }),
         }
-      : { name: '', points: [] },
-  ];
+      : null,
+  ].filter((x): x is Series => x !== null);
   return lineChart(c.name, c.x, 'P(choice 1)', series, { pairColors: true });
 }
 

@@ -18,7 +18,8 @@ export function figuresOf(html: string): Figure[] {
     const title = /font-weight="bold">([^<]*)<\/text>/.exec(svg)?.[1] ?? 'chart';
     const size = /width="(\d+)" height="(\d+)"/.exec(svg);
     // A parenthesis with a value in it ("(χ² p = 0.3)") is left out of the name.
-    const slug = unescape(title.replace(/\s*\([^)]*[=<>][^)]*\)/g, ''))
+    const slug = unescape(title)
+      .replace(/\s*\([^)]*[=<>][^)]*\)/g, '')
       .toLowerCase()
       .normalize('NFKD')
       .replace(/[^a-z0-9]+/g, '-')
