@@ -57,7 +57,7 @@ for (const growth of ['gradient', 'random'])
     if (growth === 'gradient' && seed === 1) {
       sqrtk('report', dir, '--figures');
       keep(dir, 'population-trajectories', 'decision-trajectories');
-      keep(dir, 'choice-1', 'decision-psychometric');
+      keep(dir, 'against-signed-coherence', 'decision-psychometric');
     }
   }
 
