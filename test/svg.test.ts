@@ -2,6 +2,7 @@
 // labels no longer than their precision, and text that stays inside the chart.
 import { describe, expect, it } from 'vitest';
 import { barChart, dotChart, lineChart, makeAxis } from '../ts/output/svg.js';
+import { pValue } from '../ts/output/report.js';
 
 const labels = (values: number[], o = {}) => makeAxis(values, o).ticks.map(([, t]) => t);
 
@@ -153,5 +154,13 @@ describe('chart layout', () => {
     for (const [, size] of chart.matchAll(/font-size="(\d+)"/g))
       expect(+size).toBeGreaterThanOrEqual(11);
     expect(chart).not.toMatch(/\d\.\d{3,}(?![\d.]*")/); // no long numbers shown as text
+  });
+});
+
+describe('p-values as people read them', () => {
+  it('shows 2 significant digits, and one that underflowed as below the smallest double', () => {
+    expect(pValue(0.012345)).toBe('= 0.012');
+    expect(pValue(9.6e-29)).toBe('= 9.6e-29');
+    expect(pValue(0)).toBe('< 1e-300');
   });
 });

@@ -2,6 +2,7 @@
  * `sqrtk train`: build a network, train it on a task, write the run directory. Everything is
  * validated before the directory is touched; the directory is locked while the run writes it.
  */
+import { pValue } from '../output/report.js';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -264,7 +265,7 @@ export async function runTraining(
   const summary = summarize(net, task, history, validation);
   run.writeJson('summary.json', summary);
   interrupt.dispose();
-  const degree = `in-degree ${summary.in_degree.mean.toFixed(1)} ± ${summary.in_degree.sd.toFixed(1)} (χ² p = ${summary.in_degree_test.p_value.toPrecision(2)})`;
+  const degree = `in-degree ${summary.in_degree.mean.toFixed(1)} ± ${summary.in_degree.sd.toFixed(1)} (χ² p ${pValue(summary.in_degree_test.p_value)})`;
   // A regression task (MSE) has no accuracy: its test loss says how well it did.
   const score =
     summary.test_accuracy === null || summary.test_accuracy === undefined

@@ -86,7 +86,7 @@ const sig3 = (v: number) => String(Math.abs(v) >= 1000 ? Math.round(v) : +v.toPr
  * A χ² test's p-value to 2 significant digits, with its relation: "= 9.6e-29", and "< 1e-300"
  * for one that underflowed to 0 (the test's Q(a, x) ends in exp(log p)).
  */
-const pValue = (p: number) => (p === 0 ? '< 1e-300' : `= ${+p.toPrecision(2)}`);
+export const pValue = (p: number) => (p === 0 ? '< 1e-300' : `= ${+p.toPrecision(2)}`);
 
 /**
  * A summary value as people read it: times in seconds to 3 significant digits ("14.4 s"),
