@@ -20,6 +20,7 @@ import { fitLogistic, psychometric } from '../ts/analysis/psychometric.js';
 import { selectivity } from '../ts/analysis/selectivity.js';
 import { randomPlacer, ranks, structureTests } from '../ts/analysis/structure.js';
 import { trajectories } from '../ts/analysis/trajectories.js';
+import { defaultFixedPointSeeds } from '../ts/analysis/index.js';
 import type { RecurrentMatrix } from '../ts/model.js';
 import { randomStream } from '../ts/tasks/random.js';
 import { available as chromiumAvailable, CHROMIUM } from './chromium.js';
@@ -308,6 +309,12 @@ describe('trajectories', () => {
       const sign = Math.sign(numpy[0]) * Math.sign(odd.mean[0][c]);
       numpy.forEach((v, step) => expect(sign * odd.mean[step][c]).toBeCloseTo(v, 9));
     }
+  });
+
+  it('searches fixed points from fewer seeds on larger networks', () => {
+    expect([100, 300, 1000, 4000, 5000, 5001].map(defaultFixedPointSeeds)).toEqual([
+      64, 64, 19, 8, 8, 0,
+    ]);
   });
 
   it('gives no share of variance to rates that do not vary', () => {

@@ -46,9 +46,9 @@ export interface AnalyzeOptions {
   /** Seed of the random placements (default 1). */
   seed?: number;
   /**
-   * States along the test trials the fixed-point search starts from (default 64 up to
-   * {@link FIXED_POINT_NEURONS} neurons, 0 = no search above: each seed costs thousands of
-   * products with W).
+   * States along the test trials the fixed-point search starts from (0: no search). Default
+   * {@link defaultFixedPointSeeds}: each seed costs thousands of products with W (about 10 s
+   * at N = 1,000, K = 100 on one core).
    */
   fixedPointSeeds?: number;
   /** Told what is being computed, one line per stage (the CLI prints them). */
@@ -93,6 +93,15 @@ export interface Analysis {
 
 /** Neurons up to which the fixed points are searched by default. */
 export const FIXED_POINT_NEURONS = 5000;
+
+/**
+ * The default number of fixed-point seeds: 64 up to 300 neurons, then fewer as each costs more
+ * (round(64 · 300 / N), at least 8: 19 at N = 1,000), none above FIXED_POINT_NEURONS.
+ */
+export function defaultFixedPointSeeds(neurons: number): number {
+  if (neurons > FIXED_POINT_NEURONS) return 0;
+  return Math.max(8, Math.min(64, Math.round((64 * 300) / neurons)));
+}
 /** Rates kept at most (8 bytes each): fewer trials are analyzed when more would not fit. */
 export const MAX_RATES = 50_000_000;
 
@@ -117,7 +126,7 @@ export function analyze(net: SparseRNN, data: Dataset, options: AnalyzeOptions =
     min: 1,
     fix: 'use e.g. permutations: 1000',
   });
-  const defaultSeeds = net.config.neurons <= FIXED_POINT_NEURONS ? 64 : 0;
+  const defaultSeeds = defaultFixedPointSeeds(net.config.neurons);
   const seedCount = requireInt('fixedPointSeeds', options.fixedPointSeeds ?? defaultSeeds, {
     min: 0,
     fix: 'use e.g. fixedPointSeeds: 64 (0 skips the search)',

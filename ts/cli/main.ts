@@ -233,7 +233,7 @@ program
   .option('--condition <name>', "task variable to group trials by (default: the task's own)")
   .option(
     '--fixed-point-seeds <n>',
-    'states the fixed-point search starts from (0: no search; default 64, 0 above 5,000 neurons)',
+    'states the fixed-point search starts from (0: no search; default 64 up to 300 neurons, fewer above, e.g. 19 at 1,000, none above 5,000)',
     atLeast(0),
   )
   .action(async (dir: string, o: AnalyzeRunOptions) => {
