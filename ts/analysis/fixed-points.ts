@@ -224,6 +224,11 @@ function driveOf(dyn: Dynamics, u: ArrayLike<number>, at: number, out: Float64Ar
   return out;
 }
 
+/** φ(x), the rate of a state. */
+export function rateOf(activation: Dynamics['activation'], x: number): number {
+  return activation === 'relu' ? Math.max(x, 0) : Math.tanh(x);
+}
+
 function derivative(activation: Dynamics['activation'], x: number): number {
   if (activation === 'relu') return x > 0 ? 1 : 0;
   const t = Math.tanh(x);
@@ -247,7 +252,7 @@ function workspace(n: number): Work {
 function speed(dyn: Dynamics, drive: Float64Array, x: Float64Array, w: Work): number {
   const { neurons: n, indptr, indices, values, alpha } = dyn;
   for (let i = 0; i < n; i++) {
-    w.rate[i] = dyn.activation === 'relu' ? Math.max(x[i], 0) : Math.tanh(x[i]);
+    w.rate[i] = rateOf(dyn.activation, x[i]);
     w.slope[i] = derivative(dyn.activation, x[i]);
   }
   let q = 0;

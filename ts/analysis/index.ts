@@ -16,7 +16,7 @@ import { selectivity, type VariableSelectivity } from './selectivity.js';
 import { MAX_ARNOLDI, MAX_EXACT, spectrum, type Spectrum } from './spectrum.js';
 import { structureTests, type StructureTest } from './structure.js';
 import { trajectories, type Trajectories } from './trajectories.js';
-import { dynamicsOf, findFixedPoints, simulate, type Eigenvalue } from './fixed-points.js';
+import { dynamicsOf, findFixedPoints, rateOf, simulate, type Eigenvalue } from './fixed-points.js';
 import { taskInfo } from '../tasks/index.js';
 
 /** The task variable each built-in task's trajectories and tuning curves are grouped by. */
@@ -163,8 +163,8 @@ export function analyze(net: SparseRNN, data: Dataset, options: AnalyzeOptions =
   );
   const rates = populationRates(net, data, Math.min(trials, fitting));
   const excitatory = net.config.excitatory === null ? null : excitatoryCount(net.config);
-  const units = selectivity(rates, conditions, excitatory);
   const means = trialMeans(rates);
+  const units = selectivity(rates, conditions, excitatory, means);
   const rate = Array.from({ length: rates.neurons }, (_, i) => {
     let s = 0;
     for (let b = 0; b < rates.trials; b++) s += means[b * rates.neurons + i];
@@ -244,7 +244,6 @@ function fixedPoints(
     inputs.push({ input: 'fixation cue', u: [1, ...new Array<number>(d - 1).fill(0)] });
   const readout = net.readoutWeights();
   const readoutBias = net.readoutBiases();
-  const phi = (v: number) => (dyn.activation === 'relu' ? Math.max(v, 0) : Math.tanh(v));
   return inputs.map(({ input, u }) => ({
     input,
     u,
@@ -253,7 +252,7 @@ function fixedPoints(
         ? say(`fixed points under ${input}: ${done}/${seeds.length} seeds`)
         : undefined,
     ).map((p) => {
-      const rate = Array.from(p.x, phi);
+      const rate = Array.from(p.x, (v) => rateOf(dyn.activation, v));
       const output = Array.from(readoutBias, (b, k) =>
         rate.reduce((s, r, i) => s + readout[k * n + i] * r, b),
       );

@@ -29,14 +29,15 @@ export interface VariableSelectivity {
 
 /**
  * η² of every neuron for each variable in `conditions`; `excitatory` (the number of
- * excitatory neurons, neurons 0 … E − 1, or null) splits the distribution by population.
+ * excitatory neurons, neurons 0 … E − 1, or null) splits the distribution by population;
+ * `means` are {@link trialMeans} of `p`, if the caller has them already.
  */
 export function selectivity(
   p: PopulationRates,
   conditions: Record<string, ArrayLike<number>>,
   excitatory: number | null,
+  means: Float64Array = trialMeans(p),
 ): VariableSelectivity[] {
-  const means = trialMeans(p);
   return Object.entries(conditions).map(([variable, values]) => {
     const groups = groupTrials(values, p.trials);
     const perNeuron = Array.from({ length: p.neurons }, (_, i) => etaSquared(means, p, i, groups));
