@@ -1,9 +1,11 @@
 // sqrtk in WebAssembly (Node), one configuration per process; prints one JSON line.
-//   node bench/sqrtk-wasm.mjs --neurons N --k K --batch B --steps T --threads P [--reps R] [--rewire] [--profile]
+//   node bench/sqrtk-wasm.mjs --neurons N --k K --batch B --steps T --threads P [--reps R] [--rewire] [--profile] [--compact]
 // Same model and measurements as the other bench scripts (see bench/README.md). With --rewire
 // it also times one `gradient` growth rewiring (fraction 0.3) after training. With --profile, R more
 // training steps run with the core's per-phase profile on (profile_ms_per_step; `caller` is the
-// wall time seen from JavaScript, so caller − step is the JS and boundary overhead).
+// wall time seen from JavaScript, so caller − step is the JS and boundary overhead). With
+// --compact the network trains without its transpose (`net.compact()`, as the largest networks
+// do): the same bits, to measure what the 8 bytes per synapse it saves cost in time.
 import { parseArgs } from 'node:util';
 import { init, predict, profile, SparseRNN, threadCount } from '../dist/node.js';
 
@@ -17,6 +19,7 @@ const { values: a } = parseArgs({
     reps: { type: 'string', default: '3' },
     rewire: { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
+    compact: { type: 'boolean', default: false },
   },
 });
 const [N, K, B, T, P, R] = [a.neurons, a.k, a.batch, a.steps, a.threads, a.reps].map(Number);
@@ -38,6 +41,8 @@ try {
     seed: 1,
   });
   result.build_ms = performance.now() - t;
+  if (a.compact) net.compact();
+  result.compact = net.isCompact;
   const timeIt = (f) => {
     const s = performance.now();
     f();

@@ -25,7 +25,7 @@ export {
   type Standardized,
 } from './dataset/index.js';
 export { SqrtkError, type ErrorCode } from './errors.js';
-export { profile, threadCount, wasmMemoryBytes } from './init.js';
+export { heapBytesInUse, profile, threadCount, wasmMemoryBytes } from './init.js';
 export { degreeStats, type DegreeStats } from './output/stats.js';
 export {
   delayedMatchToSample,

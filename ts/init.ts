@@ -178,6 +178,11 @@ export function wasmMemoryBytes(): number {
   return memory?.buffer.byteLength ?? 0;
 }
 
+/** Bytes the core has allocated and not freed (at most `wasmMemoryBytes()`; 0 before `init`). */
+export function heapBytesInUse(): number {
+  return glue ? glue.heap_bytes_in_use() : 0;
+}
+
 /**
  * Where training steps spend their time (for benchmarks): `profile(true)` clears and starts the
  * per-phase counters, `profile(false)` stops them; both return the milliseconds accumulated per

@@ -209,6 +209,21 @@ export class SparseRNN {
     core(() => this.handle.check_training_memory(batchSize, steps));
   }
 
+  /**
+   * Drops the transpose of the connectivity, 8 of the 28 bytes a synapse takes: training then
+   * gives the same bits, more slowly (the backward pass scatters along the rows). A network too
+   * large for its transpose is built without one, and training drops it by itself when the
+   * batch would not fit beside it; call this only to free memory for something else.
+   */
+  compact(): void {
+    core(() => this.handle.compact());
+  }
+
+  /** Whether the network has no transpose (see `compact`). */
+  get isCompact(): boolean {
+    return core(() => this.handle.is_compact());
+  }
+
   /** In-degree (backbone + learned synapses) of every neuron. */
   inDegree(): Uint32Array {
     return core(() => this.handle.in_degree());

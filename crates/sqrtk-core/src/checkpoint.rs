@@ -557,12 +557,12 @@ fn assemble(header: Header, sections: Vec<Values>) -> Result<(Network, serde_jso
         }
     }
     let csr = Csr { n_rows: n, n_cols: n, indptr, indices };
-    let transpose = Transpose::of(&csr);
+    let transpose = crate::memory::keeps_transpose(&config, crate::memory::limit()).then(|| Transpose::of(&csr));
     let structure = Recurrent { csr, backbone_len, learned: m, transpose };
     structure.check_invariants().map_err(|e| Error::data(format!("the saved structure is invalid: {}", e.message)))?;
     let c = header.counters;
     let adam = Adam { m: adam_m, v: adam_v, steps: c.adam_steps, beta1_t: c.beta1_t, beta2_t: c.beta2_t };
-    let net = Network::from_parts(config, structure, params, adam, signs, c.rewires, c.turnover);
+    let net = Network::from_parts(config, structure, params, adam, signs, c.rewires, c.turnover)?;
     Ok((net, header.extra))
 }
 

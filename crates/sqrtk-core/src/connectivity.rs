@@ -6,14 +6,14 @@ use core::ops::Range;
 
 use crate::csr::{check_nnz, Csr};
 use crate::error::Error;
-use crate::memory::try_with_capacity;
+use crate::memory::{self, try_with_capacity};
 use crate::rng::{Rng, Stream};
 
 /// Erdős–Rényi: each synapse j → i (j ≠ i) exists with probability p = k / n, independently.
 /// The in-degree of a neuron is Binomial(n − 1, k / n).
 pub fn erdos_renyi(n: usize, k: f64, seed: u64) -> Result<Csr, Error> {
     let p = k / n as f64;
-    erdos_renyi_blocks(n, seed, |_| vec![(0..n, p)])
+    erdos_renyi_blocks(n, seed, 0, |_| vec![(0..n, p)])
 }
 
 /// Erdős–Rényi by blocks: `sources(i)` lists the source ranges of neuron i's inputs, each with
@@ -21,9 +21,13 @@ pub fn erdos_renyi(n: usize, k: f64, seed: u64) -> Result<Csr, Error> {
 ///
 /// Exact Bernoulli sampling by geometric skips: the gap to the next present synapse is
 /// Geometric(p), drawn as floor(ln U / ln(1 − p)).
+///
+/// The index array has room for `extra` more entries (the learned synapses the caller adds in
+/// place: a second array beside this one would not fit at the largest sizes).
 pub fn erdos_renyi_blocks(
     n: usize,
     seed: u64,
+    extra: usize,
     sources: impl Fn(usize) -> Vec<(Range<usize>, f64)>,
 ) -> Result<Csr, Error> {
     let expected: f64 = [0, n - 1]
@@ -34,11 +38,18 @@ pub fn erdos_renyi_blocks(
     let expected = expected as usize;
     check_nnz(expected + expected / 8)?;
     let mut indptr = Vec::with_capacity(n + 1);
-    let mut indices = try_with_capacity(expected + 4 * (expected as f64).sqrt() as usize, "the backbone synapses")?;
+    let room = expected + 4 * (expected as f64).sqrt() as usize + extra;
+    let mut indices: Vec<u32> = try_with_capacity(room, "the recurrent synapses")?;
     indptr.push(0u32);
     for i in 0..n {
         let mut rng = Rng::new(seed, Stream::Connectivity, i as u64);
-        for (range, p) in sources(i) {
+        let sources = sources(i);
+        // A row longer than its mean by 8 standard deviations (never seen) grows the array,
+        // and running out of memory then is an error, not an abort.
+        let mean: f64 = sources.iter().map(|(r, p)| r.len() as f64 * p).sum();
+        let bound = (mean + 8.0 * mean.sqrt()) as usize + 8;
+        indices.try_reserve(bound).map_err(|_| memory::out_of_memory(4 * bound, "the recurrent synapses"))?;
+        for (range, p) in sources {
             bernoulli_range(&mut rng, i, range, p, &mut indices);
         }
         check_nnz(indices.len())?;
@@ -73,38 +84,41 @@ fn bernoulli_range(rng: &mut Rng, i: usize, range: Range<usize>, p: f64, out: &m
 }
 
 /// Exactly `k` distinct random partners per neuron, none of them itself (Floyd's sampling).
-pub fn fixed_indegree(n: usize, k: usize, seed: u64) -> Result<Csr, Error> {
+/// The index array has room for `extra` more entries, as in [`erdos_renyi_blocks`].
+pub fn fixed_indegree(n: usize, k: usize, seed: u64, extra: usize) -> Result<Csr, Error> {
     if k > n - 1 {
         return Err(Error::option("k", k, &format!("must be at most neurons − 1 (={})", n - 1), "lower k"));
     }
-    fixed_indegree_blocks(n, seed, |_| vec![(0..n, k)])
+    fixed_indegree_blocks(n, seed, extra, |_| vec![(0..n, k)])
 }
 
 /// Exactly the given number of distinct random partners from each source range of neuron i
-/// (`sources(i)`; the caller checks that every range has enough neurons other than i).
+/// (`sources(i)`; the caller checks that every range has enough neurons other than i). The
+/// index array has room for `extra` more entries, as in [`erdos_renyi_blocks`].
 pub fn fixed_indegree_blocks(
     n: usize,
     seed: u64,
+    extra: usize,
     sources: impl Fn(usize) -> Vec<(Range<usize>, usize)>,
 ) -> Result<Csr, Error> {
-    // The first and the last neuron: one of each population, when there are populations.
-    check_nnz([0, n - 1].map(|i| sources(i).iter().map(|s| s.1).sum::<usize>()).into_iter().max().unwrap_or(0) * n)?;
-    let rows = (0..n)
-        .map(|i| {
-            let mut rng = Rng::new(seed, Stream::Connectivity, i as u64);
-            let mut row = Vec::new();
-            for (range, k) in sources(i) {
-                let skip = range.contains(&i);
-                let picked = sample_distinct(&mut rng, (range.len() - skip as usize) as u32, k, &[]);
-                row.extend(picked.into_iter().map(|j| {
-                    let j = range.start as u32 + j;
-                    j + (skip && j >= i as u32) as u32
-                }));
-            }
-            row
-        })
-        .collect();
-    Csr::from_rows(n, rows)
+    let nnz: usize = (0..n).map(|i| sources(i).iter().map(|s| s.1).sum::<usize>()).sum();
+    check_nnz(nnz)?;
+    let mut indptr = Vec::with_capacity(n + 1);
+    let mut indices: Vec<u32> = try_with_capacity(nnz + extra, "the recurrent synapses")?;
+    indptr.push(0u32);
+    for i in 0..n {
+        let mut rng = Rng::new(seed, Stream::Connectivity, i as u64);
+        for (range, k) in sources(i) {
+            let skip = range.contains(&i);
+            let picked = sample_distinct(&mut rng, (range.len() - skip as usize) as u32, k, &[]);
+            indices.extend(picked.into_iter().map(|j| {
+                let j = range.start as u32 + j;
+                j + (skip && j >= i as u32) as u32
+            }));
+        }
+        indptr.push(indices.len() as u32);
+    }
+    Ok(Csr { n_rows: n, n_cols: n, indptr, indices })
 }
 
 /// `count` distinct values from `0..n` that are not in `exclude` (sorted), returned sorted.
@@ -179,10 +193,10 @@ mod tests {
 
     #[test]
     fn fixed_indegree_is_exact() {
-        let csr = fixed_indegree(500, 40, 3).unwrap();
+        let csr = fixed_indegree(500, 40, 3, 0).unwrap();
         assert_simple_graph(&csr);
         assert!((0..500).all(|i| csr.row(i).len() == 40));
-        assert!(fixed_indegree(10, 10, 3).is_err());
+        assert!(fixed_indegree(10, 10, 3, 0).is_err());
     }
 
     #[test]

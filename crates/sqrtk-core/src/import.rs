@@ -95,14 +95,21 @@ impl Network {
         };
         let signs =
             if config.growth == Growth::DeepR { deep_r_signs(&config, &structure, &params.w_rec) } else { Vec::new() };
-        let adam = Adam::new(&params);
-        Ok(Network::from_parts(config, structure, params, adam, signs, 0, 0))
+        let adam = Adam::new(&params)?;
+        Network::from_parts(config, structure, params, adam, signs, 0, 0)
     }
 
     /// Forgets the optimizer state and the rewiring counters, as an import starts: what an
     /// export → import round trip keeps is exactly the state hash after this (for tests).
     pub fn reset_training_state(&mut self) {
-        self.adam = Adam::new(&self.params);
+        let adam = &mut self.adam;
+        for moments in [&mut adam.m, &mut adam.v] {
+            let Tensors { w_in, bias, w_rec, w_out, b_out, x0 } = moments;
+            for t in [w_in, bias, w_rec, w_out, b_out, x0] {
+                t.fill(0.0);
+            }
+        }
+        (adam.steps, adam.beta1_t, adam.beta2_t) = (0, 1.0, 1.0);
         self.rewires = 0;
         self.turnover = 0;
     }
@@ -156,9 +163,7 @@ fn check_finite(name: &str, values: &[f32]) -> Result<(), Error> {
 
 /// Refuses a network that cannot fit in memory (the same per-synapse costs as `memory.rs`).
 fn check_memory(c: &Config, synapses: usize) -> Result<(), Error> {
-    let signs = if c.growth == Growth::DeepR { 4 * c.learned as u64 } else { 0 };
-    let per_neuron = 28 + 16 * (c.inputs + c.outputs) as u64 + signs;
-    let need = (28u64).saturating_mul(synapses as u64).saturating_add(c.neurons as u64 * per_neuron);
+    let need = memory::bytes(c, synapses as u64, false);
     if synapses as u64 >= u32::MAX as u64 || need > memory::limit() {
         return Err(Error {
             code: "E_MEMORY",
@@ -274,7 +279,8 @@ fn build_structure(c: &Config, a: &Arrays) -> Result<(Recurrent, Vec<f32>), Erro
         indptr.push(indices.len() as u32);
     }
     let csr = Csr { n_rows: n, n_cols: n, indptr, indices };
-    let transpose = Transpose::of(&csr);
+    let transpose = crate::memory::bytes(c, csr.nnz() as u64, true) <= crate::memory::limit();
+    let transpose = transpose.then(|| Transpose::of(&csr));
     let structure = Recurrent { csr, backbone_len, learned: m, transpose };
     structure.check_invariants()?;
     Ok((structure, w_rec))

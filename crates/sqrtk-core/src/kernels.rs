@@ -146,6 +146,49 @@ fn spmm_lanes<const V: usize>(cols: &[u32], weights: &[f32], x: Rows, out: &mut 
     start
 }
 
+/// Wᵀx without a transpose: y[j] = Σ_i w_ij · x[i] for the output rows `cols` (columns of `a`),
+/// writing row `cols.start + r` at `y[r * y_stride..]`. Every row i of `a` is visited in
+/// increasing order and adds w_e · x[i] to y[col_e] for its synapses into `cols`, so each output
+/// lane sums its terms in increasing i from zero: the bits of [`spmm`] over the transpose (whose
+/// columns list their rows in increasing order), which a network without one (see
+/// `structure::Recurrent::transpose`) trades for speed. The first `sorted[i]` entries of row i
+/// are in increasing column order (the backbone; checked by `Recurrent::check_invariants`) and
+/// are found by binary search; the rest are tested one by one.
+pub fn spmm_transposed(a: SparseView, sorted: &[u32], x: Rows, y: &mut [f32], y_stride: usize, cols: Range<usize>) {
+    let batch = x.width;
+    let (lo, hi) = (cols.start as u32, cols.end as u32);
+    for r in 0..cols.len() {
+        y[r * y_stride..r * y_stride + batch].fill(0.0);
+    }
+    for i in 0..a.indptr.len() - 1 {
+        let entries = a.indptr[i] as usize..a.indptr[i + 1] as usize;
+        let (row, weights) = (&a.indices[entries.clone()], &a.values[entries]);
+        let head = &row[..sorted[i] as usize];
+        let (from, to) = (head.partition_point(|&j| j < lo), head.partition_point(|&j| j < hi));
+        let xi = x.row(i);
+        let mut add = |e: usize| {
+            let at = (row[e] - lo) as usize * y_stride;
+            let w = F4::splat(weights[e]);
+            let out = &mut y[at..at + batch];
+            let mut b = 0;
+            while b + 4 <= batch {
+                let sum = F4::load(&out[b..]).add(w.mul(F4::load(&xi[b..])));
+                sum.store(&mut out[b..b + 4]);
+                b += 4;
+            }
+            for b in b..batch {
+                out[b] += weights[e] * xi[b];
+            }
+        };
+        (from..to).for_each(&mut add);
+        for e in head.len()..row.len() {
+            if (lo..hi).contains(&row[e]) {
+                add(e);
+            }
+        }
+    }
+}
+
 /// Reference for [`dot`]: a plain sequential sum.
 pub fn dot_scalar(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).fold(0.0, |s, (x, y)| s + x * y)
@@ -367,6 +410,49 @@ mod tests {
         spmm(at, Rows::new(&dy, batch, batch), &mut dx, batch, 0..n);
         let expected = dense(&csr, &values).t().dot(&to_array(&dy, n, batch, batch));
         assert_close(&to_array(&dx, n, batch, batch), &expected, 1e-5);
+    }
+
+    #[test]
+    fn the_transposed_product_without_a_transpose_has_the_bits_of_the_gathered_one() {
+        // Rows: a sorted backbone then 3 unsorted learned partners (as a network's rows are).
+        let n = 240;
+        let backbone = erdos_renyi(n, 16.0, 31).unwrap();
+        let mut rng = Rng::new(32, Stream::Init, 0);
+        let rows: Vec<Vec<u32>> = (0..n)
+            .map(|i| {
+                let mut row = backbone.row(i).to_vec();
+                while row.len() < backbone.row(i).len() + 3 {
+                    let j = rng.below(n as u64) as u32;
+                    if j as usize != i && !row.contains(&j) {
+                        row.push(j);
+                    }
+                }
+                row
+            })
+            .collect();
+        let sorted: Vec<u32> = (0..n).map(|i| backbone.row(i).len() as u32).collect();
+        let csr = crate::csr::Csr::from_rows(n, rows).unwrap();
+        let values = random(csr.nnz(), 33);
+        let t = Transpose::of(&csr);
+        let values_t: Vec<f32> = t.perm.iter().map(|&e| values[e as usize]).collect();
+        let a = SparseView { indptr: &csr.indptr, indices: &csr.indices, values: &values };
+        let at = SparseView { indptr: &t.indptr, indices: &t.rows, values: &values_t };
+        for &(batch, stride) in &[(1usize, 1usize), (3, 5), (8, 8), (19, 23), (32, 32), (37, 40)] {
+            let x = random(n * stride, batch as u64);
+            let expected = dense(&csr, &values).t().dot(&to_array(&x, n, stride, batch));
+            for cols in [0..n, 0..1, 17..130, 200..n] {
+                let len = cols.len();
+                let (mut scattered, mut gathered) = (vec![7.0; len * stride], vec![7.0; len * stride]);
+                spmm_transposed(a, &sorted, Rows::new(&x, stride, batch), &mut scattered, stride, cols.clone());
+                spmm(at, Rows::new(&x, stride, batch), &mut gathered, stride, cols.clone());
+                for r in 0..len {
+                    let (s, g) = (&scattered[r * stride..][..batch], &gathered[r * stride..][..batch]);
+                    assert!(s.iter().zip(g).all(|(a, b)| a.to_bits() == b.to_bits()), "batch {batch}, {cols:?}");
+                }
+                let part = to_array(&scattered, len, stride, batch);
+                assert_close(&part, &expected.slice(ndarray::s![cols.clone(), ..]).to_owned(), 1e-5);
+            }
+        }
     }
 
     #[test]

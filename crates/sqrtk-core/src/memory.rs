@@ -5,7 +5,9 @@
 //! The counts follow what the code allocates: per stored synapse a column index (4 bytes), the
 //! transpose (row and position, 8), the weight, its gradient and two Adam moments (16); training
 //! adds the states of the batch (the weights gathered in transposed order for the backward pass
-//! borrow the gradient's buffer, which is written only after that pass).
+//! borrow the gradient's buffer, which is written only after that pass). A network that does
+//! not fit with its transpose goes without (the compact layout, 20 bytes per synapse): training
+//! then gives the same bits more slowly (see `structure::Recurrent::transpose`).
 
 use crate::config::{Config, Connectivity, Growth};
 use crate::error::Error;
@@ -34,12 +36,29 @@ fn synapses(c: &Config) -> u64 {
     (n * (k + m) + spread).ceil() as u64
 }
 
-/// Bytes of the network: structure, weights, gradients and optimizer state.
-pub fn network_bytes(c: &Config) -> u64 {
+/// Bytes of a network of `synapses` synapses: structure, weights, gradients and optimizer
+/// state (per synapse 20 bytes, and 8 more with the transpose).
+pub fn bytes(c: &Config, synapses: u64, transpose: bool) -> u64 {
     let n = c.neurons as u64;
-    let per_neuron = 28 + 16 * (c.inputs + c.outputs) as u64;
+    let (per_synapse, per_neuron) = if transpose { (28, 28) } else { (20, 24) };
+    let per_neuron = per_neuron + 16 * (c.inputs + c.outputs) as u64;
     let signs = if c.growth == Growth::DeepR { 4 * c.learned as u64 } else { 0 };
-    28 * synapses(c) + n * (per_neuron + signs)
+    (per_synapse as u64).saturating_mul(synapses).saturating_add(n * (per_neuron + signs))
+}
+
+/// Bytes of the network with its transpose.
+pub fn network_bytes(c: &Config) -> u64 {
+    bytes(c, synapses(c), true)
+}
+
+/// Bytes of the network in the compact layout (no transpose).
+pub fn compact_network_bytes(c: &Config) -> u64 {
+    bytes(c, synapses(c), false)
+}
+
+/// Whether a network keeps its transpose: when it fits in `limit` with it.
+pub fn keeps_transpose(c: &Config, limit: u64) -> bool {
+    network_bytes(c) <= limit
 }
 
 /// Bytes of one training step on `batch` sequences of `steps` steps, beyond the network.
@@ -52,13 +71,14 @@ pub fn training_bytes(c: &Config, batch: usize, steps: usize) -> u64 {
     4 * floats
 }
 
-/// Refuses a network that cannot fit in `limit` bytes, naming the largest sizes that would.
+/// Refuses a network that cannot fit in `limit` bytes even without its transpose, naming the
+/// largest sizes that would.
 pub fn check_network(c: &Config, limit: u64) -> Result<(), Error> {
-    let need = network_bytes(c);
+    let need = compact_network_bytes(c);
     if need <= limit {
         return Ok(());
     }
-    let fits = |neurons: usize, k: usize| network_bytes(&Config { neurons, k, ..c.clone() }) <= limit;
+    let fits = |neurons: usize, k: usize| compact_network_bytes(&Config { neurons, k, ..c.clone() }) <= limit;
     let neurons = largest(c.k + 1, c.neurons, |n| fits(n, c.k));
     let k = largest(1, c.k, |k| fits(c.neurons, k));
     let mut fixes = Vec::new();
@@ -78,10 +98,17 @@ pub fn check_network(c: &Config, limit: u64) -> Result<(), Error> {
     Err(Error::option("neurons", c.neurons, &rule, &fix))
 }
 
-/// Refuses a training batch whose states do not fit beside the network, naming the largest
-/// batch size that would.
-pub fn check_training(c: &Config, batch: usize, steps: usize, limit: u64) -> Result<(), Error> {
-    let network = network_bytes(c);
+/// Whether a network with its transpose should drop it to train on `batch` × `steps`: when
+/// the batch does not fit beside it but does beside the compact layout.
+pub fn drops_transpose_for(c: &Config, batch: usize, steps: usize, limit: u64) -> bool {
+    let training = training_bytes(c, batch, steps);
+    network_bytes(c).saturating_add(training) > limit && compact_network_bytes(c).saturating_add(training) <= limit
+}
+
+/// Refuses a training batch whose states do not fit beside the network (with its transpose
+/// when `transpose`), naming the largest batch size that would.
+pub fn check_training(c: &Config, transpose: bool, batch: usize, steps: usize, limit: u64) -> Result<(), Error> {
+    let network = if transpose { network_bytes(c) } else { compact_network_bytes(c) };
     let need = network.saturating_add(training_bytes(c, batch, steps));
     if need <= limit {
         return Ok(());
@@ -157,7 +184,8 @@ pub fn try_resize<T: Clone>(v: &mut Vec<T>, len: usize, value: T, what: &str) ->
     Ok(())
 }
 
-fn out_of_memory(bytes: usize, what: &str) -> Error {
+/// The error for `what` needing `bytes` more than memory has.
+pub fn out_of_memory(bytes: usize, what: &str) -> Error {
     Error {
         code: "E_MEMORY",
         message: format!(
@@ -181,7 +209,7 @@ mod tests {
         let big = config(200_000, 5_000);
         let e = check_network(&big, limit).unwrap_err();
         assert_eq!(e.code, "E_OPTION");
-        assert!(e.message.starts_with("neurons (=200000) with k (=5000) needs about 26."), "{}", e.message);
+        assert!(e.message.starts_with("neurons (=200000) with k (=5000) needs about 18."), "{}", e.message);
         let k: usize = e.message.split("at most k = ").nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
         let n: usize =
             e.message.split("at most neurons = ").nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
@@ -195,14 +223,33 @@ mod tests {
     }
 
     #[test]
+    fn a_network_too_large_for_its_transpose_goes_without_and_training_drops_it_when_needed() {
+        let limit = WASM_ADDRESSABLE - RESERVED;
+        // 2·10^8 synapses: 5.6 GB with the transpose, 4.0 GB without.
+        let big = config(80_000, 2_450);
+        assert!(!keeps_transpose(&big, limit));
+        assert!(check_network(&big, limit).is_ok());
+        assert!(check_training(&big, false, 8, 10, limit).is_ok());
+        assert!(check_training(&big, true, 8, 10, limit).is_err());
+        // 1.03·10^8: the transpose fits, and is dropped only for a batch that needs its room.
+        let c = config(100_000, 1_000);
+        assert!(keeps_transpose(&c, limit));
+        assert!(!drops_transpose_for(&c, 8, 10, limit));
+        let huge = (1..1 << 20).find(|&b| check_training(&c, true, b, 100, limit).is_err()).unwrap();
+        assert!(drops_transpose_for(&c, huge, 100, limit));
+        assert!(check_training(&c, false, huge, 100, limit).is_ok());
+        assert_eq!(network_bytes(&c) - compact_network_bytes(&c), 8 * synapses(&c) + 4 * 100_000);
+    }
+
+    #[test]
     fn a_training_batch_too_large_is_refused_with_the_largest_that_fits() {
         let limit = WASM_ADDRESSABLE - RESERVED;
         let c = config(100_000, 1_000);
-        let e = check_training(&c, 4_096, 100, limit).unwrap_err();
+        let e = check_training(&c, true, 4_096, 100, limit).unwrap_err();
         let b: usize =
             e.message.split("at most batchSize = ").nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
-        assert!(check_training(&c, b, 100, limit).is_ok());
-        assert!(check_training(&c, b + 1, 100, limit).is_err());
+        assert!(check_training(&c, true, b, 100, limit).is_ok());
+        assert!(check_training(&c, true, b + 1, 100, limit).is_err());
     }
 
     #[test]

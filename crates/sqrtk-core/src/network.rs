@@ -67,9 +67,9 @@ impl Network {
     pub fn new(config: Config) -> Result<Network, Error> {
         config.validate()?;
         memory::check_network(&config, memory::limit())?;
-        let structure = Recurrent::build(&config)?;
-        let params = init_params(&config, &structure);
-        let adam = Adam::new(&params);
+        let structure = Recurrent::build(&config, memory::keeps_transpose(&config, memory::limit()))?;
+        let params = init_params(&config, &structure)?;
+        let adam = Adam::new(&params)?;
         let signs = match config.growth {
             Growth::DeepR => {
                 // Under Dale's law a learned synapse has its presynaptic neuron's sign.
@@ -85,7 +85,7 @@ impl Network {
             }
             _ => Vec::new(),
         };
-        Ok(Network::from_parts(config, structure, params, adam, signs, 0, 0))
+        Network::from_parts(config, structure, params, adam, signs, 0, 0)
     }
 
     /// A network from saved parts (see `checkpoint::load`, which checks them first).
@@ -97,10 +97,12 @@ impl Network {
         signs: Vec<f32>,
         rewires: u64,
         turnover: u64,
-    ) -> Network {
-        let grads = Tensors::zeros_like(&params);
+    ) -> Result<Network, Error> {
+        // The gradients are allocated by the first training batch (see `loss_and_gradient`):
+        // a network that is only loaded, run or saved never needs them.
+        let grads = Tensors::default();
         let hidden_degrees = (config.mode == Mode::Hidden).then(|| HiddenDegrees::of(&config, &structure));
-        Network {
+        Ok(Network {
             config,
             structure,
             params,
@@ -113,7 +115,29 @@ impl Network {
             ws: Workspace::default(),
             ws_has_gradient: false,
             clip_scale: 1.0,
-        }
+        })
+    }
+
+    /// Drops the transpose of the connectivity (8 bytes per synapse; see
+    /// `structure::Recurrent::transpose`): training keeps its bits and takes longer. A network
+    /// too large for it is built without one, and one whose training batch would not fit
+    /// beside it drops it by itself.
+    pub fn compact(&mut self) {
+        self.structure.transpose = None;
+    }
+
+    /// Refuses (E_OPTION, with the largest batch size that fits) a training batch of `size`
+    /// sequences of `steps` steps whose states would not fit beside the network, even in the
+    /// compact layout.
+    pub fn check_training_memory(&self, size: usize, steps: usize) -> Result<(), Error> {
+        let limit = memory::limit();
+        let transpose = !self.is_compact() && !memory::drops_transpose_for(&self.config, size, steps, limit);
+        memory::check_training(&self.config, transpose, size, steps, limit)
+    }
+
+    /// Whether the network is in the compact layout (see [`Network::compact`]).
+    pub fn is_compact(&self) -> bool {
+        self.structure.transpose.is_none()
     }
 
     /// Forward, loss, BPTT and one Adam step. A non-finite loss or gradient leaves every
@@ -153,7 +177,15 @@ impl Network {
     /// Loss and gradient (into `self.grads`) without changing any weight.
     pub fn loss_and_gradient(&mut self, batch: &Batch) -> Result<Score, Error> {
         self.check_batch(batch, true)?;
-        memory::check_training(&self.config, batch.size, batch.steps, memory::limit())?;
+        self.check_training_memory(batch.size, batch.steps)?;
+        if memory::drops_transpose_for(&self.config, batch.size, batch.steps, memory::limit()) {
+            // The batch fits only beside the compact layout: the same bits, more time.
+            self.compact();
+        }
+        // The gradients (first batch only) before the states of the batch, the larger first.
+        if self.grads.w_rec.len() != self.params.w_rec.len() {
+            self.grads = Tensors::zeros_like(&self.params, "the gradients")?;
+        }
         self.ws.reserve(&self.config, batch.size, batch.steps, true)?;
         // Private noise and random initial states: drawn afresh at every optimizer step.
         let draws = Some(self.adam.steps);
@@ -499,14 +531,14 @@ fn check_mask(mask: &Option<&[f32]>, steps: usize) -> Result<(), Error> {
 
 /// Input weights N(0, 1/inputs), backbone gain·N(0, 1)/√k, learned synapses 0 (a new synapse
 /// starts silent), readout N(0, 1/neurons), biases 0. Each tensor draws from its own substream.
-fn init_params(c: &Config, rec: &Recurrent) -> Tensors {
+fn init_params(c: &Config, rec: &Recurrent) -> Result<Tensors, Error> {
     let normals = |sub: u64, len: usize, scale: f64| {
         let mut rng = Rng::new(c.seed, Stream::Init, sub);
         (0..len).map(|_| (rng.normal() * scale) as f32).collect::<Vec<f32>>()
     };
     let pops = Populations::of(c);
     let mut rng = Rng::new(c.seed, Stream::Init, 1);
-    let mut w_rec = vec![0.0; rec.csr.nnz()];
+    let mut w_rec = memory::try_filled(rec.csr.nnz(), 0.0, "the recurrent weights")?;
     for i in 0..c.neurons {
         for e in rec.csr.row_range(i) {
             let w = populations::backbone_weight(c, pops.as_ref(), i, rec.csr.indices[e] as usize, &mut rng);
@@ -514,12 +546,12 @@ fn init_params(c: &Config, rec: &Recurrent) -> Tensors {
             w_rec[e] = if rec.is_learned(i, e) { 0.0 } else { w };
         }
     }
-    Tensors {
+    Ok(Tensors {
         w_in: normals(0, c.neurons * c.inputs, 1.0 / (c.inputs as f64).sqrt()),
         bias: (0..c.neurons).map(|i| populations::initial_bias(c, pops.as_ref(), i)).collect(),
         w_rec,
         w_out: normals(2, c.outputs * c.neurons, 1.0 / (c.neurons as f64).sqrt()),
         b_out: vec![0.0; c.outputs],
         x0: crate::params::initial_x0(c),
-    }
+    })
 }

@@ -45,8 +45,12 @@ impl AdamConfig {
 }
 
 impl Adam {
-    pub fn new(params: &Tensors) -> Adam {
-        Adam { m: Tensors::zeros_like(params), v: Tensors::zeros_like(params), steps: 0, beta1_t: 1.0, beta2_t: 1.0 }
+    pub fn new(params: &Tensors) -> Result<Adam, Error> {
+        let (m, v) = (
+            Tensors::zeros_like(params, "Adam's first moments")?,
+            Tensors::zeros_like(params, "Adam's second moments")?,
+        );
+        Ok(Adam { m, v, steps: 0, beta1_t: 1.0, beta2_t: 1.0 })
     }
 
     /// Clips `grads` in place and applies one Adam update. Returns the norm before clipping.
@@ -90,7 +94,7 @@ mod tests {
     fn first_step_moves_each_weight_by_lr_against_its_gradient_sign() {
         let mut p = Tensors { w_in: vec![1.0, -1.0], bias: vec![0.0], ..Default::default() };
         let mut g = Tensors { w_in: vec![0.3, -0.2], bias: vec![0.0], ..Default::default() };
-        let mut adam = Adam::new(&p);
+        let mut adam = Adam::new(&p).unwrap();
         let cfg = AdamConfig { lr: 0.1, clip_norm: 0.0, ..Default::default() };
         adam.step(&mut p, &mut g, &cfg);
         assert!((p.w_in[0] - 0.9).abs() < 1e-6 && (p.w_in[1] + 0.9).abs() < 1e-6);
@@ -101,7 +105,7 @@ mod tests {
     fn clipping_bounds_the_gradient_norm() {
         let mut p = Tensors { w_in: vec![0.0; 2], ..Default::default() };
         let mut g = Tensors { w_in: vec![3.0, 4.0], ..Default::default() };
-        let mut adam = Adam::new(&p);
+        let mut adam = Adam::new(&p).unwrap();
         let norm = adam.step(&mut p, &mut g, &AdamConfig { clip_norm: 1.0, ..Default::default() });
         assert_eq!(norm, 5.0);
         assert!((g.norm() - 1.0).abs() < 1e-6);

@@ -1,6 +1,8 @@
 //! The trainable tensors of a network, kept as flat `f32` vectors in fixed layouts.
 
 use crate::config::{Config, InitialState};
+use crate::error::Error;
+use crate::memory::try_filled;
 use crate::parallel::{self, Disjoint};
 
 /// Elements per parallel chunk in element-wise work (fixed, whatever the thread count).
@@ -26,16 +28,17 @@ pub struct Tensors {
 }
 
 impl Tensors {
-    pub fn zeros_like(other: &Tensors) -> Tensors {
-        let zeros = |v: &Vec<f32>| vec![0.0; v.len()];
-        Tensors {
-            w_in: zeros(&other.w_in),
-            bias: zeros(&other.bias),
-            w_rec: zeros(&other.w_rec),
-            w_out: zeros(&other.w_out),
-            b_out: zeros(&other.b_out),
-            x0: zeros(&other.x0),
-        }
+    /// Zeros of the shapes of `other`, or an error (never an abort) when memory runs out.
+    pub fn zeros_like(other: &Tensors, what: &str) -> Result<Tensors, Error> {
+        let zeros = |v: &Vec<f32>| try_filled(v.len(), 0.0, what);
+        Ok(Tensors {
+            w_in: zeros(&other.w_in)?,
+            bias: zeros(&other.bias)?,
+            w_rec: zeros(&other.w_rec)?,
+            w_out: zeros(&other.w_out)?,
+            b_out: zeros(&other.b_out)?,
+            x0: zeros(&other.x0)?,
+        })
     }
 
     /// All tensors, in a fixed order (used for clipping, the optimizer, saving).

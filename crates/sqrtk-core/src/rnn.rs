@@ -20,7 +20,7 @@ use core::ops::Range;
 use crate::config::{Activation, Config, InitialState, Loss, INITIAL_STATE_SD};
 use crate::elementwise::{integrate, phi_prime, through_phi, Later};
 use crate::error::Error;
-use crate::kernels::{dot, sddmm_by_column, spmm, Rows, SparseView};
+use crate::kernels::{dot, sddmm, sddmm_by_column, spmm, spmm_transposed, Rows, SparseView};
 use crate::math;
 use crate::memory::try_resize;
 use crate::parallel::{self, Disjoint};
@@ -429,21 +429,29 @@ pub fn backward(cfg: &Config, rec: &Recurrent, p: &Tensors, ws: &mut Workspace, 
     // Recurrent weights in transposed order, gathered once per batch into the buffer of their
     // gradient: the copy is read only by the backward pass through time (and dL/dx_0), which
     // ends before the weight gradient is written, so it costs no memory of its own.
-    let t = &rec.transpose;
-    let w_rec_t = &mut grads.w_rec;
-    debug_assert_eq!(w_rec_t.len(), t.perm.len());
-    let gathered = Disjoint::new(w_rec_t);
-    parallel::for_rows(n, CHUNK, |cols| {
-        profile::time(Phase::SpmmTransposed, || {
-            let span = t.indptr[cols.start] as usize..t.indptr[cols.end] as usize;
-            // SAFETY: the entries of these columns belong to this chunk only.
-            let out = unsafe { gathered.range(span.clone()) };
-            for (v, &e) in out.iter_mut().zip(&t.perm[span]) {
-                *v = p.w_rec[e as usize];
-            }
-        })
-    });
-    let w_t = SparseView { indptr: &t.indptr, indices: &t.rows, values: w_rec_t };
+    let w_t = match &rec.transpose {
+        Some(t) => {
+            let w_rec_t = &mut grads.w_rec;
+            debug_assert_eq!(w_rec_t.len(), t.perm.len());
+            let gathered = Disjoint::new(w_rec_t);
+            parallel::for_rows(n, CHUNK, |cols| {
+                profile::time(Phase::SpmmTransposed, || {
+                    let span = t.indptr[cols.start] as usize..t.indptr[cols.end] as usize;
+                    // SAFETY: the entries of these columns belong to this chunk only.
+                    let out = unsafe { gathered.range(span.clone()) };
+                    for (v, &e) in out.iter_mut().zip(&t.perm[span]) {
+                        *v = p.w_rec[e as usize];
+                    }
+                })
+            });
+            Transposed::Gathered(SparseView { indptr: &t.indptr, indices: &t.rows, values: &grads.w_rec })
+        }
+        None => {
+            let w = SparseView { indptr: &rec.csr.indptr, indices: &rec.csr.indices, values: &p.w_rec };
+            Transposed::Scattered(w, &rec.backbone_len)
+        }
+    };
+    let chunk = w_t.chunk(n);
 
     // Backward through time: g_t = dL/dx_t.
     //   dL/dr_t = W_outᵀ dy_t + α Wᵀ g_{t+1},   g_t = dL/dr_t ⊙ φ'(x_t) + (1 − α) g_{t+1}
@@ -455,11 +463,11 @@ pub fn backward(cfg: &Config, rec: &Recurrent, p: &Tensors, ws: &mut Workspace, 
         let has_next = t < t_max;
         // SAFETY: step t + 1 (its half of `pair`) is read while step t (the other half) is written.
         let (g_next, g_copy) = (unsafe { halves[(t + 1) % 2].rows(b, b) }, &halves[t % 2]);
-        parallel::for_rows(n, CHUNK, |rows| {
+        parallel::for_rows(n, chunk, |rows| {
             // SAFETY: each chunk takes only its own neurons' rows.
             let back = unsafe { tmps.range(rows.start * b..rows.end * b) };
             if has_next {
-                profile::time(Phase::SpmmTransposed, || spmm(w_t, g_next, back, b, rows.clone()));
+                profile::time(Phase::SpmmTransposed, || w_t.product(g_next, back, b, rows.clone()));
             }
             // SAFETY: step t's rows of these neurons belong to this chunk only.
             let g_now = |i: usize| unsafe { gs.range(i * tb + (t - 1) * b..i * tb + t * b) };
@@ -495,7 +503,7 @@ pub fn backward(cfg: &Config, rec: &Recurrent, p: &Tensors, ws: &mut Workspace, 
 
     let g: &[f32] = g;
     if cfg.initial_state == InitialState::Learned {
-        initial_state_gradient(cfg, w_t, Rows::new(g, tb, b), x, r, tmp, &mut grads.x0, b, sb);
+        initial_state_gradient(cfg, &w_t, Rows::new(g, tb, b), x, r, tmp, &mut grads.x0, b, sb);
     }
 
     // dW = α Σ_t g_t r_{t−1}ᵀ at the synapses, dW_in = α Σ_t g_t u_tᵀ, db = α Σ_t g_t.
@@ -510,8 +518,9 @@ pub fn backward(cfg: &Config, rec: &Recurrent, p: &Tensors, ws: &mut Workspace, 
         // SAFETY: the synapses of these neurons belong to this block.
         let w_rec = unsafe { w_rec_g.range(synapses(&rows)) };
         w_rec.fill(0.0);
-        profile::time(Phase::Sddmm, || {
-            sddmm_by_column(indptr, &rec.transpose, g_rows, r_rows, w_rec, rows.clone(), skip)
+        profile::time(Phase::Sddmm, || match &rec.transpose {
+            Some(t) => sddmm_by_column(indptr, t, g_rows, r_rows, w_rec, rows.clone(), skip),
+            None => sddmm(indptr, &rec.csr.indices, g_rows, r_rows, w_rec, rows.clone(), skip),
         });
     });
     parallel::for_rows(n, CHUNK, |rows| {
@@ -552,7 +561,7 @@ fn sddmm_block(neurons: usize, tb: usize) -> usize {
 #[allow(clippy::too_many_arguments)]
 fn initial_state_gradient(
     cfg: &Config,
-    w_t: SparseView,
+    w_t: &Transposed,
     g_1: Rows,
     x: &[f32],
     r: &[f32],
@@ -563,10 +572,10 @@ fn initial_state_gradient(
 ) {
     let alpha = cfg.alpha();
     let (tmps, out) = (Disjoint::new(tmp), Disjoint::new(x0_grad));
-    parallel::for_rows(cfg.neurons, CHUNK, |rows| {
+    parallel::for_rows(cfg.neurons, w_t.chunk(cfg.neurons), |rows| {
         // SAFETY: each chunk takes only its own neurons' rows of `tmp` and entries of the gradient.
         let (back, grad) = unsafe { (tmps.range(rows.start * b..rows.end * b), out.range(rows.clone())) };
-        spmm(w_t, g_1, back, b, rows.clone());
+        w_t.product(g_1, back, b, rows.clone());
         for i in rows.clone() {
             let mut sum = 0.0f32;
             for s in 0..b {
@@ -576,6 +585,33 @@ fn initial_state_gradient(
             grad[i - rows.start] = sum;
         }
     });
+}
+
+/// Wᵀ of the recurrent weights for the backward pass: the weights gathered in the transpose's
+/// order, or (without a transpose) the rows themselves with their sorted backbone lengths.
+/// Both give the same bits (see [`spmm_transposed`]).
+enum Transposed<'a> {
+    Gathered(SparseView<'a>),
+    Scattered(SparseView<'a>, &'a [u32]),
+}
+
+impl Transposed<'_> {
+    /// y[j] = (Wᵀx)[j] for the neurons `cols`, row `cols.start + r` at `y[r * y_stride..]`.
+    fn product(&self, x: Rows, y: &mut [f32], y_stride: usize, cols: Range<usize>) {
+        match *self {
+            Transposed::Gathered(w_t) => spmm(w_t, x, y, y_stride, cols),
+            Transposed::Scattered(w, sorted) => spmm_transposed(w, sorted, x, y, y_stride, cols),
+        }
+    }
+
+    /// Neurons per parallel chunk: scattering reads every row once per chunk, so one chunk
+    /// per thread.
+    fn chunk(&self, n: usize) -> usize {
+        match self {
+            Transposed::Gathered(_) => CHUNK,
+            Transposed::Scattered(..) => n.div_ceil(parallel::pool().threads()).max(1),
+        }
+    }
 }
 
 /// Selects `Loss`-appropriate validation of a target in [`crate::network::Network`].

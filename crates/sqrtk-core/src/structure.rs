@@ -3,10 +3,10 @@
 //! budget is part of the shape and cannot drift.
 
 use crate::config::{Config, Connectivity, Mode};
-use crate::connectivity::{erdos_renyi, erdos_renyi_blocks, fixed_indegree, fixed_indegree_blocks, sample_distinct};
+use crate::connectivity::{erdos_renyi_blocks, fixed_indegree, fixed_indegree_blocks, sample_distinct};
 use crate::csr::{Csr, Transpose};
 use crate::error::Error;
-use crate::memory::try_with_capacity;
+use crate::memory::{self, try_with_capacity};
 use crate::populations::{Populations, E, I};
 use crate::rng::{growth_substream, Rng, Stream};
 
@@ -17,28 +17,34 @@ pub struct Recurrent {
     pub backbone_len: Vec<u32>,
     /// Learned slots at the end of each row (M).
     pub learned: usize,
-    /// Rebuilt whenever the structure changes.
-    pub transpose: Transpose,
+    /// The synapses column by column, for the backward pass (8 bytes per synapse), rebuilt
+    /// whenever the structure changes; `None` in the compact layout that a network too large
+    /// for it uses (see `memory::keeps_transpose`), where the backward pass scatters along the
+    /// rows instead ([`crate::kernels::spmm_transposed`]): the same bits, more time.
+    pub transpose: Option<Transpose>,
 }
 
 impl Recurrent {
-    pub fn build(config: &Config) -> Result<Recurrent, Error> {
+    /// The network's connectivity, with its transpose when `transpose` is set. The learned
+    /// synapses are added to the backbone's own index array, in place, so that the largest
+    /// networks never hold two copies of their synapses.
+    pub fn build(config: &Config, transpose: bool) -> Result<Recurrent, Error> {
         let n = config.neurons;
-        let backbone = backbone(config)?;
         let m = config.learned;
-        let mut indptr = Vec::with_capacity(n + 1);
-        let mut indices = try_with_capacity(backbone.nnz() + n * m, "the recurrent synapses")?;
+        let hidden = config.mode == Mode::Hidden;
+        let Csr { mut indptr, mut indices, .. } = backbone(config, if hidden { 0 } else { n * m })?;
         let mut backbone_len = Vec::with_capacity(n);
+        // `add` mode: the learned partners of every neuron, in order.
+        let mut added: Vec<u32> = if hidden { Vec::new() } else { try_with_capacity(n * m, "the learned synapses")? };
         // `add` mode with maxLearnedOut: learned synapses each neuron sends, and the neurons
         // that reached the cap (sorted).
         let (mut learned_out, mut saturated) = (vec![0u32; n], Vec::<u32>::new());
-        indptr.push(0u32);
         for i in 0..n {
             // Neuron i draws its initial learned partners (in hidden mode, the backbone synapses
             // that become learned ones) from its own growth substream.
             let mut rng = Rng::new(config.seed, Stream::Growth, growth_substream::INITIAL + i as u64);
-            let mut row = backbone.row(i).to_vec();
-            let learned = if config.mode == Mode::Hidden {
+            let row = &mut indices[indptr[i] as usize..indptr[i + 1] as usize];
+            let learned = if hidden {
                 if m > row.len() {
                     let rule = format!(
                         "exceeds the backbone in-degree of neuron {i} (={}), which hidden mode replaces",
@@ -47,14 +53,18 @@ impl Recurrent {
                     return Err(Error::option("learned", m, &rule, "lower learned, raise k, or use mode 'add'"));
                 }
                 // The learned synapses start as m of the random graph's own synapses, so the
-                // network starts as exactly that graph, with every in- and out-degree.
+                // network starts as exactly that graph, with every in- and out-degree: the
+                // others keep their order, the chosen ones move to the end of the row.
                 let chosen = sample_distinct(&mut rng, row.len() as u32, m, &[]);
                 let is_chosen = |e: usize| chosen.binary_search(&(e as u32)).is_ok();
-                let learned = (0..row.len()).filter(|&e| is_chosen(e)).map(|e| row[e]).collect();
-                row = (0..row.len()).filter(|&e| !is_chosen(e)).map(|e| row[e]).collect();
+                let learned: Vec<u32> = (0..row.len()).filter(|&e| is_chosen(e)).map(|e| row[e]).collect();
+                let kept: Vec<u32> = (0..row.len()).filter(|&e| !is_chosen(e)).map(|e| row[e]).collect();
+                row[..kept.len()].copy_from_slice(&kept);
+                row[kept.len()..].copy_from_slice(&learned);
+                backbone_len.push(kept.len() as u32);
                 learned
             } else {
-                let mut forbidden = forbidden_partners(i as u32, &row);
+                let mut forbidden = forbidden_partners(i as u32, row);
                 if !saturated.is_empty() {
                     forbidden.extend_from_slice(&saturated);
                     forbidden.sort_unstable();
@@ -64,7 +74,10 @@ impl Recurrent {
                 if m > free {
                     return Err(too_few_partners(config, i, free, row.len()));
                 }
-                sample_distinct(&mut rng, n as u32, m, &forbidden)
+                backbone_len.push(row.len() as u32);
+                let learned = sample_distinct(&mut rng, n as u32, m, &forbidden);
+                added.extend_from_slice(&learned);
+                learned
             };
             if config.max_learned_out > 0 {
                 for &j in &learned {
@@ -75,14 +88,26 @@ impl Recurrent {
                     }
                 }
             }
-            indices.extend_from_slice(&row);
-            indices.extend_from_slice(&learned);
-            backbone_len.push(row.len() as u32);
-            crate::csr::check_nnz(indices.len())?;
-            indptr.push(indices.len() as u32);
+        }
+        if !hidden {
+            // Each row moves up by the learned synapses of the rows before it (the last row
+            // first, so no row is overwritten before it moved), and its own follow it.
+            crate::csr::check_nnz(indices.len() + n * m)?;
+            let more = n * m;
+            indices.try_reserve_exact(more).map_err(|_| memory::out_of_memory(4 * more, "the learned synapses"))?;
+            indices.resize(indices.len() + more, 0);
+            for i in (0..n).rev() {
+                let (from, to) = (indptr[i] as usize, indptr[i + 1] as usize);
+                let at = from + i * m;
+                indices.copy_within(from..to, at);
+                indices[at + to - from..at + to - from + m].copy_from_slice(&added[i * m..(i + 1) * m]);
+            }
+            for (i, p) in indptr.iter_mut().enumerate() {
+                *p += (i * m) as u32;
+            }
         }
         let csr = Csr { n_rows: n, n_cols: n, indptr, indices };
-        let transpose = Transpose::of(&csr);
+        let transpose = transpose.then(|| Transpose::of(&csr));
         Ok(Recurrent { csr, backbone_len, learned: m, transpose })
     }
 
@@ -99,6 +124,13 @@ impl Recurrent {
     /// Whether synapse `e` of row `i` is a learned one.
     pub fn is_learned(&self, i: usize, e: usize) -> bool {
         e >= self.csr.indptr[i] as usize + self.backbone_len[i] as usize
+    }
+
+    /// Rebuilds the transpose after the rows changed (nothing to do in the compact layout).
+    pub fn rebuild_transpose(&mut self) {
+        if let Some(t) = &mut self.transpose {
+            t.rebuild(&self.csr);
+        }
     }
 
     pub fn learned_partners(&self, i: usize) -> &[u32] {
@@ -136,6 +168,9 @@ impl Recurrent {
                     self.learned
                 )));
             }
+            if row[..nb].windows(2).any(|w| w[0] >= w[1]) {
+                return Err(Error::state(format!("the backbone partners of neuron {i} are not in increasing order")));
+            }
             let mut sorted = row.to_vec();
             sorted.sort_unstable();
             if sorted.windows(2).any(|w| w[0] == w[1]) {
@@ -150,14 +185,15 @@ impl Recurrent {
 }
 
 /// The backbone graph: plain, or by blocks of populations when `blocks` is set.
-fn backbone(c: &Config) -> Result<Csr, Error> {
+/// Its index array has room for `extra` more synapses (see `connectivity::erdos_renyi_blocks`).
+fn backbone(c: &Config, extra: usize) -> Result<Csr, Error> {
     let (n, seed) = (c.neurons, c.seed);
     let pops = match Populations::of(c) {
         Some(pops) if c.blocks.is_some() => pops,
         _ => {
             return match c.connectivity {
-                Connectivity::ErdosRenyi => erdos_renyi(n, c.k as f64, seed),
-                Connectivity::FixedIndegree => fixed_indegree(n, c.k, seed),
+                Connectivity::ErdosRenyi => erdos_renyi_blocks(n, seed, extra, |_| vec![(0..n, c.k as f64 / n as f64)]),
+                Connectivity::FixedIndegree => fixed_indegree(n, c.k, seed, extra),
             }
         }
     };
@@ -165,7 +201,7 @@ fn backbone(c: &Config) -> Result<Csr, Error> {
     // fixed in-degrees), never itself.
     let candidates = |a: usize, b: usize| pops.size(b) - (a == b) as usize;
     match c.connectivity {
-        Connectivity::ErdosRenyi => erdos_renyi_blocks(n, seed, |i| {
+        Connectivity::ErdosRenyi => erdos_renyi_blocks(n, seed, extra, |i| {
             let a = pops.population(i);
             [E, I]
                 .map(|b| {
@@ -174,7 +210,7 @@ fn backbone(c: &Config) -> Result<Csr, Error> {
                 })
                 .to_vec()
         }),
-        Connectivity::FixedIndegree => fixed_indegree_blocks(n, seed, |i| {
+        Connectivity::FixedIndegree => fixed_indegree_blocks(n, seed, extra, |i| {
             let a = pops.population(i);
             [E, I].map(|b| (pops.range(b), pops.block_k(c, a, b).round() as usize)).to_vec()
         }),
@@ -214,7 +250,7 @@ mod tests {
             let mut c = small_config();
             c.seed = seed;
             c.learned = 5;
-            let r = Recurrent::build(&c).unwrap();
+            let r = Recurrent::build(&c, true).unwrap();
             r.check_invariants().unwrap();
             for i in 0..c.neurons {
                 assert_eq!(r.learned_partners(i).len(), 5);
@@ -226,7 +262,7 @@ mod tests {
     fn too_many_learned_synapses_is_an_option_error() {
         let mut c = small_config();
         c.learned = 39;
-        let e = Recurrent::build(&c).unwrap_err();
+        let e = Recurrent::build(&c, true).unwrap_err();
         assert_eq!(e.code, "E_OPTION");
         assert!(e.message.starts_with("learned (=39) exceeds the free partners of neuron"), "{}", e.message);
     }

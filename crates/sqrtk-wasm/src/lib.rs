@@ -1,6 +1,9 @@
 //! wasm-bindgen layer: converts typed arrays, options and errors; all logic is in sqrtk-core.
 //! A network is one handle; JavaScript never touches individual synapses across the boundary.
 
+#[cfg(target_arch = "wasm32")]
+mod heap;
+
 use std::sync::OnceLock;
 
 use sqrtk_core::parallel::{self, Pool};
@@ -16,6 +19,11 @@ static PANIC: OnceLock<String> = OnceLock::new();
 /// the instance's threads (it lives in the shared memory), so a worker's panic is recorded too.
 #[wasm_bindgen(start)]
 fn start() {
+    // wasm-bindgen keeps the slots of JavaScript values passed in (the sink of a save) in a
+    // table it allocates on first use and keeps: made now, it sits at the bottom of the heap
+    // instead of in a hole between a network's arrays, where it would split the space a large
+    // network freed and loaded again needs whole (see `heap`).
+    drop(JsValue::from_f64(0.0));
     std::panic::set_hook(Box::new(|info| {
         let what = info.payload_as_str().unwrap_or("(no message)");
         let at = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
@@ -164,11 +172,25 @@ impl Network {
     }
 
     /// Refuses (E_OPTION, with the largest batch size that fits) a training batch of `size`
-    /// sequences of `steps` steps whose states would not fit beside the network.
+    /// sequences of `steps` steps whose states would not fit beside the network (even without
+    /// its transpose, which training drops when that makes room).
     pub fn check_training_memory(&self, size: usize, steps: usize) -> Result<(), JsError> {
         alive()?;
-        let limit = sqrtk_core::memory::limit();
-        sqrtk_core::memory::check_training(&self.inner.config, size, steps, limit).map_err(js_error)
+        self.inner.check_training_memory(size, steps).map_err(js_error)
+    }
+
+    /// Drops the transpose of the connectivity (8 bytes per synapse): training keeps its bits
+    /// and takes longer.
+    pub fn compact(&mut self) -> Result<(), JsError> {
+        alive()?;
+        self.inner.compact();
+        Ok(())
+    }
+
+    /// Whether the network has no transpose (built too large for one, or compacted).
+    pub fn is_compact(&self) -> Result<bool, JsError> {
+        alive()?;
+        Ok(self.inner.is_compact())
     }
 
     /// The network as bytes (versioned, checksummed), with the caller's JSON in the header,
@@ -461,6 +483,15 @@ pub fn init_thread_pool(threads: usize) -> usize {
 #[wasm_bindgen]
 pub fn sqrtk_worker() {
     sqrtk_core::parallel::pool().serve()
+}
+
+/// Bytes of the heap allocated and not freed (WebAssembly only; 0 natively).
+#[wasm_bindgen]
+pub fn heap_bytes_in_use() -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    return heap::in_use() as f64;
+    #[cfg(not(target_arch = "wasm32"))]
+    0.0
 }
 
 /// Threads in this instance's pool (1 until `init_thread_pool`).

@@ -4,7 +4,9 @@
 //!
 //!     state_hash '<config json>' <batch> <steps> <optimizer steps> [threads] [rewire fraction]
 //!
-//! With a rewire fraction, the network rewires after every optimizer step.
+//! With a rewire fraction, the network rewires after every optimizer step. With
+//! `SQRTK_COMPACT=1` in the environment the network trains without its transpose
+//! (`Network::compact`; `tests/threads.rs` checks that this changes no bit).
 
 use sqrtk_core::{AdamConfig, Batch, Config, Network, Target};
 
@@ -27,6 +29,9 @@ fn main() {
         (0..size * steps * config.inputs).map(|i| (((i * 7919) % 1000) as f64 / 1000.0 - 0.5) as f32).collect();
     let labels: Vec<i32> = (0..size).map(|s| (s % config.outputs) as i32).collect();
     let mut net = Network::new(config).unwrap_or_else(|e| fail(&e.to_string()));
+    if std::env::var("SQRTK_COMPACT").is_ok_and(|v| v == "1") {
+        net.compact();
+    }
     let opt = AdamConfig { lr: 0.01, ..AdamConfig::default() };
     for _ in 0..updates {
         let batch = Batch { x: &x, size, steps, target: Target::Labels(&labels) };

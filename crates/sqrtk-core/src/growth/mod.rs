@@ -15,6 +15,7 @@ use crate::config::{Config, Growth, Mode};
 use crate::connectivity::sample_distinct;
 use crate::error::Error;
 use crate::kernels::{dot, Rows};
+use crate::memory::try_with_capacity;
 use crate::optim::Adam;
 use crate::parallel::{self, Disjoint};
 use crate::params::Tensors;
@@ -116,11 +117,12 @@ pub fn weakest_slots(ctx: &Context, i: usize, count: usize) -> Vec<usize> {
 /// Rows handled together (the gradient strategy reuses each presynaptic activity row across them).
 pub const ROW_BLOCK: usize = 64;
 
-/// One neuron's change: which slots are freed and the partners that take them.
+/// One neuron's change: which slots are freed and the partners that take them. Every neuron
+/// of a large network has one, all held at once: exact-size slices, 32-bit slots.
 pub struct Swap {
-    pub neuron: usize,
-    pub slots: Vec<usize>,
-    pub partners: Vec<u32>,
+    pub neuron: u32,
+    pub slots: Box<[u32]>,
+    pub partners: Box<[u32]>,
 }
 
 /// How many learned synapses neuron `i` of `neurons` swaps when the schedule asks for
@@ -146,7 +148,8 @@ pub fn plan(ctx: &Context, fraction: f32) -> Result<Vec<Swap>, Error> {
         // SAFETY: block `block` owns result `block`.
         unsafe { results.set(block, plan_block(ctx, strategy, fraction, rows)) };
     });
-    let mut swaps = Vec::new();
+    let total = blocks.iter().map(|b| b.as_ref().map_or(0, Vec::len)).sum();
+    let mut swaps = try_with_capacity(total, "the rewiring plan")?;
     for block in blocks {
         swaps.extend(block?);
     }
@@ -185,7 +188,8 @@ fn plan_block(ctx: &Context, strategy: &dyn Strategy, fraction: f32, rows: Range
             return Err(Error::state(message));
         }
         if !slots.is_empty() {
-            swaps.push(Swap { neuron, slots, partners });
+            let slots = slots.iter().map(|&s| s as u32).collect();
+            swaps.push(Swap { neuron: neuron as u32, slots, partners: partners.into_boxed_slice() });
         }
     }
     Ok(swaps)
@@ -268,9 +272,11 @@ pub fn apply(state: State, swaps: Vec<Swap>, births: &Births) -> Result<u64, Err
     let (beta1_t, beta2_t) = ((1.0 - adam.beta1_t) as f32, (1.0 - adam.beta2_t) as f32);
     let mut swapped = 0u64;
     for Swap { neuron, slots, partners } in swaps {
+        let neuron = neuron as usize;
         let substream = growth_substream::REWIRE_SIGNS + neuron as u64;
         let mut rng = Rng::new(mix(config.seed ^ mix(births.round)), Stream::Growth, substream);
-        for (slot, partner) in pair_by_population(structure, births.pops.filter(|_| hidden), neuron, slots, partners) {
+        for (slot, partner) in pair_by_population(structure, births.pops.filter(|_| hidden), neuron, &slots, &partners)
+        {
             let old = structure.learned_partners(neuron)[slot];
             if changed[neuron * m + slot] || structure.csr.row(neuron).contains(&partner) {
                 continue;
@@ -314,7 +320,7 @@ pub fn apply(state: State, swaps: Vec<Swap>, births: &Births) -> Result<u64, Err
         }
     }
     if swapped > 0 {
-        structure.transpose.rebuild(&structure.csr);
+        structure.rebuild_transpose();
     }
     structure.check_invariants()?;
     if cap > 0 && structure.out_degree(true).iter().any(|&d| d as usize > cap) {
@@ -330,16 +336,16 @@ fn pair_by_population(
     structure: &Recurrent,
     pops: Option<Populations>,
     neuron: usize,
-    slots: Vec<usize>,
-    partners: Vec<u32>,
+    slots: &[u32],
+    partners: &[u32],
 ) -> Vec<(usize, u32)> {
     let Some(pops) = pops else {
-        return slots.into_iter().zip(partners).collect();
+        return slots.iter().map(|&s| s as usize).zip(partners.iter().copied()).collect();
     };
     let learned = structure.learned_partners(neuron);
-    let mut free: Vec<Option<usize>> = slots.into_iter().map(Some).collect();
+    let mut free: Vec<Option<usize>> = slots.iter().map(|&s| Some(s as usize)).collect();
     let mut pairs = Vec::new();
-    for partner in partners {
+    for &partner in partners {
         let population = pops.population(partner as usize);
         let same = free.iter_mut().find(|s| s.is_some_and(|s| pops.population(learned[s] as usize) == population));
         if let Some(slot) = same.and_then(Option::take) {
