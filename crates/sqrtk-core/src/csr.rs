@@ -1,6 +1,8 @@
 //! Compressed sparse rows: row `i` is the postsynaptic neuron, its column indices are the
 //! presynaptic partners. Values live elsewhere (they are parameters), in the same order.
 
+use core::ops::Range;
+
 use crate::error::Error;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -74,29 +76,37 @@ impl Transpose {
     /// number of synapses is the same, so nothing is allocated and the old transpose never
     /// sits beside the new one (8 bytes per synapse that a large network does not have).
     pub fn rebuild(&mut self, csr: &Csr) {
+        self.rebuild_rows(&csr.indptr, &csr.indices, csr.n_cols, 0..csr.n_rows);
+    }
+
+    /// Rebuilds this as the transpose of the rows `of_rows` alone of the CSR (`indptr`,
+    /// `indices`) with `n_cols` columns; `rows` and `perm` keep the CSR's own row numbers and
+    /// entry positions.
+    pub fn rebuild_rows(&mut self, csr_indptr: &[u32], indices: &[u32], n_cols: usize, of_rows: Range<usize>) {
         let Transpose { indptr, rows, perm } = self;
+        let entries = csr_indptr[of_rows.start] as usize..csr_indptr[of_rows.end] as usize;
         indptr.clear();
-        indptr.resize(csr.n_cols + 1, 0);
-        for &j in &csr.indices {
+        indptr.resize(n_cols + 1, 0);
+        for &j in &indices[entries.clone()] {
             indptr[j as usize + 1] += 1;
         }
-        for j in 0..csr.n_cols {
+        for j in 0..n_cols {
             indptr[j + 1] += indptr[j];
         }
-        rows.resize(csr.nnz(), 0);
-        perm.resize(csr.nnz(), 0);
+        rows.resize(entries.len(), 0);
+        perm.resize(entries.len(), 0);
         // Each column is filled from its start; `indptr[j]` is its write cursor, so after the
         // pass it holds the column's end, which is where column j + 1 starts: shift back.
-        for i in 0..csr.n_rows {
-            for e in csr.row_range(i) {
-                let j = csr.indices[e] as usize;
+        for i in of_rows {
+            for e in csr_indptr[i] as usize..csr_indptr[i + 1] as usize {
+                let j = indices[e] as usize;
                 let slot = indptr[j] as usize;
                 rows[slot] = i as u32;
                 perm[slot] = e as u32;
                 indptr[j] += 1;
             }
         }
-        for j in (1..=csr.n_cols).rev() {
+        for j in (1..=n_cols).rev() {
             indptr[j] = indptr[j - 1];
         }
         indptr[0] = 0;

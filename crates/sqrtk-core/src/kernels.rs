@@ -160,32 +160,62 @@ pub fn spmm_transposed(a: SparseView, sorted: &[u32], x: Rows, y: &mut [f32], y_
     for r in 0..cols.len() {
         y[r * y_stride..r * y_stride + batch].fill(0.0);
     }
+    // The entries of the current row that land in `cols`.
+    let mut picked: Vec<u32> = Vec::new();
     for i in 0..a.indptr.len() - 1 {
         let entries = a.indptr[i] as usize..a.indptr[i + 1] as usize;
         let (row, weights) = (&a.indices[entries.clone()], &a.values[entries]);
         let head = &row[..sorted[i] as usize];
         let (from, to) = (head.partition_point(|&j| j < lo), head.partition_point(|&j| j < hi));
+        picked.clear();
+        picked.extend(from as u32..to as u32);
+        picked.extend((head.len()..row.len()).filter(|&e| (lo..hi).contains(&row[e])).map(|e| e as u32));
+        if picked.is_empty() {
+            continue;
+        }
         let xi = x.row(i);
-        let mut add = |e: usize| {
-            let at = (row[e] - lo) as usize * y_stride;
-            let w = F4::splat(weights[e]);
-            let out = &mut y[at..at + batch];
-            let mut b = 0;
-            while b + 4 <= batch {
-                let sum = F4::load(&out[b..]).add(w.mul(F4::load(&xi[b..])));
-                sum.store(&mut out[b..b + 4]);
-                b += 4;
-            }
-            for b in b..batch {
-                out[b] += weights[e] * xi[b];
-            }
-        };
-        (from..to).for_each(&mut add);
-        for e in head.len()..row.len() {
-            if (lo..hi).contains(&row[e]) {
-                add(e);
+        let out = Scatter { picked: &picked, row, weights, lo, y_stride };
+        let mut start = out.lanes::<8>(xi, y, 0);
+        start = out.lanes::<4>(xi, y, start);
+        start = out.lanes::<1>(xi, y, start);
+        for b in start..batch {
+            for &e in &picked {
+                let e = e as usize;
+                y[(row[e] - lo) as usize * y_stride + b] += weights[e] * xi[b];
             }
         }
+    }
+}
+
+/// One row's terms for [`spmm_transposed`]: its picked entries, their columns and weights.
+struct Scatter<'a> {
+    picked: &'a [u32],
+    row: &'a [u32],
+    weights: &'a [f32],
+    lo: u32,
+    y_stride: usize,
+}
+
+impl Scatter<'_> {
+    /// Lanes `start..` in blocks of 4·V while a whole block fits (x[i] of the block held in
+    /// registers); returns where it stopped.
+    #[inline(always)]
+    fn lanes<const V: usize>(&self, xi: &[f32], y: &mut [f32], mut start: usize) -> usize {
+        while start + 4 * V <= xi.len() {
+            let xs: [F4; V] = core::array::from_fn(|v| F4::load(&xi[start + 4 * v..]));
+            for &e in self.picked {
+                let e = e as usize;
+                let w = F4::splat(self.weights[e]);
+                let at = (self.row[e] - self.lo) as usize * self.y_stride + start;
+                let out = &mut y[at..at + 4 * V];
+                for (v, x) in xs.iter().enumerate() {
+                    let lanes = &mut out[4 * v..4 * v + 4];
+                    F4::load(lanes).add(w.mul(*x)).store(lanes);
+                }
+            }
+            start += 4 * V;
+        }
+        start
     }
 }
 
@@ -203,7 +233,7 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
 /// Weight gradient at the sparsity pattern (SDDMM) for the rows `rows`, visited row by row:
 /// for each synapse e of row i, grad[e − indptr[rows.start]] += ⟨d[i], x[col_e]⟩. A row of `d`
 /// or `x` holds all time steps and batch entries of one neuron, so one pass over the synapses
-/// serves the sequence. Training uses [`sddmm_by_column`] (same bits, better memory traffic);
+/// serves the sequence. Training uses [`sddmm_in_pieces`] (same bits, better memory traffic);
 /// this plain order is the reference it is tested against, itself tested against
 /// [`sddmm_scalar`].
 /// `skip[i]` (when given) leading synapses of row i are left untouched: frozen synapses cost
@@ -285,6 +315,43 @@ pub fn sddmm_by_column(
         for &(at, di) in &group[..filled] {
             grad[at] += dot(xj, di);
         }
+    }
+}
+
+/// Synapses of the rows of one piece in [`sddmm_in_pieces`] as training uses it: the piece's
+/// transpose takes 8 bytes each (4 MiB per thread).
+pub const SDDMM_PIECE: usize = 1 << 19;
+
+/// [`sddmm_by_column`] with a transpose of its own: the rows `rows` are taken in pieces of at
+/// most `piece` synapses (at least one row), each visited column by column through a
+/// transpose of just its rows, built here and reused, so each presynaptic row is read once per
+/// piece rather than once per synapse. Same bits. Training uses it with or without the
+/// network's transpose (the compact layout has none): it was 28 % faster than going through
+/// the network's at N = 20,000, K = 200, whose columns hold every row, not just the piece's.
+#[allow(clippy::too_many_arguments)]
+pub fn sddmm_in_pieces(
+    indptr: &[u32],
+    indices: &[u32],
+    n_cols: usize,
+    d: Rows,
+    x: Rows,
+    grad: &mut [f32],
+    rows: Range<usize>,
+    skip: Option<&[u32]>,
+    piece: usize,
+) {
+    let first = indptr[rows.start] as usize;
+    let mut t = Transpose::default();
+    let mut start = rows.start;
+    while start < rows.end {
+        let mut end = start + 1;
+        while end < rows.end && (indptr[end + 1] - indptr[start]) as usize <= piece {
+            end += 1;
+        }
+        t.rebuild_rows(indptr, indices, n_cols, start..end);
+        let piece = &mut grad[indptr[start] as usize - first..indptr[end] as usize - first];
+        sddmm_by_column(indptr, &t, d, x, piece, start..end, skip);
+        start = end;
     }
 }
 
@@ -497,6 +564,27 @@ mod tests {
                 }
                 let bits = |v: &[f32]| v.iter().map(|g| g.to_bits()).collect::<Vec<_>>();
                 assert_eq!(bits(&by_column), bits(&by_row));
+            }
+        }
+    }
+
+    #[test]
+    fn sddmm_in_pieces_has_the_bits_of_sddmm() {
+        let (n, len) = (300, 24);
+        let csr = erdos_renyi(n, 30.0, 41).unwrap();
+        let (d, x) = (random(n * len, 42), random(n * len, 43));
+        let rows = |v| Rows::new(v, len, len);
+        let skip: Vec<u32> = (0..n).map(|i| (i % 5).min(csr.row_range(i).len()) as u32).collect();
+        for (block, skip) in [(0..n, None), (40..260, Some(&skip[..]))] {
+            let synapses = csr.indptr[block.start] as usize..csr.indptr[block.end] as usize;
+            let mut plain = vec![0.5; synapses.len()];
+            sddmm(&csr.indptr, &csr.indices, rows(&d), rows(&x), &mut plain, block.clone(), skip);
+            // One piece, pieces of a few rows, and pieces smaller than a row (one row each).
+            for piece in [SDDMM_PIECE, 100, 1] {
+                let mut pieces = vec![0.5; synapses.len()];
+                let (d, x) = (rows(&d), rows(&x));
+                sddmm_in_pieces(&csr.indptr, &csr.indices, n, d, x, &mut pieces, block.clone(), skip, piece);
+                assert!(plain.iter().zip(&pieces).all(|(a, b)| a.to_bits() == b.to_bits()), "piece {piece}");
             }
         }
     }

@@ -68,7 +68,9 @@ pub fn training_bytes(c: &Config, batch: usize, steps: usize) -> u64 {
     // Inputs; states x and r; outputs and their gradients; dLoss/dx; one step of input and the
     // two steps of `pair`. (The weights gathered in transposed order use the gradient's buffer.)
     let floats = d * t * b + 2 * n * (t + 1) * b + 2 * o * t * b + n * t * b + 3 * n * b;
-    4 * floats
+    // Each thread's transpose of a piece of the weight gradient (`kernels::sddmm_in_pieces`).
+    let pieces = crate::parallel::pool().threads() as u64 * (8 * crate::kernels::SDDMM_PIECE as u64 + 4 * (n + 1));
+    4 * floats + pieces
 }
 
 /// Refuses a network that cannot fit in `limit` bytes even without its transpose, naming the
