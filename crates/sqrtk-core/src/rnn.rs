@@ -551,11 +551,15 @@ const SDDMM_BLOCK_BYTES: usize = 4 << 20;
 
 /// Neurons per block of the weight gradient: as many as fit their rows of dL/dx (T·B floats
 /// each) in about 4 MiB, so that the rows stay in cache while the rates stream past once per
-/// piece of the block ([`sddmm_in_pieces`]), and at least one chunk. Each synapse's gradient is one dot
-/// product whatever the blocks, so the bits do not depend on this.
+/// piece of the block ([`sddmm_in_pieces`]), at least two blocks per thread and a multiple
+/// of the threads in all (five blocks on two threads left one idle a fifth of the time at
+/// N = 8,192, K = 256), and at least one chunk. Each synapse's gradient is one dot product
+/// whatever the blocks, so the bits do not depend on this.
 fn sddmm_block(neurons: usize, tb: usize) -> usize {
     let threads = parallel::pool().threads();
-    (SDDMM_BLOCK_BYTES / (4 * tb).max(1)).min(neurons.div_ceil(2 * threads)).max(CHUNK)
+    let rows = (SDDMM_BLOCK_BYTES / (4 * tb).max(1)).min(neurons.div_ceil(2 * threads)).max(1);
+    let blocks = neurons.div_ceil(rows).next_multiple_of(threads);
+    neurons.div_ceil(blocks).max(CHUNK)
 }
 
 /// dL/dx_0 summed over the batch, from g_1 = dL/dx_1 (the gradient flowing into slot 0):
