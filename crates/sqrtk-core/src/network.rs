@@ -131,8 +131,11 @@ impl Network {
     /// compact layout.
     pub fn check_training_memory(&self, size: usize, steps: usize) -> Result<(), Error> {
         let limit = memory::limit();
-        let transpose = !self.is_compact() && !memory::drops_transpose_for(&self.config, size, steps, limit);
-        memory::check_training(&self.config, transpose, size, steps, limit)
+        if !self.is_compact() && memory::check_training(&self.config, true, size, steps, limit).is_ok() {
+            return Ok(());
+        }
+        // Training would drop the transpose to make room, so what fits is what fits without.
+        memory::check_training(&self.config, false, size, steps, limit)
     }
 
     /// Whether the network is in the compact layout (see [`Network::compact`]).
@@ -183,7 +186,7 @@ impl Network {
             self.compact();
         }
         // The gradients (first batch only) before the states of the batch, the larger first.
-        if self.grads.w_rec.len() != self.params.w_rec.len() {
+        if !self.grads.same_shapes(&self.params) {
             self.grads = Tensors::zeros_like(&self.params, "the gradients")?;
         }
         self.ws.reserve(&self.config, batch.size, batch.steps, true)?;

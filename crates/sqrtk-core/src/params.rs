@@ -28,6 +28,11 @@ pub struct Tensors {
 }
 
 impl Tensors {
+    /// Whether every tensor has the length of the same tensor of `other`.
+    pub fn same_shapes(&self, other: &Tensors) -> bool {
+        self.all().iter().zip(other.all()).all(|(a, b)| a.len() == b.len())
+    }
+
     /// Zeros of the shapes of `other`, or an error (never an abort) when memory runs out.
     pub fn zeros_like(other: &Tensors, what: &str) -> Result<Tensors, Error> {
         let zeros = |v: &Vec<f32>| try_filled(v.len(), 0.0, what);

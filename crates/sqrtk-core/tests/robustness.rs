@@ -70,3 +70,18 @@ proptest! {
         }
     }
 }
+
+/// A network without a single recurrent synapse (k = 1 of 2 neurons, no learned ones, a draw
+/// with no synapse) still trains: its gradients are allocated by the first batch even though
+/// its recurrent weights are empty (a review found the first version skipped them then).
+#[test]
+fn a_network_without_recurrent_synapses_trains() {
+    let config = Config { learned: 0, seed: 4, ..Config::with_sizes(1, 2, 2, 1) };
+    let mut net = Network::new(config).unwrap();
+    assert_eq!(net.structure.csr.nnz(), 0);
+    let (x, labels) = ([0.5f32, -0.5, 0.25], [1i32]);
+    let batch = Batch { x: &x, size: 1, steps: 3, target: Target::Labels(&labels) };
+    let before = net.state_hash();
+    net.train_batch(&batch, &AdamConfig::default()).unwrap();
+    assert_ne!(net.state_hash(), before, "the readout trained");
+}

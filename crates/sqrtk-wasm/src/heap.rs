@@ -11,7 +11,7 @@
 
 use core::alloc::{GlobalAlloc, Layout};
 use core::arch::wasm32;
-use core::cell::UnsafeCell;
+use core::cell::{Cell, UnsafeCell};
 use core::ptr;
 use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
@@ -31,9 +31,11 @@ unsafe impl Allocator for Pages {
         let mut prev = wasm32::memory_grow(0, wanted);
         let mut pages = wanted;
         if prev == usize::MAX {
-            // What is left below the limit; dlmalloc checks the request against it.
+            // What is left below the limit, if that is less than asked (otherwise the growth
+            // failed for another reason, and asking for more would not help); dlmalloc checks
+            // the request against it.
             pages = MAX_PAGES.saturating_sub(wasm32::memory_size(0));
-            if pages == 0 {
+            if pages == 0 || pages >= wanted {
                 return (ptr::null_mut(), 0, 0);
             }
             prev = wasm32::memory_grow(0, pages);
@@ -73,6 +75,11 @@ unsafe impl Allocator for Pages {
     }
 }
 
+thread_local! {
+    /// Whether this thread holds the heap's lock.
+    static HOLDING: Cell<bool> = const { Cell::new(false) };
+}
+
 /// dlmalloc behind a spin lock (worker threads share the heap), counting the bytes in use.
 pub struct Heap {
     locked: AtomicBool,
@@ -92,14 +99,20 @@ impl Heap {
         }
     }
 
-    /// Runs `f` on the allocator with the lock held.
+    /// Runs `f` on the allocator with the lock held. A thread that comes back while it holds
+    /// the lock can only be the panic hook of a panic inside dlmalloc (dlmalloc itself never
+    /// allocates): it traps at once instead of waiting for itself forever.
     fn with<T>(&self, f: impl FnOnce(&mut Dlmalloc<Pages>) -> T) -> T {
+        if HOLDING.with(|h| h.replace(true)) {
+            wasm32::unreachable();
+        }
         while self.locked.compare_exchange_weak(false, true, Ordering::Acquire, Ordering::Relaxed).is_err() {
             core::hint::spin_loop();
         }
         // SAFETY: the lock is held, so this is the only reference.
         let out = f(unsafe { &mut *self.dlmalloc.get() });
         self.locked.store(false, Ordering::Release);
+        HOLDING.with(|h| h.set(false));
         out
     }
 
@@ -131,8 +144,8 @@ unsafe impl GlobalAlloc for Heap {
     unsafe fn realloc(&self, p: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         let q = self.with(|d| unsafe { d.realloc(p, layout.size(), layout.align(), new_size) });
         if !q.is_null() {
-            self.in_use.fetch_sub(layout.size(), Ordering::Relaxed);
             self.in_use.fetch_add(new_size, Ordering::Relaxed);
+            self.in_use.fetch_sub(layout.size(), Ordering::Relaxed);
         }
         q
     }
