@@ -20,7 +20,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::config::{Config, Growth, InitialState};
-use crate::csr::{Csr, Transpose};
+use crate::csr::Csr;
 use crate::error::Error;
 use crate::network::Network;
 use crate::optim::Adam;
@@ -557,8 +557,7 @@ fn assemble(header: Header, sections: Vec<Values>) -> Result<(Network, serde_jso
         }
     }
     let csr = Csr { n_rows: n, n_cols: n, indptr, indices };
-    let transpose = crate::memory::keeps_transpose(&config, crate::memory::limit()).then(|| Transpose::of(&csr));
-    let structure = Recurrent { csr, backbone_len, learned: m, transpose };
+    let structure = Recurrent::new(&config, csr, backbone_len);
     structure.check_invariants().map_err(|e| Error::data(format!("the saved structure is invalid: {}", e.message)))?;
     let c = header.counters;
     let adam = Adam { m: adam_m, v: adam_v, steps: c.adam_steps, beta1_t: c.beta1_t, beta2_t: c.beta2_t };

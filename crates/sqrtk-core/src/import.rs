@@ -10,7 +10,7 @@
 //! The optimizer state starts fresh: zero moments, step 0, no rewiring yet.
 
 use crate::config::{Config, Growth, InitialState};
-use crate::csr::{Csr, Transpose};
+use crate::csr::Csr;
 use crate::error::Error;
 use crate::memory::{self, try_with_capacity};
 use crate::network::Network;
@@ -103,11 +103,8 @@ impl Network {
     /// export → import round trip keeps is exactly the state hash after this (for tests).
     pub fn reset_training_state(&mut self) {
         let adam = &mut self.adam;
-        for moments in [&mut adam.m, &mut adam.v] {
-            let Tensors { w_in, bias, w_rec, w_out, b_out, x0 } = moments;
-            for t in [w_in, bias, w_rec, w_out, b_out, x0] {
-                t.fill(0.0);
-            }
+        for t in adam.m.all_mut().into_iter().chain(adam.v.all_mut()) {
+            t.fill(0.0);
         }
         (adam.steps, adam.beta1_t, adam.beta2_t) = (0, 1.0, 1.0);
         self.rewires = 0;
@@ -279,9 +276,7 @@ fn build_structure(c: &Config, a: &Arrays) -> Result<(Recurrent, Vec<f32>), Erro
         indptr.push(indices.len() as u32);
     }
     let csr = Csr { n_rows: n, n_cols: n, indptr, indices };
-    let transpose = crate::memory::bytes(c, csr.nnz() as u64, true) <= crate::memory::limit();
-    let transpose = transpose.then(|| Transpose::of(&csr));
-    let structure = Recurrent { csr, backbone_len, learned: m, transpose };
+    let structure = Recurrent::new(c, csr, backbone_len);
     structure.check_invariants()?;
     Ok((structure, w_rec))
 }

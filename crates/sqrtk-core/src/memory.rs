@@ -56,9 +56,9 @@ pub fn compact_network_bytes(c: &Config) -> u64 {
     bytes(c, synapses(c), false)
 }
 
-/// Whether a network keeps its transpose: when it fits in `limit` with it.
-pub fn keeps_transpose(c: &Config, limit: u64) -> bool {
-    network_bytes(c) <= limit
+/// Whether a network of `synapses` synapses keeps its transpose: when it fits in `limit` with it.
+pub fn keeps_transpose(c: &Config, synapses: u64, limit: u64) -> bool {
+    bytes(c, synapses, true) <= limit
 }
 
 /// Bytes of one training step on `batch` sequences of `steps` steps, beyond the network.
@@ -229,13 +229,13 @@ mod tests {
         let limit = WASM_ADDRESSABLE - RESERVED;
         // 2·10^8 synapses: 5.6 GB with the transpose, 4.0 GB without.
         let big = config(80_000, 2_450);
-        assert!(!keeps_transpose(&big, limit));
+        assert!(!keeps_transpose(&big, synapses(&big), limit));
         assert!(check_network(&big, limit).is_ok());
         assert!(check_training(&big, false, 8, 10, limit).is_ok());
         assert!(check_training(&big, true, 8, 10, limit).is_err());
         // 1.03·10^8: the transpose fits, and is dropped only for a batch that needs its room.
         let c = config(100_000, 1_000);
-        assert!(keeps_transpose(&c, limit));
+        assert!(keeps_transpose(&c, synapses(&c), limit));
         assert!(!drops_transpose_for(&c, 8, 10, limit));
         let huge = (1..1 << 20).find(|&b| check_training(&c, true, b, 100, limit).is_err()).unwrap();
         assert!(drops_transpose_for(&c, huge, 100, limit));

@@ -67,7 +67,7 @@ impl Network {
     pub fn new(config: Config) -> Result<Network, Error> {
         config.validate()?;
         memory::check_network(&config, memory::limit())?;
-        let structure = Recurrent::build(&config, memory::keeps_transpose(&config, memory::limit()))?;
+        let structure = Recurrent::build(&config)?;
         let params = init_params(&config, &structure)?;
         let adam = Adam::new(&params)?;
         let signs = match config.growth {

@@ -519,7 +519,7 @@ pub fn backward(cfg: &Config, rec: &Recurrent, p: &Tensors, ws: &mut Workspace, 
         let w_rec = unsafe { w_rec_g.range(synapses(&rows)) };
         w_rec.fill(0.0);
         // In pieces with a transpose of their own even when the network has one: measured
-        // 28 % faster at N = 20,000, K = 200 than through the network's (docs/bench-compact.md).
+        // 28 % faster at N = 20,000, K = 200 than through the network's (bench/README.md).
         profile::time(Phase::Sddmm, || {
             let indices = &rec.csr.indices;
             sddmm_in_pieces(indptr, indices, n, g_rows, r_rows, w_rec, rows.clone(), skip, SDDMM_PIECE)

@@ -25,10 +25,17 @@ pub struct Recurrent {
 }
 
 impl Recurrent {
-    /// The network's connectivity, with its transpose when `transpose` is set. The learned
-    /// synapses are added to the backbone's own index array, in place, so that the largest
-    /// networks never hold two copies of their synapses.
-    pub fn build(config: &Config, transpose: bool) -> Result<Recurrent, Error> {
+    /// The connectivity of rows `csr` (backbone first, then `config.learned` learned slots),
+    /// with its transpose when the network fits with one (`memory::keeps_transpose`).
+    pub fn new(config: &Config, csr: Csr, backbone_len: Vec<u32>) -> Recurrent {
+        let transpose = memory::keeps_transpose(config, csr.nnz() as u64, memory::limit()).then(|| Transpose::of(&csr));
+        Recurrent { csr, backbone_len, learned: config.learned, transpose }
+    }
+
+    /// A new network's connectivity. The learned synapses are added to the backbone's own
+    /// index array, in place, so that the largest networks never hold two copies of their
+    /// synapses.
+    pub fn build(config: &Config) -> Result<Recurrent, Error> {
         let n = config.neurons;
         let m = config.learned;
         let hidden = config.mode == Mode::Hidden;
@@ -106,9 +113,7 @@ impl Recurrent {
                 *p += (i * m) as u32;
             }
         }
-        let csr = Csr { n_rows: n, n_cols: n, indptr, indices };
-        let transpose = transpose.then(|| Transpose::of(&csr));
-        Ok(Recurrent { csr, backbone_len, learned: m, transpose })
+        Ok(Recurrent::new(config, Csr { n_rows: n, n_cols: n, indptr, indices }, backbone_len))
     }
 
     /// How many of every neuron's learned partners belong to `population`: with
@@ -250,7 +255,7 @@ mod tests {
             let mut c = small_config();
             c.seed = seed;
             c.learned = 5;
-            let r = Recurrent::build(&c, true).unwrap();
+            let r = Recurrent::build(&c).unwrap();
             r.check_invariants().unwrap();
             for i in 0..c.neurons {
                 assert_eq!(r.learned_partners(i).len(), 5);
@@ -262,7 +267,7 @@ mod tests {
     fn too_many_learned_synapses_is_an_option_error() {
         let mut c = small_config();
         c.learned = 39;
-        let e = Recurrent::build(&c, true).unwrap_err();
+        let e = Recurrent::build(&c).unwrap_err();
         assert_eq!(e.code, "E_OPTION");
         assert!(e.message.starts_with("learned (=39) exceeds the free partners of neuron"), "{}", e.message);
     }

@@ -414,7 +414,7 @@ mod tests {
     ) {
         let config =
             Config { excitatory: dale.map(|_| 0.7), dale: dale == Some(true), ..Config::with_sizes(1, n, 1, 2) };
-        let structure = Recurrent::build(&config, true).unwrap();
+        let structure = Recurrent::build(&config).unwrap();
         let params = Tensors::default();
         let mut rng = Rng::new(seed, Stream::Growth, 1);
         let g = activity(n, width, width, grid, &mut rng);
@@ -454,7 +454,7 @@ mod tests {
     fn non_finite_scores_give_what_the_plain_loop_gives() {
         let (n, width) = (40, 12);
         let config = Config { excitatory: Some(0.5), dale: true, ..Config::with_sizes(1, n, 1, 2) };
-        let structure = Recurrent::build(&config, true).unwrap();
+        let structure = Recurrent::build(&config).unwrap();
         let params = Tensors::default();
         let mut rng = Rng::new(9, Stream::Growth, 2);
         let mut g = activity(n, width, width, false, &mut rng);
